@@ -1,0 +1,36 @@
+#pragma once
+// SHA-256, HMAC-SHA256 (RFC 4231) and HKDF-SHA256 (RFC 5869), on libsodium.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "seer/common/bytes.hpp"
+
+namespace seer::crypto {
+
+using Hash256 = std::array<std::uint8_t, 32>;
+
+Hash256 sha256(ByteView data);
+
+/// Incremental SHA-256 for data that arrives in pieces.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    Sha256& update(ByteView data);
+    Hash256 finish();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+Hash256 hmac_sha256(ByteView key, ByteView message);
+
+/// HKDF-SHA256: extract(salt, ikm) then expand(prk, info, length). length <= 255*32.
+Bytes hkdf_sha256(ByteView ikm, ByteView salt, ByteView info, std::size_t length);
+
+}  // namespace seer::crypto

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages seer builds against (DESIGN §7), only those missing.
+# Safe to run any number of times: with everything present it does nothing and prints one line.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libboost1.81-dev libboost-json1.81-dev
+  librocksdb-dev libsodium-dev
+  libprotobuf-dev protobuf-compiler
+  libcli11-dev libspdlog-dev doctest-dev
+  libtomlplusplus-dev libconcurrentqueue-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
