@@ -1,0 +1,158 @@
+#pragma once
+// The consensus driver: runs one StateMachine per height and gives it what the pure core
+// lacks: message decoding and signature checks, the privval, the WAL, the block store, the
+// application, timers, gossip and block sync. Deterministic for a given input sequence, so the
+// simulation drives the same code as the node. Owned by the consensus thread; every input
+// (message, timer, tx) is a call on this object from that thread.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "seer/consensus/application.hpp"
+#include "seer/consensus/codec.hpp"
+#include "seer/consensus/mempool.hpp"
+#include "seer/consensus/state_machine.hpp"
+#include "seer/consensus/types.hpp"
+#include "seer/consensus/validator_set.hpp"
+#include "seer/store/durable_value.hpp"
+#include "seer/store/kv.hpp"
+#include "seer/store/wal.hpp"
+
+namespace seer::store {
+class BlockStore;
+}
+
+namespace seer::consensus {
+
+class PrivValidator;
+
+using PeerId = std::uint64_t;
+
+/// Where the driver's messages go: an in-memory network in the simulation, p2p in the node.
+class Outbound {
+public:
+    virtual ~Outbound() = default;
+    virtual void broadcast(ByteView message) = 0;
+    virtual void send(PeerId peer, ByteView message) = 0;
+};
+
+struct TimerEvent {
+    enum class Kind : std::uint8_t { timeout, gossip, commit };
+    Kind kind = Kind::timeout;
+    TimeoutInfo timeout;  // for Kind::timeout; height for Kind::commit
+};
+
+/// Time and timers: a virtual clock in the simulation, Asio timers in the node.
+class Scheduler {
+public:
+    virtual ~Scheduler() = default;
+    virtual std::int64_t now_ms() = 0;
+    /// Calls Driver::on_timer(event) on the consensus thread after `delay_ms`.
+    virtual void schedule(std::int64_t delay_ms, const TimerEvent& event) = 0;
+};
+
+struct DriverOptions {
+    std::string chain_id;
+    std::int64_t initial_height = 1;
+    std::vector<Validator> genesis_validators;
+    Timestamp genesis_time = 0;
+    TimeoutParams timeouts;
+    std::int64_t max_block_bytes = 4 << 20;
+    std::int64_t max_message_bytes = 8 << 20;
+    std::int64_t gossip_interval_ms = 100;
+    std::int64_t max_blocks_per_response = 8;
+    MempoolOptions mempool;
+    std::optional<crypto::PrivateKey> validator_key;  // none: a full node that only follows
+};
+
+struct DriverStorage {
+    store::KvStore& kv;  // columns "blocks" and "state"
+    store::WalMedium& wal;
+    store::DurableValue& sign_state;
+};
+
+/// Counted reasons for dropped input and notable events ("drop.bad_signature", ...).
+using Counters = std::map<std::string, std::uint64_t>;
+
+class Driver {
+public:
+    Driver(DriverOptions options, Application& app, DriverStorage storage, Outbound& out,
+           Scheduler& scheduler);
+    ~Driver();
+    Driver(const Driver&) = delete;
+    Driver& operator=(const Driver&) = delete;
+
+    /// Handshake (replays stored blocks the application has not committed), WAL replay, then
+    /// joins consensus at the next height.
+    void start();
+    void on_message(PeerId from, ByteView bytes);
+    void on_timer(const TimerEvent& event);
+    MempoolAddResult submit_tx(Bytes tx, CheckTxResponse* response = nullptr);
+
+    /// Last committed height (0 before the first block).
+    std::int64_t height() const;
+    Hash app_hash() const { return m_app_hash; }
+    const ValidatorSet& validators() const { return m_validators; }
+    const store::BlockStore& blocks() const { return *m_blocks; }
+    std::optional<Block> block(std::int64_t height) const;
+    const Counters& counters() const { return m_counters; }
+    const StateMachine* state_machine() const { return m_sm.get(); }
+    const Mempool& mempool() const { return m_mempool; }
+
+private:
+    class Host;
+    friend class Host;
+
+    void handshake();
+    void replay_wal();
+    void enter_height(std::int64_t height);
+    Block create_block(std::int64_t height, std::int32_t round);
+    bool validate_block(const Block& block, bool run_app);
+    bool verify_commit(const ExtendedCommit& commit, std::int64_t height, const BlockId& id,
+                       bool check_extensions);
+    bool verify_cached(const crypto::PublicKey& key, ByteView message, ByteView signature);
+    void apply_block(const Block& block);
+    void commit_block(const Block& block, const ExtendedCommit& commit);
+    void after_sm();  // acts on a decision the state machine just made
+    void handle_proposal(PeerId from, const Proposal& p, const Block& b);
+    void handle_vote(PeerId from, const Vote& v);
+    void handle_status(PeerId from, const StatusMessage& s);
+    void send_blocks(PeerId to, std::int64_t from_height);
+    void handle_block_response(const Block& b, const ExtendedCommit& c);
+    void gossip_tick();
+    void wal_write(const Bytes& record, bool sync);
+    void count(const std::string& what);
+    ExtendedCommitInfo commit_info(const ExtendedCommit& commit) const;
+
+    DriverOptions m_options;
+    Application& m_app;
+    DriverStorage m_storage;
+    Outbound& m_out;
+    Scheduler& m_scheduler;
+
+    ValidatorSet m_genesis_validators;
+    ValidatorSet m_validators;  // for the height being decided
+    std::unique_ptr<store::BlockStore> m_blocks;
+    std::unique_ptr<store::Wal> m_wal;
+    std::unique_ptr<PrivValidator> m_privval;
+    std::optional<std::size_t> m_self;
+    std::unique_ptr<Host> m_host;
+    std::unique_ptr<StateMachine> m_sm;
+    Mempool m_mempool;
+
+    Hash m_app_hash{};
+    BlockId m_last_block_id;
+    Timestamp m_last_block_time = 0;
+    ExtendedCommit m_last_commit;  // decided the last committed block
+    std::optional<std::pair<Block, ExtendedCommit>> m_decision;
+    std::set<Hash> m_verified;  // ids of signatures already verified (bounded)
+    bool m_sm_started = false;
+    bool m_replaying = false;
+    Counters m_counters;
+};
+
+}  // namespace seer::consensus

@@ -1,0 +1,667 @@
+#include "seer/consensus/driver.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "seer/common/check.hpp"
+#include "seer/consensus/codec.hpp"
+#include "seer/consensus/privval.hpp"
+#include "seer/consensus/sign_bytes.hpp"
+#include "seer/store/block_store.hpp"
+
+namespace seer::consensus {
+
+namespace {
+
+// Votes and proposals more than this many rounds ahead of ours are dropped: a peer cannot make
+// us allocate vote sets for arbitrary rounds.
+constexpr std::int32_t k_max_rounds_ahead = 16;
+// Verified-signature cache entries kept per height (votes arrive again inside commits).
+constexpr std::size_t k_max_verified_cache = 1u << 14;
+
+std::shared_ptr<spdlog::logger> log() {
+    static std::shared_ptr<spdlog::logger> logger = [] {
+        auto existing = spdlog::get("consensus");
+        if (existing) return existing;
+        auto l = spdlog::default_logger()->clone("consensus");
+        spdlog::register_logger(l);
+        return l;
+    }();
+    return logger;
+}
+
+std::string short_hex(const Hash& h) { return to_hex(ByteView(h.data(), 6), true); }
+
+}  // namespace
+
+class Driver::Host final : public StateMachineHost {
+public:
+    explicit Host(Driver& d) : m_d(d) {}
+
+    Block create_proposal_block(std::int64_t height, std::int32_t round) override {
+        return m_d.create_block(height, round);
+    }
+    bool validate_block(const Block& block) override { return m_d.validate_block(block, true); }
+
+    std::optional<Proposal> sign_proposal(const Proposal& p) override {
+        if (!m_d.m_privval) return std::nullopt;
+        auto sig = m_d.m_privval->sign_proposal(p);
+        if (!sig) {
+            m_d.count("privval.refused_proposal");
+            return std::nullopt;
+        }
+        Proposal out = p;
+        out.signature = *sig;
+        return out;
+    }
+
+    std::optional<Vote> sign_vote(VoteType type, std::int64_t height, std::int32_t round,
+                                  const BlockId& id) override {
+        if (!m_d.m_privval || !m_d.m_self) return std::nullopt;
+        Vote v;
+        v.type = type;
+        v.height = height;
+        v.round = round;
+        v.block_id = id;
+        v.validator_address = m_d.m_privval->address();
+        v.validator_index = static_cast<std::int32_t>(*m_d.m_self);
+        auto sig = m_d.m_privval->sign_vote(v);
+        if (!sig) {
+            m_d.count("privval.refused_vote");
+            return std::nullopt;
+        }
+        v.signature = *sig;
+        if (type == VoteType::precommit && !id.is_nil()) {
+            v.extension = m_d.m_app.extend_vote(ExtendVoteRequest{height, round, id.hash});
+            auto ext_sig = m_d.m_privval->sign_extension(height, round, v.extension);
+            v.extension_signature.assign(ext_sig.begin(), ext_sig.end());
+        }
+        // Own messages are durable in the WAL before they are sent.
+        m_d.wal_write(encode_wal_record(v), true);
+        return v;
+    }
+
+    void broadcast_proposal(const Proposal& p, const Block& b) override {
+        // The proposal goes to the WAL (synced) before it is sent, like our votes.
+        m_d.wal_write(encode_wal_record(ProposalMessage{p, b}), true);
+        m_d.m_out.broadcast(encode_message(ProposalMessage{p, b}));
+    }
+    void broadcast_vote(const Vote& v) override {
+        m_d.m_out.broadcast(encode_message(VoteMessage{v}));
+    }
+    void schedule_timeout(const TimeoutInfo& t, std::int64_t duration_ms) override {
+        m_d.m_scheduler.schedule(duration_ms, TimerEvent{TimerEvent::Kind::timeout, t});
+    }
+    void decide(const Block& block, const ExtendedCommit& commit) override {
+        m_d.m_decision = std::make_pair(block, commit);
+    }
+    void on_equivocation(const Equivocation& e) override {
+        m_d.count("equivocation.vote");
+        log()->warn("equivocation height={} round={} type={} validator={}", e.first.height,
+                    e.first.round, to_string(e.first.type),
+                    to_hex(e.first.validator_address, true));
+    }
+
+private:
+    Driver& m_d;
+};
+
+Driver::Driver(DriverOptions options, Application& app, DriverStorage storage, Outbound& out,
+               Scheduler& scheduler)
+    : m_options(std::move(options)),
+      m_app(app),
+      m_storage(storage),
+      m_out(out),
+      m_scheduler(scheduler),
+      m_genesis_validators(ValidatorSet::from_genesis(m_options.genesis_validators)),
+      m_blocks(std::make_unique<store::BlockStore>(storage.kv)),
+      m_host(std::make_unique<Host>(*this)),
+      m_mempool(m_options.mempool, app) {
+    SEER_CHECK(!m_genesis_validators.empty());
+    if (m_options.validator_key) {
+        m_privval = std::make_unique<PrivValidator>(*m_options.validator_key, m_options.chain_id,
+                                                    storage.sign_state);
+        m_self = m_genesis_validators.index_of(m_privval->address());
+    }
+}
+
+Driver::~Driver() = default;
+
+std::int64_t Driver::height() const { return m_blocks->height(); }
+
+void Driver::count(const std::string& what) { ++m_counters[what]; }
+
+std::optional<Block> Driver::block(std::int64_t h) const {
+    auto bytes = m_blocks->block(h);
+    if (!bytes) return std::nullopt;
+    auto b = decode_block(*bytes);
+    SEER_CHECK(b.ok());  // we wrote it
+    return std::move(*b);
+}
+
+ExtendedCommitInfo Driver::commit_info(const ExtendedCommit& c) const {
+    ExtendedCommitInfo info;
+    info.round = c.round;
+    if (c.empty()) return info;
+    for (std::size_t i = 0; i < c.signatures.size() && i < m_genesis_validators.size(); ++i) {
+        const auto& s = c.signatures[i];
+        ExtendedVoteInfo v;
+        v.validator_address = s.validator_address;
+        v.power = m_genesis_validators.at(i).voting_power;
+        v.flag = s.flag;
+        if (s.flag == BlockIdFlag::commit) v.extension = s.extension;
+        info.votes.push_back(std::move(v));
+    }
+    return info;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up: handshake with the application, then WAL replay.
+
+void Driver::start() {
+    handshake();
+    m_wal = std::make_unique<store::Wal>(m_storage.wal);
+    if (m_wal->replayed().torn_tail) count("wal.torn_tail");
+    enter_height(std::max(m_blocks->height() + 1, m_options.initial_height));
+    // As CometBFT: start the height, then replay what the WAL recorded for it, in order. Our
+    // own votes come back through the privval, which returns the same signature for the same
+    // message and refuses a different one.
+    m_sm_started = true;
+    m_sm->start();
+    replay_wal();
+    after_sm();
+    m_scheduler.schedule(m_options.gossip_interval_ms, TimerEvent{TimerEvent::Kind::gossip, {}});
+}
+
+void Driver::handshake() {
+    const InfoResponse info = m_app.info();
+    const std::int64_t stored = m_blocks->height();
+    if (info.last_block_height > stored)
+        SEER_FATAL("application is ahead of the block store; the data directory is corrupt");
+    m_app_hash = info.last_block_app_hash;
+    // Replay stored blocks the application has not committed (it crashed between the block
+    // store write and its own commit).
+    for (std::int64_t h = std::max<std::int64_t>(info.last_block_height + 1, 1); h <= stored;
+         ++h) {
+        auto b = block(h);
+        SEER_CHECK(b.has_value());
+        log()->info("handshake: replaying block height={}", h);
+        apply_block(*b);
+        count("handshake.replayed_blocks");
+    }
+    if (stored > 0) {
+        auto last = block(stored);
+        m_last_block_id = block_id_of(*last);
+        m_last_block_time = last->header.time;
+        auto commit_bytes = m_blocks->extended_commit(stored);
+        SEER_CHECK(commit_bytes.has_value());
+        auto commit = decode_extended_commit(*commit_bytes);
+        SEER_CHECK(commit.ok());
+        m_last_commit = std::move(*commit);
+    } else {
+        m_last_block_time = m_options.genesis_time;
+    }
+}
+
+void Driver::replay_wal() {
+    m_replaying = true;
+    std::int64_t replayed = 0;
+    for (const auto& bytes : m_wal->replayed().records) {
+        auto record = decode_wal_record(bytes);
+        if (!record) {
+            count("wal.undecodable");
+            continue;
+        }
+        std::visit(
+            [&](const auto& r) {
+                using T = std::decay_t<decltype(r)>;
+                if constexpr (std::is_same_v<T, ProposalMessage>) {
+                    if (r.proposal.height != m_sm->height()) return;
+                    handle_proposal(0, r.proposal, r.block);
+                    ++replayed;
+                } else if constexpr (std::is_same_v<T, Vote>) {
+                    if (r.height != m_sm->height()) return;
+                    handle_vote(0, r);
+                    ++replayed;
+                } else if constexpr (std::is_same_v<T, TimeoutRecord>) {
+                    if (r.height != m_sm->height()) return;
+                    m_sm->on_timeout(TimeoutInfo{r.height, r.round, r.step});
+                    ++replayed;
+                } else {
+                    // EndHeight: the height it closes is in the block store already.
+                }
+                after_sm();
+            },
+            *record);
+    }
+    if (replayed > 0) log()->info("wal: replayed {} records height={}", replayed, m_sm->height());
+    m_replaying = false;
+}
+
+void Driver::enter_height(std::int64_t h) {
+    m_validators = m_genesis_validators.copy_increment(h - m_options.initial_height);
+    m_sm = std::make_unique<StateMachine>(*m_host, m_validators, h, m_self, m_options.timeouts);
+    m_sm_started = false;
+    m_decision.reset();
+    if (m_verified.size() > k_max_verified_cache) m_verified.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks: creation, validation, commit.
+
+Block Driver::create_block(std::int64_t h, std::int32_t round) {
+    (void)round;
+    Block b;
+    b.header.chain_id = m_options.chain_id;
+    b.header.height = h;
+    const Timestamp now = m_scheduler.now_ms() * 1'000'000;
+    b.header.time = std::max(now, m_last_block_time + 1'000'000);
+    b.header.last_block_id = m_last_block_id;
+    if (h > m_options.initial_height) b.last_commit = m_last_commit;
+    b.header.last_commit_hash = commit_hash(b.last_commit);
+    b.header.validators_hash = m_validators.hash();
+    b.header.app_hash = m_app_hash;
+    b.header.proposer_address = m_privval->address();
+
+    // Room for txs: the block limit minus the header and last commit.
+    const auto overhead = static_cast<std::int64_t>(encode(b).size()) + 1024;
+    const std::int64_t max_tx_bytes = std::max<std::int64_t>(0, m_options.max_block_bytes - overhead);
+    PrepareProposalRequest req;
+    req.height = h;
+    req.time = b.header.time;
+    req.proposer_address = b.header.proposer_address;
+    req.max_tx_bytes = max_tx_bytes;
+    req.txs = m_mempool.reap(max_tx_bytes);
+    req.local_last_commit = commit_info(b.last_commit);
+    auto resp = m_app.prepare_proposal(req);
+    std::int64_t total = 0;
+    for (auto& tx : resp.txs) {
+        // Each tx costs its bytes plus a few of framing; never exceed the limit the app got.
+        const auto cost = static_cast<std::int64_t>(tx.size()) + 8;
+        if (total + cost > max_tx_bytes) {
+            count("proposal.txs_trimmed");
+            break;
+        }
+        total += cost;
+        b.txs.push_back(std::move(tx));
+    }
+    b.header.data_hash = data_hash(b.txs);
+    return b;
+}
+
+bool Driver::verify_cached(const crypto::PublicKey& key, ByteView message, ByteView sig) {
+    crypto::Sha256 h;
+    h.update(key).update(message).update(sig);
+    const Hash id = h.finish();
+    if (m_verified.count(id)) return true;
+    if (!crypto::verify(key, message, sig)) return false;
+    m_verified.insert(id);
+    return true;
+}
+
+bool Driver::verify_commit(const ExtendedCommit& c, std::int64_t h, const BlockId& id,
+                           bool check_extensions) {
+    if (c.height != h || c.block_id != id || id.is_nil()) return false;
+    if (c.signatures.size() != m_validators.size()) return false;
+    std::int64_t power = 0;
+    for (std::size_t i = 0; i < c.signatures.size(); ++i) {
+        const auto& s = c.signatures[i];
+        const Validator& v = m_validators.at(i);
+        if (s.validator_address != v.address) return false;
+        switch (s.flag) {
+            case BlockIdFlag::absent:
+                if (!s.signature.empty() || !s.extension.empty() ||
+                    !s.extension_signature.empty())
+                    return false;
+                continue;
+            case BlockIdFlag::nil:
+                if (!s.extension.empty() || !s.extension_signature.empty()) return false;
+                if (!verify_cached(v.pub_key,
+                                   vote_sign_bytes(m_options.chain_id, VoteType::precommit, h,
+                                                   c.round, BlockId{}),
+                                   s.signature))
+                    return false;
+                continue;
+            case BlockIdFlag::commit:
+                if (!verify_cached(v.pub_key,
+                                   vote_sign_bytes(m_options.chain_id, VoteType::precommit, h,
+                                                   c.round, id),
+                                   s.signature))
+                    return false;
+                if (check_extensions &&
+                    !verify_cached(v.pub_key,
+                                   extension_sign_bytes(m_options.chain_id, h, c.round,
+                                                        s.extension),
+                                   s.extension_signature))
+                    return false;
+                power += v.voting_power;
+                continue;
+        }
+        return false;
+    }
+    return m_validators.is_two_thirds(power);
+}
+
+bool Driver::validate_block(const Block& b, bool run_app) {
+    const auto& hd = b.header;
+    const std::int64_t h = m_sm->height();
+    auto reject = [&](const char* why) {
+        count(std::string("block.invalid.") + why);
+        log()->debug("invalid block height={} reason={}", hd.height, why);
+        return false;
+    };
+    if (hd.chain_id != m_options.chain_id) return reject("chain_id");
+    if (hd.height != h) return reject("height");
+    if (hd.time <= m_last_block_time && h > m_options.initial_height) return reject("time");
+    if (hd.last_block_id != m_last_block_id) return reject("last_block_id");
+    if (!m_validators.index_of(hd.proposer_address)) return reject("proposer");
+    if (hd.validators_hash != m_validators.hash()) return reject("validators_hash");
+    if (hd.app_hash != m_app_hash) return reject("app_hash");
+    if (hd.data_hash != data_hash(b.txs)) return reject("data_hash");
+    if (hd.last_commit_hash != commit_hash(b.last_commit)) return reject("last_commit_hash");
+    if (h == m_options.initial_height) {
+        if (!b.last_commit.empty()) return reject("last_commit");
+    } else if (!verify_commit(b.last_commit, h - 1, m_last_block_id, true)) {
+        return reject("last_commit");
+    }
+    if (static_cast<std::int64_t>(encode(b).size()) > m_options.max_block_bytes)
+        return reject("too_large");
+    if (!run_app) return true;
+    ProcessProposalRequest req;
+    req.height = h;
+    req.time = hd.time;
+    req.hash = block_hash(hd);
+    req.proposer_address = hd.proposer_address;
+    req.txs = &b.txs;
+    req.proposed_last_commit = commit_info(b.last_commit);
+    if (m_app.process_proposal(req) != ProposalStatus::accept) return reject("app");
+    return true;
+}
+
+void Driver::apply_block(const Block& b) {
+    FinalizeBlockRequest req;
+    req.height = b.header.height;
+    req.time = b.header.time;
+    req.hash = block_hash(b.header);
+    req.proposer_address = b.header.proposer_address;
+    req.txs = &b.txs;
+    req.decided_last_commit = commit_info(b.last_commit);
+    const FinalizeBlockResponse resp = m_app.finalize_block(req);
+    SEER_CHECK(resp.tx_results.size() == b.txs.size());
+    m_app.commit();
+    m_app_hash = resp.app_hash;
+}
+
+void Driver::commit_block(const Block& b, const ExtendedCommit& c) {
+    const std::int64_t h = b.header.height;
+    const Hash hash = block_hash(b.header);
+    // 1. The block and the commit that decided it, durable before the app sees the block.
+    m_blocks->save(h, hash, encode(b), encode(c));
+    // 2. Execute and commit the application state (crash here: the handshake replays).
+    apply_block(b);
+    m_mempool.update(b.txs);
+    m_last_block_id = BlockId{hash};
+    m_last_block_time = b.header.time;
+    m_last_commit = c;
+    // 3. The WAL is only needed for the height in progress: start it afresh with the marker.
+    m_storage.wal.truncate(0);
+    wal_write(encode_wal_record(EndHeightRecord{h}), true);
+    log()->info("committed block height={} round={} hash={} txs={} app_hash={}", h, c.round,
+                short_hex(hash), b.txs.size(), short_hex(m_app_hash));
+}
+
+void Driver::after_sm() {
+    if (!m_decision) return;
+    auto [b, c] = std::move(*m_decision);
+    m_decision.reset();
+    commit_block(b, c);
+    const std::int64_t h = b.header.height;
+    enter_height(h + 1);
+    // Round 0 of the next height starts after timeout_commit (or earlier, on f+1 votes).
+    m_scheduler.schedule(m_options.timeouts.commit_ms,
+                         TimerEvent{TimerEvent::Kind::commit, TimeoutInfo{h + 1, 0, Step::propose}});
+}
+
+void Driver::wal_write(const Bytes& record, bool sync) {
+    if (!m_wal) return;
+    m_wal->append(record);
+    if (sync) m_wal->sync();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs.
+
+void Driver::on_timer(const TimerEvent& e) {
+    switch (e.kind) {
+        case TimerEvent::Kind::gossip:
+            gossip_tick();
+            m_scheduler.schedule(m_options.gossip_interval_ms,
+                                 TimerEvent{TimerEvent::Kind::gossip, {}});
+            return;
+        case TimerEvent::Kind::commit:
+            if (m_sm && m_sm->height() == e.timeout.height && !m_sm_started) {
+                m_sm_started = true;
+                m_sm->start();
+                after_sm();
+            }
+            return;
+        case TimerEvent::Kind::timeout:
+            if (!m_sm || e.timeout.height != m_sm->height()) return;
+            wal_write(encode_wal_record(TimeoutRecord{e.timeout.height, e.timeout.round,
+                                                      e.timeout.step}),
+                      false);
+            m_sm->on_timeout(e.timeout);
+            after_sm();
+            return;
+    }
+}
+
+MempoolAddResult Driver::submit_tx(Bytes tx, CheckTxResponse* response) {
+    auto result = m_mempool.add(tx, response);
+    if (result == MempoolAddResult::added) count("mempool.added");
+    return result;
+}
+
+void Driver::on_message(PeerId from, ByteView bytes) {
+    auto decoded = decode_message(bytes, static_cast<std::size_t>(m_options.max_message_bytes));
+    if (!decoded) {
+        count("drop." + decoded.error().reason);
+        return;
+    }
+    std::visit(
+        [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, ProposalMessage>) {
+                handle_proposal(from, m.proposal, m.block);
+            } else if constexpr (std::is_same_v<T, VoteMessage>) {
+                handle_vote(from, m.vote);
+            } else if constexpr (std::is_same_v<T, StatusMessage>) {
+                handle_status(from, m);
+            } else if constexpr (std::is_same_v<T, BlockRequestMessage>) {
+                send_blocks(from, m.height);
+            } else {
+                handle_block_response(m.block, m.commit);
+            }
+        },
+        *decoded);
+}
+
+void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
+    (void)from;
+    if (!m_sm || p.height != m_sm->height()) {
+        count("drop.proposal_height");
+        return;
+    }
+    if (p.round > std::max(m_sm->round(), 0) + k_max_rounds_ahead) {
+        count("drop.proposal_round");
+        return;
+    }
+    const Validator& proposer = m_sm->proposer(p.round);
+    if (!verify_cached(proposer.pub_key, proposal_sign_bytes(m_options.chain_id, p),
+                       p.signature)) {
+        count("drop.proposal_signature");
+        return;
+    }
+    if (block_id_of(b) != p.block_id) {
+        count("drop.proposal_block_mismatch");
+        return;
+    }
+    if (const auto* existing = m_sm->proposal(p.round)) {
+        if (existing->first.block_id != p.block_id) {
+            count("equivocation.proposal");
+            log()->warn("equivocation: two proposals height={} round={} proposer={}", p.height,
+                        p.round, to_hex(proposer.address, true));
+        }
+        return;
+    }
+    if (!m_replaying) wal_write(encode_wal_record(ProposalMessage{p, b}), false);
+    m_sm->on_proposal(p, b);
+    after_sm();
+}
+
+void Driver::handle_vote(PeerId /*from*/, const Vote& v) {
+    if (!m_sm || v.height != m_sm->height()) {
+        count("drop.vote_height");
+        return;
+    }
+    if (v.round > std::max(m_sm->round(), 0) + k_max_rounds_ahead) {
+        count("drop.vote_round");
+        return;
+    }
+    if (v.validator_index < 0 || static_cast<std::size_t>(v.validator_index) >= m_validators.size()) {
+        count("drop.vote_validator");
+        return;
+    }
+    const Validator& val = m_validators.at(static_cast<std::size_t>(v.validator_index));
+    if (val.address != v.validator_address) {
+        count("drop.vote_validator");
+        return;
+    }
+    if (const VoteSet* set = m_sm->votes().find(v.round, v.type)) {
+        const auto& have = set->get(static_cast<std::size_t>(v.validator_index));
+        if (have && *have == v) {
+            count("drop.vote_duplicate");
+            return;
+        }
+    }
+    if (!verify_cached(val.pub_key, vote_sign_bytes(m_options.chain_id, v), v.signature)) {
+        count("drop.vote_signature");
+        return;
+    }
+    if (v.type == VoteType::precommit && !v.block_id.is_nil()) {
+        // ABCI 2.0: a non-nil precommit must carry a signed extension the app accepts.
+        if (v.extension_signature.size() != 64 ||
+            !verify_cached(val.pub_key,
+                           extension_sign_bytes(m_options.chain_id, v.height, v.round,
+                                                v.extension),
+                           v.extension_signature)) {
+            count("drop.extension_signature");
+            return;
+        }
+        const bool own = m_self && *m_self == static_cast<std::size_t>(v.validator_index);
+        if (!own) {
+            VerifyVoteExtensionRequest req{v.height, v.round, v.block_id.hash,
+                                           v.validator_address, v.extension};
+            if (m_app.verify_vote_extension(req) != VerifyStatus::accept) {
+                count("drop.extension_rejected");
+                return;
+            }
+        }
+    } else if (!v.extension.empty() || !v.extension_signature.empty()) {
+        count("drop.unexpected_extension");
+        return;
+    }
+    if (!m_replaying) wal_write(encode_wal_record(v), false);
+    m_sm->on_vote(v);
+    after_sm();
+}
+
+void Driver::handle_status(PeerId from, const StatusMessage& s) {
+    if (!m_sm) return;
+    const std::int64_t h = m_sm->height();
+    if (s.height < h) {
+        send_blocks(from, s.height);
+        return;
+    }
+    if (s.height > h) {
+        m_out.send(from, encode_message(BlockRequestMessage{h}));
+        return;
+    }
+    // Same height: send the proposal and votes of the peer's round that it lacks, the prevotes
+    // that justify a re-proposal (pol_round), and our own round's votes if we are ahead.
+    auto send_missing = [&](std::int32_t round, VoteType type, const std::vector<bool>* has) {
+        const VoteSet* set = m_sm->votes().find(round, type);
+        if (!set) return;
+        for (std::size_t i = 0; i < m_validators.size(); ++i) {
+            const auto& vote = set->get(i);
+            if (!vote) continue;
+            if (has && i < has->size() && (*has)[i]) continue;
+            m_out.send(from, encode_message(VoteMessage{*vote}));
+        }
+    };
+    if (const auto* p = m_sm->proposal(s.round)) {
+        if (!s.has_proposal) m_out.send(from, encode_message(ProposalMessage{p->first, p->second}));
+        if (p->first.pol_round >= 0) send_missing(p->first.pol_round, VoteType::prevote, nullptr);
+    }
+    send_missing(s.round, VoteType::prevote, &s.prevotes);
+    send_missing(s.round, VoteType::precommit, &s.precommits);
+    if (m_sm->round() > s.round) {
+        send_missing(m_sm->round(), VoteType::prevote, nullptr);
+        send_missing(m_sm->round(), VoteType::precommit, nullptr);
+    }
+}
+
+void Driver::send_blocks(PeerId to, std::int64_t from_height) {
+    const std::int64_t last =
+        std::min(m_blocks->height(), from_height + m_options.max_blocks_per_response - 1);
+    for (std::int64_t h = std::max(from_height, m_blocks->base()); h <= last; ++h) {
+        auto b = block(h);
+        auto c_bytes = m_blocks->extended_commit(h);
+        if (!b || !c_bytes) return;
+        auto c = decode_extended_commit(*c_bytes);
+        SEER_CHECK(c.ok());
+        m_out.send(to, encode_message(BlockResponseMessage{std::move(*b), std::move(*c)}));
+    }
+}
+
+void Driver::handle_block_response(const Block& b, const ExtendedCommit& c) {
+    if (!m_sm || b.header.height != m_sm->height()) {
+        count("drop.block_response_height");
+        return;
+    }
+    const BlockId id = block_id_of(b);
+    if (!verify_commit(c, b.header.height, id, true)) {
+        count("drop.block_response_commit");
+        return;
+    }
+    if (!validate_block(b, false)) {
+        count("drop.block_response_invalid");
+        return;
+    }
+    count("blocksync.applied");
+    commit_block(b, c);
+    enter_height(b.header.height + 1);
+    m_sm_started = true;
+    m_sm->start();
+    after_sm();
+}
+
+void Driver::gossip_tick() {
+    if (!m_sm) return;
+    StatusMessage s;
+    s.height = m_sm->height();
+    s.round = std::max(m_sm->round(), 0);
+    s.has_proposal = m_sm->proposal(s.round) != nullptr;
+    if (const VoteSet* pv = m_sm->votes().find(s.round, VoteType::prevote))
+        s.prevotes = pv->bit_array();
+    else
+        s.prevotes.assign(m_validators.size(), false);
+    if (const VoteSet* pc = m_sm->votes().find(s.round, VoteType::precommit))
+        s.precommits = pc->bit_array();
+    else
+        s.precommits.assign(m_validators.size(), false);
+    m_out.broadcast(encode_message(s));
+}
+
+}  // namespace seer::consensus
