@@ -1,0 +1,120 @@
+#pragma once
+// The prophet: worker threads that execute and verify futures off the consensus path
+// (DESIGN.md §2, §5). Module-agnostic: it knows future IDs, handler IDs and bytes only.
+//
+// Threads: every public method may be called from any thread and never waits for a handler;
+// the caller is normally the single consensus thread. Requests go through two bounded lock-free
+// MPMC queues (execution, verification; verification is served first) to `Options::workers`
+// threads. Finished results and votes stay in the stores until `forget(id)`; reading is
+// non-destructive. A short mutex guards the stores' maps (held for map operations only, never
+// while a handler runs).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "seer/common/bytes.hpp"
+#include "seer/common/result.hpp"
+#include "seer/prophet/handler.hpp"
+#include "seer/prophet/options.hpp"
+
+namespace seer::prophet {
+
+struct ExecRequest {
+    std::uint64_t future_id = 0;
+    std::string handler;
+    Bytes input;
+};
+
+struct VerifyRequest {
+    std::uint64_t future_id = 0;
+    std::string handler;
+    Bytes input;
+    Outcome claimed;  // the result on chain
+};
+
+enum class Offer {
+    accepted,          // queued (or, for a verification, waiting for this node's own execution)
+    duplicate,         // the same work is in flight or already done: nothing queued
+    queue_full,        // dropped and counted; offer again later
+    store_full,        // max_entries reached: dropped and counted; offer again later
+    handler_disabled,  // not enabled here; a verification then stores an abstain vote
+    stopped,           // stop() was called
+};
+
+std::string_view to_string(Offer offer);
+
+/// Latency histogram upper bounds in milliseconds; the last bucket is "+inf".
+inline constexpr std::array<double, 6> k_latency_bounds_ms{1, 10, 100, 1'000, 10'000, 60'000};
+
+struct HandlerMetrics {
+    std::string name;
+    std::uint64_t executed = 0;  // executions finished (ok or error)
+    std::uint64_t failed = 0;    // executions finished with an error
+    std::uint64_t verified = 0;
+    std::uint64_t rejected = 0;
+    std::uint64_t abstained = 0;
+    std::uint64_t latency_count = 0;  // executions and verifications run
+    double latency_sum_ms = 0;
+    std::array<std::uint64_t, k_latency_bounds_ms.size() + 1> latency_buckets{};  // not cumulative
+};
+
+struct Metrics {
+    std::size_t queue_capacity = 0;
+    std::size_t execution_queue_depth = 0;
+    std::size_t verification_queue_depth = 0;
+    std::size_t running = 0;         // handlers running now
+    std::size_t results_stored = 0;  // finished executions kept
+    std::size_t votes_stored = 0;    // finished verifications kept
+    std::uint64_t offered = 0;
+    std::uint64_t duplicates = 0;
+    std::uint64_t dropped_queue_full = 0;
+    std::uint64_t dropped_store_full = 0;
+    std::uint64_t disabled = 0;
+    std::uint64_t executed = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t verified = 0;
+    std::uint64_t rejected = 0;
+    std::uint64_t abstained = 0;
+    std::vector<HandlerMetrics> handlers;  // sorted by name
+};
+
+class Prophet {
+public:
+    virtual ~Prophet() = default;
+
+    /// Queue an execution. Never blocks.
+    virtual Offer offer_execution(ExecRequest request) = 0;
+    /// This node's finished execution of the future, if any (non-destructive).
+    virtual std::optional<Outcome> result(std::uint64_t future_id) const = 0;
+
+    /// Queue a verification of a claimed result. Never blocks. Reuses this node's own execution
+    /// of the same future (finished, or still in flight: the verification then waits for it).
+    /// A new, different claim for the same future replaces the previous vote.
+    virtual Offer offer_verification(VerifyRequest request) = 0;
+    /// The finished verdict for the latest claim (abstain included), if any (non-destructive).
+    virtual std::optional<Verdict> vote(std::uint64_t future_id) const = 0;
+
+    /// The future is final (or the module needs nothing more about it): drop its result, vote
+    /// and any work in flight (a running handler's answer is discarded).
+    virtual void forget(std::uint64_t future_id) = 0;
+
+    virtual bool handler_enabled(std::string_view handler) const = 0;
+    virtual std::vector<std::string> handlers() const = 0;  // sorted
+    virtual Metrics metrics() const = 0;
+
+    /// Cancel running handlers (stop flag, kill of external programs) and join the workers.
+    /// Idempotent; also done by the destructor. Later offers return Offer::stopped.
+    virtual void stop() = 0;
+};
+
+/// Builds the enabled handlers and starts the workers. Error on a bad option (unknown handler,
+/// duplicate name, malformed allowlist origin, empty exec argv, zero queue capacity).
+Result<std::unique_ptr<Prophet>> make_prophet(Options options);
+
+}  // namespace seer::prophet
