@@ -3,6 +3,7 @@
 // Values are the proto encodings (seer.types.v1.Block / ExtendedCommit); this layer does not
 // interpret them, so it stays below consensus.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 
@@ -14,6 +15,9 @@ namespace seer::store {
 
 inline constexpr std::string_view k_blocks_column = "blocks";
 
+/// Written by one thread (the consensus thread: save, save_extended_commit). The getters may be
+/// called from any thread: the KvStore is thread-safe and height()/base() are atomics published
+/// after the batch that they describe is written.
 class BlockStore {
 public:
     explicit BlockStore(KvStore& kv);
@@ -23,6 +27,11 @@ public:
     /// Precondition: height == this->height() + 1, or the store is empty.
     void save(std::int64_t height, const crypto::Hash256& hash, ByteView block,
               ByteView extended_commit);
+
+    /// Replaces the extended commit stored for an already saved `height` (synced): block h+1
+    /// carries the canonical extended commit of h, which may differ from the one this node saw.
+    /// Precondition: base() <= height <= this->height().
+    void save_extended_commit(std::int64_t height, ByteView extended_commit);
 
     std::int64_t height() const { return m_height; }  // 0 when empty
     std::int64_t base() const { return m_base; }      // first stored height, 0 when empty
@@ -36,8 +45,8 @@ public:
 
 private:
     KvStore& m_kv;
-    std::int64_t m_height = 0;
-    std::int64_t m_base = 0;
+    std::atomic<std::int64_t> m_height = 0;
+    std::atomic<std::int64_t> m_base = 0;
 };
 
 }  // namespace seer::store

@@ -41,13 +41,15 @@ public:
     /// Applies every op of the batch atomically. `sync` = fsync before returning.
     virtual void write(const WriteBatch& batch, bool sync) = 0;
     /// Visits keys >= start in order while `visit` returns true and the key starts with
-    /// `prefix`.
+    /// `prefix`. The visitor may call back into the store (reads and writes). A RocksDB scan
+    /// reads one snapshot; a memory-store scan does not (it copies entries in chunks), so a
+    /// write made during a scan may or may not be seen by it.
     virtual void scan(std::string_view column, ByteView prefix, ByteView start,
                       const std::function<bool(ByteView key, ByteView value)>& visit) const = 0;
     /// Visits keys with `prefix` in reverse order, starting at the last one.
-    virtual void scan_reverse(std::string_view column, ByteView prefix,
-                              const std::function<bool(ByteView key, ByteView value)>& visit)
-        const = 0;
+    virtual void scan_reverse(
+        std::string_view column, ByteView prefix,
+        const std::function<bool(ByteView key, ByteView value)>& visit) const = 0;
 };
 
 /// Opens (creating if missing) a RocksDB database at `path` with the given column families

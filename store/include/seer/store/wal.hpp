@@ -3,6 +3,9 @@
 //   crc32c(payload) : u32 little-endian | length : u32 little-endian | payload
 // Records are buffered until sync(); replay returns every complete, checksummed record and
 // stops cleanly at a torn or corrupt tail, which open() then truncates away.
+// A record is never empty: an all-zero frame (crc32c("") == 0, length 0) is what a filesystem
+// can leave in a file extended just before a crash, so decode treats length 0 as corruption
+// and append() refuses empty records.
 
 #include <cstdint>
 #include <memory>
@@ -27,11 +30,14 @@ public:
     virtual void truncate(std::uint64_t size) = 0;
 };
 
-/// A file medium (O_APPEND, fsync on sync()). Fatal if the file cannot be opened.
+/// A file medium (O_APPEND, fsync on sync()); appends are buffered in memory until sync() or
+/// until the buffer grows past 1 MiB. Fatal if the file cannot be opened or an I/O call fails.
+/// One thread at a time.
 std::unique_ptr<WalMedium> open_wal_file(const std::string& path);
 
 /// Memory medium for the simulation: `crash()` discards everything appended after the last
-/// sync(), and may keep a torn prefix of it (models a partial write).
+/// sync(), and may keep a torn prefix of it (models a partial write). truncate() is durable at
+/// once only for bytes already synced (the synced size shrinks with it). One thread at a time.
 class MemoryWalMedium final : public WalMedium {
 public:
     Bytes read_all() override;
@@ -60,7 +66,8 @@ public:
     explicit Wal(WalMedium& medium);
 
     const WalReplay& replayed() const { return m_replay; }
-    void append(ByteView record);  // fatal if record > k_wal_max_record_bytes
+    /// Fatal if record is empty or larger than k_wal_max_record_bytes. Durable after sync().
+    void append(ByteView record);
     void sync();
 
     /// Decodes a whole WAL image; used by Wal() and by tests.
