@@ -253,6 +253,12 @@ Result<http::response<http::string_body>> fetch(const Request& req, const HttpOp
 
 std::string value_text(const json::value& v) {
     if (const auto* s = v.if_string()) return std::string(*s);
+    if (const auto* d = v.if_double()) {
+        // Shortest round-trip form ("100.5"), where Boost.JSON would write "1.005E2".
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+        if (ec == std::errc{}) return std::string(buf, end);
+    }
     return json::serialize(v);
 }
 
