@@ -57,7 +57,7 @@ PrivValidator::PrivValidator(crypto::PrivateKey key, std::string chain_id,
       m_chain_id(std::move(chain_id)),
       m_state(state) {
     if (auto bytes = m_state.load()) {
-        auto decoded = decode_sign_state_json(to_string(*bytes));
+        auto decoded = decode_sign_state_json(seer::to_string(*bytes));
         // Guessing a sign state could double-sign: refuse to run on an unreadable one.
         if (!decoded) SEER_FATAL("privval sign state is unreadable; refusing to start");
         m_last = *decoded;
