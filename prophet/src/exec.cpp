@@ -23,8 +23,10 @@ std::vector<std::string> base_env(const ExecProgram& program) {
 
 std::string excerpt(const std::string& err) {
     std::string out = err.substr(0, k_stderr_excerpt);
-    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    while (!out.empty() && out.back() == ' ') out.pop_back();
+    std::replace_if(
+        out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
     return out;
 }
 
@@ -100,7 +102,8 @@ private:
     }
 
     static bool fits_env(const Outcome& claimed) {
-        const auto& text = claimed.ok ? claimed.output : Bytes(claimed.error.begin(), claimed.error.end());
+        const auto& text =
+            claimed.ok ? claimed.output : Bytes(claimed.error.begin(), claimed.error.end());
         return text.size() <= k_max_env_output &&
                std::find(text.begin(), text.end(), std::uint8_t{0}) == text.end();
     }
@@ -111,7 +114,8 @@ private:
         return pos == std::string::npos ? error : error.substr(0, pos);
     }
 
-    Verdict verify_by_reexecution(ByteView input, const Outcome& claimed, const Context& ctx) const {
+    Verdict verify_by_reexecution(ByteView input, const Outcome& claimed,
+                                  const Context& ctx) const {
         Outcome fresh;
         const Outcome* own = ctx.own_execution;
         if (own == nullptr) {
@@ -151,7 +155,8 @@ Result<std::unique_ptr<Handler>> make_exec_handler(ExecProgram program) {
             return make_error("bad_option", what + " env entry \"" + e + "\" is not KEY=value");
         }
     }
-    if (program.timeout.count() <= 0) return make_error("bad_option", what + " timeout must be > 0");
+    if (program.timeout.count() <= 0)
+        return make_error("bad_option", what + " timeout must be > 0");
     return std::unique_ptr<Handler>(std::make_unique<ExecHandler>(std::move(program)));
 }
 

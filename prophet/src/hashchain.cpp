@@ -18,8 +18,8 @@ struct HashchainInput {
 
 Result<HashchainInput> parse_input(ByteView input, const HashchainOptions& options) {
     if (input.size() > options.max_input_bytes) {
-        return make_error("too_large",
-                          "input larger than " + std::to_string(options.max_input_bytes) + " bytes");
+        return make_error(
+            "too_large", "input larger than " + std::to_string(options.max_input_bytes) + " bytes");
     }
     boost::system::error_code ec;
     const boost::json::value doc = boost::json::parse(

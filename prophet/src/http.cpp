@@ -100,8 +100,8 @@ struct Request {
 
 Result<Request> parse_request(ByteView input, const HttpOptions& options) {
     if (input.size() > options.max_input_bytes) {
-        return make_error("too_large",
-                          "input larger than " + std::to_string(options.max_input_bytes) + " bytes");
+        return make_error(
+            "too_large", "input larger than " + std::to_string(options.max_input_bytes) + " bytes");
     }
     const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -121,7 +121,8 @@ Result<Request> parse_request(ByteView input, const HttpOptions& options) {
     auto string_field = [&](std::string_view key) -> Result<std::optional<std::string>> {
         const json::value* v = object.if_contains(key);
         if (v == nullptr) return std::optional<std::string>{};
-        if (!v->is_string()) return make_error("bad_input", "\"" + std::string(key) + "\" must be a string");
+        if (!v->is_string())
+            return make_error("bad_input", "\"" + std::string(key) + "\" must be a string");
         return std::optional<std::string>(std::string(v->as_string()));
     };
     for (const auto& [key, value] : object) {
@@ -145,7 +146,8 @@ Result<Request> parse_request(ByteView input, const HttpOptions& options) {
     const std::string verb = method->has_value() ? **method : "GET";
     if (verb == "GET") {
         request.method = http::verb::get;
-        if (body->has_value()) return make_error("bad_input", "\"body\" needs \"method\": \"POST\"");
+        if (body->has_value())
+            return make_error("bad_input", "\"body\" needs \"method\": \"POST\"");
     } else if (verb == "POST") {
         request.method = http::verb::post;
         request.body = body->value_or("");
@@ -197,9 +199,9 @@ Result<http::response<http::string_body>> fetch(const Request& req, const HttpOp
     auto on_read = [&](beast::error_code ec, std::size_t) {
         if (done) return;
         if (ec == http::error::body_limit) {
-            return fail(make_error("too_large", "response body exceeds " +
-                                                    std::to_string(options.max_response_bytes) +
-                                                    " bytes"));
+            return fail(make_error(
+                "too_large",
+                "response body exceeds " + std::to_string(options.max_response_bytes) + " bytes"));
         }
         if (ec) return fail(make_error("unavailable", "read failed: " + ec.message()));
         done = true;
@@ -220,15 +222,15 @@ Result<http::response<http::string_body>> fetch(const Request& req, const HttpOp
         std::array<tcp::endpoint, 1> endpoints{tcp::endpoint(address, req.url.port)};
         stream.async_connect(endpoints, on_connect);
     } else {
-        resolver.async_resolve(req.url.host, std::to_string(req.url.port),
-                               [&](beast::error_code ec, tcp::resolver::results_type results) {
-                                   if (done) return;
-                                   if (ec) {
-                                       return fail(make_error("unavailable",
-                                                              "resolve failed: " + ec.message()));
-                                   }
-                                   stream.async_connect(results, on_connect);
-                               });
+        resolver.async_resolve(
+            req.url.host, std::to_string(req.url.port),
+            [&](beast::error_code ec, tcp::resolver::results_type results) {
+                if (done) return;
+                if (ec) {
+                    return fail(make_error("unavailable", "resolve failed: " + ec.message()));
+                }
+                stream.async_connect(results, on_connect);
+            });
     }
     while (!done) {
         const auto slice = std::min(deadline, Clock::now() + std::chrono::milliseconds(50));
@@ -314,7 +316,8 @@ public:
 
     Verdict verify(ByteView input, const Outcome& claimed, const Context& ctx) const override {
         // This node's own fetch, when it agrees, spares a second request.
-        if (ctx.own_execution != nullptr && ctx.own_execution->ok && agree(*ctx.own_execution, claimed)) {
+        if (ctx.own_execution != nullptr && ctx.own_execution->ok &&
+            agree(*ctx.own_execution, claimed)) {
             return Verdict::verified;
         }
         const Outcome fresh = Outcome::from(execute(input, ctx));
@@ -351,7 +354,8 @@ Result<std::unique_ptr<Handler>> make_http_handler(HttpOptions options) {
     if (options.tolerance < 0 || !std::isfinite(options.tolerance)) {
         return make_error("bad_option", "http tolerance must be >= 0");
     }
-    return std::unique_ptr<Handler>(std::make_unique<HttpHandler>(std::move(options), std::move(origins)));
+    return std::unique_ptr<Handler>(
+        std::make_unique<HttpHandler>(std::move(options), std::move(origins)));
 }
 
 }  // namespace seer::prophet

@@ -35,7 +35,8 @@ private:
     static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
     void skip_space() {
-        while (m_pos < m_text.size() && is_space(m_text[m_pos])) ++m_pos;
+        while (m_pos < m_text.size() && is_space(m_text[m_pos]))
+            ++m_pos;
     }
 
     // Next non-space character, or '\0' at the end.
@@ -100,7 +101,8 @@ private:
                                   std::string(op == '/' ? "division" : "modulo") +
                                       " by zero at position " + std::to_string(op_pos));
             }
-            const bool min_by_minus_one = acc == std::numeric_limits<std::int64_t>::min() && rhs == -1;
+            const bool min_by_minus_one =
+                acc == std::numeric_limits<std::int64_t>::min() && rhs == -1;
             if (op == '/') {
                 if (min_by_minus_one) return overflow(op, op_pos);
                 acc /= rhs;
@@ -194,9 +196,8 @@ public:
     std::string_view name() const override { return "math"; }
 
     Result<Bytes> execute(ByteView input, const Context&) const override {
-        auto value = evaluate_math(std::string_view(reinterpret_cast<const char*>(input.data()),
-                                                    input.size()),
-                                   m_limits);
+        auto value = evaluate_math(
+            std::string_view(reinterpret_cast<const char*>(input.data()), input.size()), m_limits);
         if (!value) return value.error();
         return to_bytes(std::to_string(*value));
     }
@@ -213,8 +214,8 @@ private:
 
 Result<std::int64_t> evaluate_math(std::string_view expression, const MathLimits& limits) {
     if (expression.size() > limits.max_length) {
-        return make_error("too_large", "expression longer than " +
-                                           std::to_string(limits.max_length) + " bytes");
+        return make_error("too_large",
+                          "expression longer than " + std::to_string(limits.max_length) + " bytes");
     }
     return Parser(expression, limits).parse();
 }

@@ -40,7 +40,8 @@ struct HandlerCounters {
         latency_sum_us.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(us, 0)),
                                  std::memory_order_relaxed);
         std::size_t bucket = 0;
-        while (bucket < k_latency_bounds_ms.size() && ms > k_latency_bounds_ms[bucket]) ++bucket;
+        while (bucket < k_latency_bounds_ms.size() && ms > k_latency_bounds_ms[bucket])
+            ++bucket;
         buckets[bucket].fetch_add(1, std::memory_order_relaxed);
     }
 };
@@ -131,7 +132,8 @@ public:
           m_exec_queue(m_options.queue_capacity),
           m_verify_queue(m_options.queue_capacity) {
         m_workers.reserve(workers);
-        for (unsigned i = 0; i < workers; ++i) m_workers.emplace_back([this] { work(); });
+        for (unsigned i = 0; i < workers; ++i)
+            m_workers.emplace_back([this] { work(); });
         logger()->info("prophet started workers={} queue_capacity={} handlers={}", workers,
                        m_options.queue_capacity, m_slots.size());
     }
@@ -205,9 +207,8 @@ public:
             entry->verify = WorkState::waiting;  // reuse the execution when it finishes
             return Offer::accepted;
         }
-        Task task{Kind::verify,  request.future_id, entry->verify_token,
-                  slot,          entry->input,      entry->claimed,
-                  entry->result};
+        Task task{Kind::verify, request.future_id, entry->verify_token, slot,
+                  entry->input, entry->claimed,    entry->result};
         if (!m_verify_queue.try_push(std::move(task))) {
             erase_if_empty(request.future_id);
             return drop_queue_full();
@@ -240,7 +241,8 @@ public:
     std::vector<std::string> handlers() const override {
         std::vector<std::string> out;
         out.reserve(m_slots.size());
-        for (const auto& [name, slot] : m_slots) out.push_back(name);
+        for (const auto& [name, slot] : m_slots)
+            out.push_back(name);
         return out;
     }
 
@@ -294,7 +296,8 @@ public:
         std::lock_guard lock(m_join_mutex);
         m_stop.request_stop();
         m_ready.release(static_cast<std::ptrdiff_t>(m_workers.size()));
-        for (auto& worker : m_workers) worker.join();
+        for (auto& worker : m_workers)
+            worker.join();
         m_workers.clear();
         logger()->info("prophet stopped");
     }
@@ -431,7 +434,7 @@ private:
         entry.result = std::move(outcome);
         entry.exec = WorkState::done;
         if (entry.verify != WorkState::waiting) return;
-        Task verify{Kind::verify,         task.future_id, entry.verify_token, task.slot,
+        Task verify{Kind::verify,          task.future_id, entry.verify_token, task.slot,
                     std::move(task.input), entry.claimed,  entry.result};
         if (m_verify_queue.try_push(std::move(verify))) {
             entry.verify = WorkState::queued;
@@ -550,8 +553,8 @@ Result<std::unique_ptr<Prophet>> make_prophet(Options options) {
         slot.handler = std::move(handler);
         auto configured = options.timeouts.find(name);
         slot.timeout = configured != options.timeouts.end() ? configured->second
-                       : own_timeout                      ? *own_timeout
-                                                          : options.default_timeout;
+                       : own_timeout                        ? *own_timeout
+                                                            : options.default_timeout;
         slots.emplace(std::move(name), std::move(slot));
         return {};
     };

@@ -129,10 +129,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
     }
 
     std::vector<char*> argv;
-    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : spec.argv)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::vector<char*> envp;
-    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+    for (const auto& e : spec.env)
+        envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
 
     posix_spawn_file_actions_t actions;
@@ -150,8 +152,8 @@ ProcessResult run_process(const ProcessSpec& spec) {
     posix_spawnattr_setsigmask(&attr, &empty);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = -1;
     const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
@@ -210,8 +212,8 @@ ProcessResult run_process(const ProcessSpec& spec) {
             break;
         }
         if (in_index >= 0 && fds[in_index].revents != 0) {
-            const ssize_t w = ::write(in_write.get(), spec.input.data() + written,
-                                      spec.input.size() - written);
+            const ssize_t w =
+                ::write(in_write.get(), spec.input.data() + written, spec.input.size() - written);
             if (w > 0) {
                 written += static_cast<std::size_t>(w);
                 if (written == spec.input.size()) in_write.reset();

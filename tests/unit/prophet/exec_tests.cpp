@@ -23,7 +23,8 @@ namespace {
 class ScriptDir {
 public:
     ScriptDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "seer-prophet-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "seer-prophet-XXXXXX").string();
         REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
         m_dir = tmpl;
     }
@@ -84,7 +85,8 @@ TEST_CASE("exec: an echo-like program gets stdin and gives stdout") {
 
 TEST_CASE("exec: arguments and environment, no shell, no inherited environment") {
     ScriptDir dir;
-    const std::string script = dir.write("args.sh", R"(printf '%s|%s|%s|%s' "$1" "$2" "$GREETING" "$HOME")");
+    const std::string script =
+        dir.write("args.sh", R"(printf '%s|%s|%s|%s' "$1" "$2" "$GREETING" "$HOME")");
     auto h = exec_handler({"args", {script, "a b", "$(id)"}, {}, {"GREETING=hi"}, {}, 1 << 20});
     auto r = h->execute(as_bytes(""), ctx_for());
     REQUIRE(r.ok());
@@ -93,7 +95,8 @@ TEST_CASE("exec: arguments and environment, no shell, no inherited environment")
 
 TEST_CASE("exec: non-zero exit is an error result with a stderr excerpt") {
     ScriptDir dir;
-    auto h = exec_handler({"fail", {dir.write("fail.sh", "echo 'it broke' >&2; exit 3")}, {}, {}, {}, 1 << 20});
+    auto h = exec_handler(
+        {"fail", {dir.write("fail.sh", "echo 'it broke' >&2; exit 3")}, {}, {}, {}, 1 << 20});
     auto r = h->execute(as_bytes("x"), ctx_for());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().reason == "exit_status");
@@ -118,7 +121,8 @@ TEST_CASE("exec: a program that ignores its input does not hurt the node (no SIG
 
 TEST_CASE("exec: a hanging program is killed at the timeout, with its children") {
     ScriptDir dir;
-    auto h = exec_handler({"sleep", {dir.write("sleep.sh", "sleep 30; echo late")}, {}, {}, {}, 1 << 20});
+    auto h = exec_handler(
+        {"sleep", {dir.write("sleep.sh", "sleep 30; echo late")}, {}, {}, {}, 1 << 20});
     auto r = h->execute(as_bytes(""), ctx_for(std::chrono::milliseconds(300)));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().reason == "timeout");
@@ -127,7 +131,8 @@ TEST_CASE("exec: a hanging program is killed at the timeout, with its children")
     CHECK(h->verify(as_bytes(""), Outcome::success(to_bytes("late\n")),
                     ctx_for(std::chrono::milliseconds(300))) == Verdict::abstain);
     // A program that exits but leaves a child holding its stdout is not waited for.
-    auto bg = exec_handler({"bg", {dir.write("bg.sh", "sleep 30 & echo started")}, {}, {}, {}, 1 << 20});
+    auto bg =
+        exec_handler({"bg", {dir.write("bg.sh", "sleep 30 & echo started")}, {}, {}, {}, 1 << 20});
     auto started = bg->execute(as_bytes(""), ctx_for());
     REQUIRE(started.ok());
     CHECK(seer::to_string(*started) == "started\n");
@@ -184,8 +189,8 @@ TEST_CASE("exec: stop() returns promptly with a hanging program and kills it") {
     Options options;
     options.workers = 1;
     options.enabled = {};
-    options.exec = {ExecProgram{"sleep", {dir.write("sleep.sh", "exec sleep 30")}, {}, {},
-                                std::chrono::minutes(5), 1000}};
+    options.exec = {ExecProgram{
+        "sleep", {dir.write("sleep.sh", "exec sleep 30")}, {}, {}, std::chrono::minutes(5), 1000}};
     auto made = make_prophet(options);
     REQUIRE(made.ok());
     auto p = std::move(made).value();

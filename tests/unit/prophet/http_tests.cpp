@@ -46,7 +46,8 @@ public:
         m_stop = true;
         m_acceptor.join();
         std::lock_guard lock(m_mutex);
-        for (auto& t : m_connections) t.join();
+        for (auto& t : m_connections)
+            t.join();
         ::close(m_listen);
     }
 
@@ -111,7 +112,8 @@ private:
             } else if (line.rfind("GET /big ", 0) == 0) {
                 answer = std::string(10000, 'x');
             } else if (line.rfind("GET /hang ", 0) == 0) {
-                while (!m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                while (!m_stop)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
                 ::close(fd);
                 return;
             } else if (line.rfind("GET /broken ", 0) == 0) {
@@ -126,8 +128,8 @@ private:
                                          "\r\nConnection: close\r\n\r\n" + answer;
             std::size_t sent = 0;
             while (sent < response.size()) {
-                const ssize_t n = ::send(fd, response.data() + sent, response.size() - sent,
-                                         MSG_NOSIGNAL);
+                const ssize_t n =
+                    ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
                 if (n <= 0) break;
                 sent += static_cast<std::size_t>(n);
             }
@@ -181,8 +183,8 @@ TEST_CASE("http: GET on an allowlisted origin, URL or JSON input") {
     CHECK(ok_text(*h, server.origin() + "/hello") == "hello world");
     CHECK(ok_text(*h, "  " + server.origin() + "/hello\n") == "hello world");
     CHECK(ok_text(*h, R"({"url": ")" + server.origin() + R"(/hello"})") == "hello world");
-    CHECK(ok_text(*h, R"({"url": ")" + server.origin() + R"(/echo", "method": "POST", "body": "ping"})") ==
-          "ping");
+    CHECK(ok_text(*h, R"({"url": ")" + server.origin() +
+                          R"(/echo", "method": "POST", "body": "ping"})") == "ping");
     CHECK(reason(*h, server.origin() + "/missing") == "http_status");
     CHECK(reason(*h, server.origin() + "/broken") == "unavailable");
 }
@@ -203,8 +205,7 @@ TEST_CASE("http: only allowlisted origins are fetched") {
     CHECK(reason(*h, R"({"url": 5})") == "bad_input");
     CHECK(reason(*h, R"({"url": ")" + server.origin() + R"(/hello", "method": "DELETE"})") ==
           "bad_input");
-    CHECK(reason(*h, R"({"url": ")" + server.origin() + R"(/hello", "body": "x"})") ==
-          "bad_input");
+    CHECK(reason(*h, R"({"url": ")" + server.origin() + R"(/hello", "body": "x"})") == "bad_input");
     CHECK(server.requests == 0);  // nothing refused reached the network
     // A verifier whose allowlist lacks the origin cannot judge.
     CHECK(h->verify(as_bytes(other_port + "/hello"), Outcome::success(to_bytes("hello world")),
@@ -244,8 +245,7 @@ TEST_CASE("http: JSON pointer extraction") {
 TEST_CASE("http: verification re-fetches and compares with a numeric tolerance") {
     TestServer server;
     auto h = http_handler(server, 0.02);
-    const std::string input =
-        R"({"url": ")" + server.origin() + R"(/value", "pointer": "/v"})";
+    const std::string input = R"({"url": ")" + server.origin() + R"(/value", "pointer": "/v"})";
     const Context ctx = test::context_with_timeout(std::chrono::seconds(5));
     CHECK(h->verify(as_bytes(input), Outcome::success(to_bytes("100")), ctx) == Verdict::verified);
     CHECK(h->verify(as_bytes(input), Outcome::success(to_bytes("101.5")), ctx) ==
@@ -263,8 +263,8 @@ TEST_CASE("http: verification re-fetches and compares with a numeric tolerance")
     CHECK(strict->verify(as_bytes(server.origin() + "/hello"),
                          Outcome::success(to_bytes("hello mars")), ctx) == Verdict::rejected);
     // A failed re-fetch cannot judge.
-    CHECK(strict->verify(as_bytes(server.origin() + "/broken"),
-                         Outcome::success(to_bytes("x")), ctx) == Verdict::abstain);
+    CHECK(strict->verify(as_bytes(server.origin() + "/broken"), Outcome::success(to_bytes("x")),
+                         ctx) == Verdict::abstain);
     // This node's own matching fetch is reused: no request.
     const int before = server.requests;
     Context reuse = ctx;

@@ -132,7 +132,8 @@ TEST_CASE("math handler: output is the decimal result, errors are results") {
           Verdict::verified);
     CHECK(handler->verify(seer::as_bytes("2+4"), Outcome::success(seer::to_bytes("7")), ctx) ==
           Verdict::rejected);
-    CHECK(handler->verify(seer::as_bytes("1/0"), Outcome::from(handler->execute(seer::as_bytes("1/0"), ctx)),
+    CHECK(handler->verify(seer::as_bytes("1/0"),
+                          Outcome::from(handler->execute(seer::as_bytes("1/0"), ctx)),
                           ctx) == Verdict::verified);
     CHECK(handler->verify(seer::as_bytes("1/0"), Outcome::success(seer::to_bytes("0")), ctx) ==
           Verdict::rejected);

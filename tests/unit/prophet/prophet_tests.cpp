@@ -66,7 +66,8 @@ TEST_CASE("prophet: executes built-in handlers and keeps results until forget") 
         CHECK(h.failed == 1);
         CHECK(h.latency_count == 2);
         std::uint64_t in_buckets = 0;
-        for (auto b : h.latency_buckets) in_buckets += b;
+        for (auto b : h.latency_buckets)
+            in_buckets += b;
         CHECK(in_buckets == 2);
     }
     CHECK(found);
@@ -111,7 +112,7 @@ TEST_CASE("prophet: bounded queue drops and counts, in-flight work is not queued
     auto p = start(options);
 
     CHECK(p->offer_execution(exec(1, "gate", "a")) == Offer::accepted);
-    REQUIRE(eventually([&] { return p->metrics().running == 1; }));  // the worker holds #1
+    REQUIRE(eventually([&] { return p->metrics().running == 1; }));       // the worker holds #1
     CHECK(p->offer_execution(exec(1, "gate", "a")) == Offer::duplicate);  // running
     CHECK(p->offer_execution(exec(2, "gate", "b")) == Offer::accepted);
     CHECK(p->offer_execution(exec(2, "gate", "b")) == Offer::duplicate);  // queued
@@ -221,8 +222,7 @@ TEST_CASE("prophet: verification without an own execution runs the handler") {
 TEST_CASE("prophet: a handler not enabled here abstains, never rejects") {
     auto p = start(Options{});
     CHECK(p->offer_verification(claim(5, "http", "http://example.com/",
-                                      Outcome::success(to_bytes("x")))) ==
-          Offer::handler_disabled);
+                                      Outcome::success(to_bytes("x")))) == Offer::handler_disabled);
     REQUIRE(p->vote(5).has_value());
     CHECK(*p->vote(5) == Verdict::abstain);
     p->forget(5);
@@ -294,7 +294,8 @@ TEST_CASE("prophet: many concurrent offers from several threads stay consistent"
             }
         });
     }
-    for (auto& th : producers) th.join();
+    for (auto& th : producers)
+        th.join();
     REQUIRE(eventually([&] { return p->metrics().results_stored == 1000; }));
     CHECK(seer::to_string(p->result(3249)->output) == "498");
     const Metrics m = p->metrics();

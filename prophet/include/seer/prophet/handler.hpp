@@ -23,8 +23,8 @@ namespace seer::prophet {
 /// What a future produced: an output, or an error (a handler error is a result too, DESIGN §4).
 struct Outcome {
     bool ok = false;
-    Bytes output;       // when ok
-    std::string error;  // when !ok: "<reason>: <message>", the text that goes on chain
+    Bytes output;        // when ok
+    std::string error;   // when !ok: "<reason>: <message>", the text that goes on chain
     std::string reason;  // when !ok and produced on this node: the stable reason; node-local,
                          // empty for an outcome read from chain
 

@@ -18,7 +18,7 @@ struct HttpOptions {
     /// Origins allowed, "http://host[:port]" (port defaults to 80). https is not supported in
     /// this build.
     std::vector<std::string> allowlist;
-    std::chrono::milliseconds timeout{5000};  // whole request: resolve, connect, write, read
+    std::chrono::milliseconds timeout{5000};   // whole request: resolve, connect, write, read
     std::size_t max_response_bytes = 1 << 20;  // body cap; larger responses are an error
     std::size_t max_input_bytes = 16 << 10;
     /// Relative tolerance for numeric outputs in verify: |a-b| <= tolerance * max(|a|,|b|).
