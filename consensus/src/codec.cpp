@@ -1,5 +1,7 @@
 #include "seer/consensus/codec.hpp"
 
+#include <limits>
+
 #include "seer/consensus/v1/messages.pb.h"
 #include "seer/consensus/v1/wal.pb.h"
 #include "seer/types/v1/types.pb.h"
@@ -29,11 +31,16 @@ void set_time(google::protobuf::Timestamp* ts, Timestamp t) {
     ts->set_nanos(static_cast<std::int32_t>(nanos));
 }
 Result<Timestamp> get_time(const google::protobuf::Timestamp& ts) {
-    // Years 0001..9999 as in RFC 3339; keeps the nanosecond product in range.
+    // Years 0001..9999 as in RFC 3339, and representable as int64 nanoseconds (years
+    // 1677..2262): the product must not overflow.
+    __extension__ typedef __int128 Int128;
     if (ts.seconds() < -62135596800 || ts.seconds() > 253402300799 || ts.nanos() < 0 ||
         ts.nanos() > 999'999'999)
         return make_error("bad_time", "timestamp out of range");
-    return ts.seconds() * 1'000'000'000 + ts.nanos();
+    const Int128 ns = static_cast<Int128>(ts.seconds()) * 1'000'000'000 + ts.nanos();
+    if (ns < std::numeric_limits<Timestamp>::min() || ns > std::numeric_limits<Timestamp>::max())
+        return make_error("bad_time", "timestamp out of range");
+    return static_cast<Timestamp>(ns);
 }
 
 template <std::size_t N>
@@ -82,6 +89,7 @@ Result<Vote> from_pb(const pb::Vote& in) {
         case pb::SIGNED_MSG_TYPE_PROPOSAL:
         case pb::SignedMsgType_INT_MIN_SENTINEL_DO_NOT_USE_:
         case pb::SignedMsgType_INT_MAX_SENTINEL_DO_NOT_USE_:
+        default:  // proto3 enums are open: unnamed values arrive too
             return make_error("bad_vote_type", "vote type is not prevote or precommit");
     }
     if (in.height() <= 0) return make_error("bad_height", "vote height must be positive");
@@ -146,6 +154,7 @@ Result<ExtendedCommit> from_pb(const pb::ExtendedCommit& in) {
             case pb::BLOCK_ID_FLAG_UNKNOWN:
             case pb::BlockIDFlag_INT_MIN_SENTINEL_DO_NOT_USE_:
             case pb::BlockIDFlag_INT_MAX_SENTINEL_DO_NOT_USE_:
+            default:  // proto3 enums are open: unnamed values arrive too
                 return make_error("bad_flag", "unknown block id flag");
         }
         auto addr = fixed<20>(s.validator_address(), "validator address");
