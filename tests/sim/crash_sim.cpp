@@ -1,0 +1,66 @@
+// Crashes: validators lose power at random instants (with a torn WAL tail) or inside the app's
+// commit, and restart from their WAL, block store, app store and privval state only. They must
+// rejoin and never sign two different votes for one (height, round, type) — the harness checks
+// the latter on every message put on the wire, across incarnations.
+
+#include "scenario.hpp"
+
+namespace seer::sim {
+namespace {
+
+void run_crash(std::uint64_t seed, Verdict& v) {
+    auto setup = setup_rng(seed);
+    SimOptions options;
+    options.scenario = "crash";
+    options.seed = seed;
+    options.powers = random_powers(setup, static_cast<std::size_t>(uniform(setup, 4, 5)), 10, 20);
+    Simulation sim(options);
+    auto& rng = sim.rng();
+    auto txs = submit_batch(sim, "c", 4);
+
+    const int crashes = static_cast<int>(uniform(rng, 3, 6));
+    for (int c = 0; c < crashes && sim.ok(); ++c) {
+        sim.run_for(uniform(rng, 50, 1'500));
+        // One node (sometimes two) goes down, at a random instant or inside its next commit.
+        std::vector<std::size_t> victims{static_cast<std::size_t>(
+            uniform(rng, 0, static_cast<std::int64_t>(sim.size()) - 1))};
+        if (chance(rng, 0.2)) victims.push_back((victims[0] + 1) % sim.size());
+        for (auto node : victims) {
+            if (chance(rng, 0.3)) {
+                sim.crash_at_next_commit(node);
+            } else {
+                sim.crash(node, static_cast<std::uint64_t>(uniform(rng, 0, 300)));
+            }
+        }
+        sim.run_for(uniform(rng, 0, 2'000));
+        for (auto node : victims) sim.crash(node, 0);  // an armed crash that did not fire yet
+        if (chance(rng, 0.5)) submit_batch(sim, "c" + std::to_string(c), 1);
+        for (auto node : victims) sim.restart(node);
+        // Sometimes crash right after the restart, before it caught up.
+        if (chance(rng, 0.2)) {
+            sim.run_for(uniform(rng, 0, 100));
+            sim.crash(victims[0], static_cast<std::uint64_t>(uniform(rng, 0, 300)));
+            sim.run_for(uniform(rng, 0, 300));
+            sim.restart(victims[0]);
+        }
+    }
+    v.expect_safe(sim);
+
+    // Everyone is up: the restarted nodes rejoin and the chain goes on.
+    const std::int64_t target = sim.max_height() + 2;
+    const bool live = sim.run_until(
+        [&] { return sim.min_height() >= target && all_committed(sim, txs); }, 60'000);
+    v.expect_safe(sim);
+    v.expect_live(sim, live, "after the crashes every node reaches height " + std::to_string(target) +
+                       " within 60 s; heights " + heights(sim));
+    sim.check_final();
+    v.expect_safe(sim);
+}
+
+}  // namespace
+
+TEST_CASE("sim: validators crash and restart from their WAL and stores and privval") {
+    for_each_seed("crash", run_crash);
+}
+
+}  // namespace seer::sim
