@@ -1,0 +1,70 @@
+#pragma once
+// Wire formats of the x/async module that clients, tests and tools build or read: Cosmos txs
+// carrying MsgAddFuture, the proposer's results tx and the vote extension.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "seer/common/bytes.hpp"
+#include "seer/common/result.hpp"
+#include "seer/crypto/address.hpp"
+#include "seer/crypto/ed25519.hpp"
+#include "seer/crypto/hash.hpp"
+
+namespace seer::async {
+
+inline constexpr std::string_view k_msg_add_future_type_url = "/seer.async.v1.MsgAddFuture";
+inline constexpr std::string_view k_ed25519_pubkey_type_url = "/cosmos.crypto.ed25519.PubKey";
+/// First byte of the results tx. A protobuf TxRaw never starts with it (field 0 is invalid).
+inline constexpr std::uint8_t k_results_tx_marker = 0x00;
+/// Hard limit on a user tx, before params are consulted.
+inline constexpr std::size_t k_max_tx_bytes = 1024 * 1024;
+
+struct AddFutureTx {
+    std::string chain_id;
+    std::uint64_t account_number = 0;
+    std::uint64_t sequence = 0;
+    std::string handler;
+    Bytes input;
+    std::string memo;
+    std::uint64_t timeout_height = 0;
+};
+
+/// A signed TxRaw (SIGN_MODE_DIRECT, ed25519) with one MsgAddFuture from the key's address.
+Bytes build_add_future_tx(const crypto::PrivateKey& key, const AddFutureTx& tx);
+
+/// SHA-256 of the raw tx bytes, the tx hash of Cosmos and CometBFT.
+crypto::Hash256 tx_hash(ByteView tx);
+
+struct ResultEntry {
+    std::uint64_t future_id = 0;
+    std::uint32_t attempt = 0;
+    Bytes output;
+    std::string error;  // non-empty: a handler error
+    bool operator==(const ResultEntry&) const = default;
+};
+
+struct ResultsTx {
+    crypto::Address proposer{};
+    std::vector<ResultEntry> results;
+};
+
+Bytes encode_results_tx(const ResultsTx& tx);
+/// Checks the marker and that the rest decodes; limits are the module's to check.
+Result<ResultsTx> decode_results_tx(ByteView bytes);
+
+enum class VoteValue : std::uint8_t { verified = 1, rejected = 2 };
+
+struct ExtensionVote {
+    std::uint64_t future_id = 0;
+    std::uint32_t attempt = 0;
+    VoteValue value = VoteValue::verified;
+    bool operator==(const ExtensionVote&) const = default;
+};
+
+Bytes encode_vote_extension(const std::vector<ExtensionVote>& votes);
+Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes);
+
+}  // namespace seer::async

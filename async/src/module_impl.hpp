@@ -1,0 +1,80 @@
+#pragma once
+// The x/async Application. Private to async/; make_module() is the public door.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "seer/async/module.hpp"
+#include "seer/async/tx.hpp"
+#include "state.hpp"
+#include "tx_check.hpp"
+
+namespace seer::prophet {
+struct Outcome;
+}
+
+namespace seer::async::detail {
+
+using namespace seer::consensus;
+
+class Module final : public Application {
+public:
+    Module(ModuleOptions options, const AppGenesis& genesis, store::KvStore& kv);
+
+    InfoResponse info() override;
+    CheckTxResponse check_tx(ByteView tx, CheckTxKind kind) override;
+    PrepareProposalResponse prepare_proposal(const PrepareProposalRequest& req) override;
+    ProposalStatus process_proposal(const ProcessProposalRequest& req) override;
+    Bytes extend_vote(const ExtendVoteRequest& req) override;
+    VerifyStatus verify_vote_extension(const VerifyVoteExtensionRequest& req) override;
+    FinalizeBlockResponse finalize_block(const FinalizeBlockRequest& req) override;
+    CommitResponse commit() override;
+    QueryResponse query(const QueryRequest& req) override;
+
+private:
+    struct Claim {
+        std::uint64_t future_id = 0;
+        std::uint32_t attempt = 0;
+        Hash digest{};
+    };
+
+    // Deterministic pieces.
+    Status check_results_tx(const ResultsTx& tx, const Address& proposer) const;
+    void record_votes(const ExtendedCommitInfo& commit, std::int64_t height,
+                      std::vector<Event>& events);
+    void record_results(const ResultsTx& tx, const Address& proposer, std::int64_t height,
+                        std::vector<Event>& events);
+    ExecTxResult deliver_user_tx(ByteView tx, std::int64_t height);
+    void tally(v1::Future& f, std::int64_t height, std::vector<Event>& events);
+    void finish(v1::Future& f, v1::FutureStatus status, std::string reason, std::int64_t height,
+                std::vector<Event>& events);
+    void expire_and_prune(std::int64_t height, std::vector<Event>& events);
+
+    // Node-local prophet plumbing.
+    void offer_execution(const v1::Future& f);
+    void offer_verification(const v1::Future& f);
+    void offer_claim(const v1::Future& f, std::uint32_t attempt, const std::string& output,
+                     const std::string& error);
+    void forget(std::uint64_t id);
+    static Hash claim_digest(std::uint64_t id, std::uint32_t attempt, const std::string& output,
+                             const std::string& error);
+
+    QueryResponse query_future(const std::string& arg) const;
+    QueryResponse query_futures(ByteView data, bool pending_only) const;
+    QueryResponse query_account(const std::string& arg) const;
+
+    ModuleOptions m_options;
+    State m_state;
+    std::map<Address, std::int64_t> m_powers;  // from the latest decided_last_commit
+    std::int64_t m_total_power = 0;
+    SequenceOverlay m_check_overlay;  // mempool check state, reset at commit
+    std::vector<std::uint64_t> m_created;  // futures created by the block being finalized
+    std::map<Hash, std::vector<Claim>> m_block_claims;  // results of proposals seen this height
+    std::map<std::uint64_t, Hash> m_offered_claim;  // last claim offered for verification
+    std::uint64_t m_offer_cursor = 0;
+    std::int64_t m_finalized_height = 0;
+};
+
+}  // namespace seer::async::detail

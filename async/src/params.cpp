@@ -1,0 +1,167 @@
+#include "seer/async/params.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <set>
+
+#include "pb_util.hpp"
+#include "seer/async/codes.hpp"
+#include "seer/async/v1/async.pb.h"
+#include "seer/crypto/address.hpp"
+
+namespace seer::async {
+
+namespace {
+// Hard bounds: params beyond these could make a block or an extension unreasonably large.
+constexpr std::uint64_t k_max_io_bytes = 4 * 1024 * 1024;
+constexpr std::uint64_t k_max_results_bytes_bound = 16 * 1024 * 1024;
+constexpr std::uint64_t k_max_extension_bytes_bound = 512 * 1024;  // < consensus hard limit
+constexpr std::size_t k_max_handler_name = 64;
+
+Status fail(const std::string& what) { return make_error("invalid_params", what); }
+}  // namespace
+
+Status Params::validate() const {
+    if (max_input_bytes == 0 || max_input_bytes > k_max_io_bytes)
+        return fail("max_input_bytes must be in 1..4194304");
+    if (max_output_bytes == 0 || max_output_bytes > k_max_io_bytes)
+        return fail("max_output_bytes must be in 1..4194304");
+    if (max_results_per_block == 0 || max_results_per_block > 10000)
+        return fail("max_results_per_block must be in 1..10000");
+    if (max_results_bytes < max_output_bytes || max_results_bytes > k_max_results_bytes_bound)
+        return fail("max_results_bytes must be in max_output_bytes..16777216");
+    if (max_votes_per_extension == 0 || max_votes_per_extension > 10000)
+        return fail("max_votes_per_extension must be in 1..10000");
+    // Each encoded vote takes at most 20 bytes (3 tags, varints of id, attempt and value).
+    if (max_extension_bytes < 64 || max_extension_bytes > k_max_extension_bytes_bound)
+        return fail("max_extension_bytes must be in 64..524288");
+    if (timeout_blocks < 3 || timeout_blocks > 1'000'000)
+        return fail("timeout_blocks must be in 3..1000000");
+    if (max_attempts == 0 || max_attempts > 100) return fail("max_attempts must be in 1..100");
+    if (prune_after_blocks == 0 || prune_after_blocks > 100'000'000)
+        return fail("prune_after_blocks must be in 1..100000000");
+    if (max_pending_per_account == 0 || max_pending_per_account > 1'000'000)
+        return fail("max_pending_per_account must be in 1..1000000");
+    if (max_prune_per_block == 0 || max_prune_per_block > 100'000)
+        return fail("max_prune_per_block must be in 1..100000");
+    return {};
+}
+
+Status validate_genesis(const AppGenesis& g) {
+    if (auto s = g.params.validate(); !s) return s;
+    std::set<std::string> seen;
+    for (const auto& a : g.accounts) {
+        if (!crypto::from_bech32_address(a.address))
+            return make_error("invalid_genesis", "bad account address: " + a.address);
+        if (!seen.insert(a.address).second)
+            return make_error("invalid_genesis", "duplicate account: " + a.address);
+        if (a.pub_key &&
+            crypto::to_bech32_address(crypto::address_of(*a.pub_key)) != a.address)
+            return make_error("invalid_genesis", "pub_key does not match address " + a.address);
+    }
+    std::set<std::string> names;
+    for (const auto& h : g.handlers) {
+        const bool builtin = h.name == "echo" || h.name == "math" || h.name == "hashchain" ||
+                             h.name == "http";
+        const bool exec = h.name.rfind("exec:", 0) == 0 && h.name.size() > 5;
+        if (!(builtin || exec) || h.name.size() > k_max_handler_name)
+            return make_error("invalid_genesis", "unknown handler kind: " + h.name);
+        if (!names.insert(h.name).second)
+            return make_error("invalid_genesis", "duplicate handler: " + h.name);
+    }
+    return {};
+}
+
+Result<AppGenesis> parse_genesis_json(std::string_view json) {
+    seer::async::v1::GenesisState m;
+    google::protobuf::util::JsonParseOptions options;
+    auto status = google::protobuf::util::JsonStringToMessage(std::string(json), &m, options);
+    if (!status.ok())
+        return make_error("invalid_genesis", "app_state: " + std::string(status.message()));
+    AppGenesis g;
+    if (m.has_params()) {
+        const auto& p = m.params();
+        g.params.max_input_bytes = p.max_input_bytes();
+        g.params.max_output_bytes = p.max_output_bytes();
+        g.params.max_results_per_block = p.max_results_per_block();
+        g.params.max_results_bytes = p.max_results_bytes();
+        g.params.max_votes_per_extension = p.max_votes_per_extension();
+        g.params.max_extension_bytes = p.max_extension_bytes();
+        g.params.timeout_blocks = p.timeout_blocks();
+        g.params.max_attempts = p.max_attempts();
+        g.params.prune_after_blocks = p.prune_after_blocks();
+        g.params.max_pending_per_account = p.max_pending_per_account();
+        g.params.max_prune_per_block = p.max_prune_per_block();
+    }
+    for (const auto& a : m.accounts()) {
+        GenesisAccount acc;
+        acc.address = a.address();
+        if (!a.pub_key().empty()) {
+            auto pk = to_array<32>(detail::view(a.pub_key()));
+            if (!pk) return make_error("invalid_genesis", "pub_key must be 32 bytes");
+            acc.pub_key = *pk;
+        }
+        g.accounts.push_back(std::move(acc));
+    }
+    for (const auto& h : m.handlers()) g.handlers.push_back({h.name(), h.description()});
+    if (auto s = validate_genesis(g); !s) return s.error();
+    return g;
+}
+
+std::string genesis_to_json(const AppGenesis& g) {
+    seer::async::v1::GenesisState m;
+    auto* p = m.mutable_params();
+    p->set_max_input_bytes(g.params.max_input_bytes);
+    p->set_max_output_bytes(g.params.max_output_bytes);
+    p->set_max_results_per_block(g.params.max_results_per_block);
+    p->set_max_results_bytes(g.params.max_results_bytes);
+    p->set_max_votes_per_extension(g.params.max_votes_per_extension);
+    p->set_max_extension_bytes(g.params.max_extension_bytes);
+    p->set_timeout_blocks(g.params.timeout_blocks);
+    p->set_max_attempts(g.params.max_attempts);
+    p->set_prune_after_blocks(g.params.prune_after_blocks);
+    p->set_max_pending_per_account(g.params.max_pending_per_account);
+    p->set_max_prune_per_block(g.params.max_prune_per_block);
+    for (const auto& a : g.accounts) {
+        auto* acc = m.add_accounts();
+        acc->set_address(a.address);
+        if (a.pub_key) acc->set_pub_key(detail::pb_bytes(*a.pub_key));
+    }
+    for (const auto& h : g.handlers) {
+        auto* hh = m.add_handlers();
+        hh->set_name(h.name);
+        hh->set_description(h.description);
+    }
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    options.add_whitespace = true;
+    std::string out;
+    (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+    return out;
+}
+
+std::string_view describe(Code code) {
+    switch (code) {
+        case Code::ok: return "ok";
+        case Code::tx_decode: return "tx does not decode as a Cosmos TxRaw with MsgAddFuture";
+        case Code::reserved_marker: return "tx starts with 0x00, reserved for the results tx";
+        case Code::unauthorized:
+            return "signature verification failed: check the signature, chain ID and account "
+                   "number";
+        case Code::wrong_sequence: return "account sequence mismatch";
+        case Code::unknown_account: return "signer has no account";
+        case Code::unknown_handler: return "handler is not in the registry";
+        case Code::empty_input: return "input is empty";
+        case Code::input_too_large: return "input exceeds params.max_input_bytes";
+        case Code::pending_cap: return "creator has too many unfinished futures";
+        case Code::tx_too_large: return "tx exceeds the maximum tx size";
+        case Code::invalid_message:
+            return "tx must hold one MsgAddFuture signed by its creator with ed25519 and "
+                   "SIGN_MODE_DIRECT";
+        case Code::tx_timeout: return "tx timeout_height has passed";
+    }
+    return "unknown";
+}
+
+}  // namespace seer::async

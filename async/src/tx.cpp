@@ -1,0 +1,127 @@
+#include "seer/async/tx.hpp"
+
+#include "cosmos/crypto/ed25519/keys.pb.h"
+#include "cosmos/tx/v1beta1/tx.pb.h"
+#include "pb_util.hpp"
+#include "seer/async/v1/async.pb.h"
+#include "seer/crypto/hash.hpp"
+
+namespace seer::async {
+
+using detail::pb_bytes;
+using detail::serialize;
+using detail::view;
+
+Bytes build_add_future_tx(const crypto::PrivateKey& key, const AddFutureTx& tx) {
+    seer::async::v1::MsgAddFuture msg;
+    msg.set_creator(crypto::to_bech32_address(crypto::address_of(key.public_key())));
+    msg.set_handler(tx.handler);
+    msg.set_input(pb_bytes(tx.input));
+
+    cosmos::tx::v1beta1::TxBody body;
+    auto* any = body.add_messages();
+    any->set_type_url(std::string(k_msg_add_future_type_url));
+    any->set_value(msg.SerializeAsString());
+    body.set_memo(tx.memo);
+    body.set_timeout_height(tx.timeout_height);
+
+    cosmos::crypto::ed25519::PubKey pk;
+    pk.set_key(pb_bytes(key.public_key()));
+    cosmos::tx::v1beta1::AuthInfo auth;
+    auto* signer = auth.add_signer_infos();
+    signer->mutable_public_key()->set_type_url(std::string(k_ed25519_pubkey_type_url));
+    signer->mutable_public_key()->set_value(pk.SerializeAsString());
+    signer->mutable_mode_info()->mutable_single()->set_mode(
+        cosmos::tx::signing::v1beta1::SIGN_MODE_DIRECT);
+    signer->set_sequence(tx.sequence);
+    auth.mutable_fee()->set_gas_limit(200000);
+
+    cosmos::tx::v1beta1::TxRaw raw;
+    raw.set_body_bytes(body.SerializeAsString());
+    raw.set_auth_info_bytes(auth.SerializeAsString());
+
+    cosmos::tx::v1beta1::SignDoc doc;
+    doc.set_body_bytes(raw.body_bytes());
+    doc.set_auth_info_bytes(raw.auth_info_bytes());
+    doc.set_chain_id(tx.chain_id);
+    doc.set_account_number(tx.account_number);
+    const auto sig = key.sign(serialize(doc));
+    raw.add_signatures(pb_bytes(sig));
+    return serialize(raw);
+}
+
+crypto::Hash256 tx_hash(ByteView tx) { return crypto::sha256(tx); }
+
+Bytes encode_results_tx(const ResultsTx& tx) {
+    seer::async::v1::ResultsTx m;
+    m.set_proposer(pb_bytes(tx.proposer));
+    for (const auto& r : tx.results) {
+        auto* e = m.add_results();
+        e->set_future_id(r.future_id);
+        e->set_attempt(r.attempt);
+        e->set_output(pb_bytes(r.output));
+        e->set_error(r.error);
+    }
+    Bytes out{k_results_tx_marker};
+    const Bytes body = serialize(m);
+    out.insert(out.end(), body.begin(), body.end());
+    return out;
+}
+
+Result<ResultsTx> decode_results_tx(ByteView bytes) {
+    if (bytes.empty() || bytes[0] != k_results_tx_marker)
+        return make_error("not_results_tx", "results tx must start with the 0x00 marker");
+    seer::async::v1::ResultsTx m;
+    if (!detail::parse(m, bytes.subspan(1)))
+        return make_error("undecodable", "results tx does not decode");
+    auto proposer = to_array<20>(view(m.proposer()));
+    if (!proposer) return make_error("bad_proposer", "results tx proposer is not 20 bytes");
+    ResultsTx tx;
+    tx.proposer = *proposer;
+    tx.results.reserve(static_cast<std::size_t>(m.results_size()));
+    for (const auto& e : m.results()) {
+        ResultEntry r;
+        r.future_id = e.future_id();
+        r.attempt = e.attempt();
+        r.output = detail::bytes_of(e.output());
+        r.error = e.error();
+        tx.results.push_back(std::move(r));
+    }
+    return tx;
+}
+
+Bytes encode_vote_extension(const std::vector<ExtensionVote>& votes) {
+    seer::async::v1::VoteExtension m;
+    for (const auto& v : votes) {
+        auto* e = m.add_votes();
+        e->set_future_id(v.future_id);
+        e->set_attempt(v.attempt);
+        e->set_value(v.value == VoteValue::verified ? seer::async::v1::VOTE_VALUE_VERIFIED
+                                                    : seer::async::v1::VOTE_VALUE_REJECTED);
+    }
+    return serialize(m);
+}
+
+Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes) {
+    seer::async::v1::VoteExtension m;
+    if (!detail::parse(m, bytes)) return make_error("undecodable", "vote extension does not decode");
+    std::vector<ExtensionVote> out;
+    out.reserve(static_cast<std::size_t>(m.votes_size()));
+    for (const auto& e : m.votes()) {
+        ExtensionVote v;
+        v.future_id = e.future_id();
+        v.attempt = e.attempt();
+        switch (e.value()) {
+            case seer::async::v1::VOTE_VALUE_VERIFIED: v.value = VoteValue::verified; break;
+            case seer::async::v1::VOTE_VALUE_REJECTED: v.value = VoteValue::rejected; break;
+            case seer::async::v1::VOTE_VALUE_UNSPECIFIED:
+            case seer::async::v1::VoteValue_INT_MIN_SENTINEL_DO_NOT_USE_:
+            case seer::async::v1::VoteValue_INT_MAX_SENTINEL_DO_NOT_USE_:
+                return make_error("bad_vote_value", "vote value must be VERIFIED or REJECTED");
+        }
+        out.push_back(v);
+    }
+    return out;
+}
+
+}  // namespace seer::async
