@@ -7,7 +7,7 @@
 namespace seer::sim {
 namespace {
 
-constexpr std::int64_t k_target_height = 8;
+constexpr std::int64_t k_target_height = 6;
 
 void run_byzantine(std::uint64_t seed, Verdict& v) {
     auto setup = setup_rng(seed);

@@ -14,13 +14,16 @@ void run_crash(std::uint64_t seed, Verdict& v) {
     options.scenario = "crash";
     options.seed = seed;
     options.powers = random_powers(setup, static_cast<std::size_t>(uniform(setup, 4, 5)), 10, 20);
+    // A slower chain (timeout_commit 150 ms): crashes land in every step of a height without
+    // the run deciding dozens of blocks, which is where the time goes (signature checks).
+    options.timeouts.commit_ms = 150;
     Simulation sim(options);
     auto& rng = sim.rng();
     auto txs = submit_batch(sim, "c", 4);
 
     const int crashes = static_cast<int>(uniform(rng, 3, 6));
     for (int c = 0; c < crashes && sim.ok(); ++c) {
-        sim.run_for(uniform(rng, 50, 1'500));
+        sim.run_for(uniform(rng, 20, 600));
         // One node (sometimes two) goes down, at a random instant or inside its next commit.
         std::vector<std::size_t> victims{static_cast<std::size_t>(
             uniform(rng, 0, static_cast<std::int64_t>(sim.size()) - 1))};
@@ -32,7 +35,7 @@ void run_crash(std::uint64_t seed, Verdict& v) {
                 sim.crash(node, static_cast<std::uint64_t>(uniform(rng, 0, 300)));
             }
         }
-        sim.run_for(uniform(rng, 0, 2'000));
+        sim.run_for(uniform(rng, 0, 800));
         for (auto node : victims) sim.crash(node, 0);  // an armed crash that did not fire yet
         if (chance(rng, 0.5)) submit_batch(sim, "c" + std::to_string(c), 1);
         for (auto node : victims) sim.restart(node);

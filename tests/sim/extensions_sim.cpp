@@ -10,7 +10,7 @@
 namespace seer::sim {
 namespace {
 
-constexpr std::int64_t k_target_height = 8;
+constexpr std::int64_t k_target_height = 6;
 
 /// Checks the extended commit in block h (it decided h-1) on node 0's chain; returns the power
 /// with a commit flag.

@@ -21,7 +21,7 @@ void run_lossy(std::uint64_t seed, Verdict& v) {
 
     // Faults for a while: up to 30% loss, delays up to several timeouts (so heavy reordering),
     // some duplicates; they change a few times.
-    const int phases = static_cast<int>(uniform(sim.rng(), 2, 4));
+    const int phases = static_cast<int>(uniform(sim.rng(), 2, 3));
     for (int p = 0; p < phases && sim.ok(); ++p) {
         NetworkFaults f;
         f.drop = static_cast<double>(uniform(sim.rng(), 5, 30)) / 100.0;
@@ -29,7 +29,7 @@ void run_lossy(std::uint64_t seed, Verdict& v) {
         f.max_delay_ms = f.min_delay_ms + uniform(sim.rng(), 50, 1'500);
         f.duplicate = static_cast<double>(uniform(sim.rng(), 0, 10)) / 100.0;
         sim.set_faults(f);
-        sim.run_for(uniform(sim.rng(), 1'000, 3'000));
+        sim.run_for(uniform(sim.rng(), 500, 2'000));
     }
     v.expect_safe(sim);
 

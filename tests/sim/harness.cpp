@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <utility>
@@ -130,6 +131,17 @@ Simulation::Simulation(SimOptions options)
 }
 
 Simulation::~Simulation() {
+    if (const char* stats = std::getenv("SEER_SIM_STATS"); stats && *stats == '1') {
+        std::int32_t max_round = 0;
+        for (const auto& node : m_nodes)
+            if (node->driver && node->driver->state_machine())
+                max_round = std::max(max_round, node->driver->state_machine()->round());
+        std::fprintf(stderr, "sim-stats %s events=%llu virtual_ms=%lld heights=%lld..%lld round=%d\n",
+                     replay().c_str(), static_cast<unsigned long long>(m_events),
+                     static_cast<long long>(m_now - k_start_ms),
+                     static_cast<long long>(min_height()), static_cast<long long>(max_height()),
+                     max_round);
+    }
     for (auto& node : m_nodes) {
         node->driver.reset();
         node->app.reset();
