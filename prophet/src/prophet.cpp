@@ -288,6 +288,25 @@ public:
         return m;
     }
 
+    bool wait_idle(std::chrono::milliseconds timeout) const override {
+        const auto until = Clock::now() + timeout;
+        for (;;) {
+            {
+                std::lock_guard lock(m_mutex);
+                bool busy = false;
+                for (const auto& [id, e] : m_entries) {
+                    if (in_flight(e.exec) || in_flight(e.verify)) {
+                        busy = true;
+                        break;
+                    }
+                }
+                if (!busy) return true;
+            }
+            if (Clock::now() >= until) return false;
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+        }
+    }
+
     void stop() override {
         if (m_stopping.exchange(true, std::memory_order_acq_rel)) {
             std::lock_guard lock(m_join_mutex);  // a concurrent stop() returns after the join

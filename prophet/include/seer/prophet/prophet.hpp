@@ -10,6 +10,7 @@
 // while a handler runs).
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -107,6 +108,11 @@ public:
     virtual bool handler_enabled(std::string_view handler) const = 0;
     virtual std::vector<std::string> handlers() const = 0;  // sorted
     virtual Metrics metrics() const = 0;
+
+    /// Waits until no work is queued, waiting or running, up to `timeout`; false on timeout.
+    /// For the simulation and tests, which need every offered job finished before the next
+    /// event to stay deterministic; the node never calls it.
+    virtual bool wait_idle(std::chrono::milliseconds timeout) const = 0;
 
     /// Cancel running handlers (stop flag, kill of external programs) and join the workers.
     /// Idempotent; also done by the destructor. Later offers return Offer::stopped.
