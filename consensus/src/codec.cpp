@@ -190,7 +190,9 @@ void to_pb(const Block& b, pb::Block* out) {
     h->set_app_hash(to_pb_bytes(b.header.app_hash));
     h->set_proposer_address(to_pb_bytes(b.header.proposer_address));
     for (const auto& tx : b.txs) out->mutable_data()->add_txs(to_pb_bytes(tx));
-    if (!b.last_commit.empty()) to_pb(b.last_commit, out->mutable_last_commit());
+    // Lossless: a last commit is left out only when it is the default one (the header's
+    // last_commit_hash covers every field of it).
+    if (b.last_commit != ExtendedCommit{}) to_pb(b.last_commit, out->mutable_last_commit());
 }
 
 Result<Block> from_pb(const pb::Block& in) {

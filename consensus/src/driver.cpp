@@ -361,7 +361,7 @@ bool Driver::validate_block(const Block& b, bool run_app) {
     if (hd.data_hash != data_hash(b.txs)) return reject("data_hash");
     if (hd.last_commit_hash != commit_hash(b.last_commit)) return reject("last_commit_hash");
     if (h == m_options.initial_height) {
-        if (!b.last_commit.empty()) return reject("last_commit");
+        if (b.last_commit != ExtendedCommit{}) return reject("last_commit");
     } else if (!verify_commit(b.last_commit, h - 1, m_last_block_id, true)) {
         return reject("last_commit");
     }

@@ -266,6 +266,22 @@ TEST_CASE("codec: block with txs and a last commit round trips") {
     }
 }
 
+TEST_CASE("codec: a block round trips even when its last commit has height 0 but content") {
+    // Only a default last commit may be left out of the encoding: anything else is covered by
+    // the header's last_commit_hash, so dropping it would change what the hash describes.
+    Block b = test::make_block(1, 3);
+    b.last_commit.round = 2;
+    ExtendedCommitSig junk;
+    junk.flag = BlockIdFlag::absent;
+    junk.validator_address = test::address_from(1);
+    b.last_commit.signatures = {junk};
+    b.header.last_commit_hash = commit_hash(b.last_commit);
+    auto decoded = decode_block(encode(b));
+    REQUIRE(decoded.ok());
+    CHECK(*decoded == b);
+    CHECK(commit_hash(decoded->last_commit) == decoded->header.last_commit_hash);
+}
+
 TEST_CASE("codec: extended commit and votes round trip") {
     const ExtendedCommit c = sample_commit(8);
     auto dc = decode_extended_commit(encode(c));

@@ -544,6 +544,36 @@ TEST_CASE("driver: a follower catches up from block responses") {
         CHECK(counter(b, "drop.block_response_commit") == 1);
         CHECK(b.height() == 0);
     }
+    // Block 1 with a non-empty last commit (height 0 but signatures), correctly hashed and
+    // decided by a valid commit: the initial block must carry no last commit at all.
+    {
+        Block junk = *a.block(1);
+        junk.last_commit.round = 1;
+        ExtendedCommitSig sig;
+        sig.flag = BlockIdFlag::absent;
+        sig.validator_address = vals.set.at(0).address;
+        junk.last_commit.signatures = {sig};
+        junk.header.last_commit_hash = commit_hash(junk.last_commit);
+        const BlockId id = block_id_of(junk);
+        ExtendedCommit c;
+        c.height = 1;
+        c.block_id = id;
+        ExtendedCommitSig yes;
+        yes.flag = BlockIdFlag::commit;
+        yes.validator_address = vals.set.at(0).address;
+        const auto vote_sig =
+            vals.key(0).sign(vote_sign_bytes(test::k_chain_id, VoteType::precommit, 1, 0, id));
+        yes.signature.assign(vote_sig.begin(), vote_sig.end());
+        yes.extension = to_bytes("ext:1");
+        const auto ext_sig =
+            vals.key(0).sign(extension_sign_bytes(test::k_chain_id, 1, 0, yes.extension));
+        yes.extension_signature.assign(ext_sig.begin(), ext_sig.end());
+        c.signatures = {yes};
+        b.on_message(1, encode_message(BlockResponseMessage{junk, c}));
+        CHECK(counter(b, "drop.block_response_invalid") == 1);
+        CHECK(counter(b, "block.invalid.last_commit") == 1);
+        CHECK(b.height() == 0);
+    }
     for (const auto& [peer, bytes] : out_a.sends) b.on_message(1, bytes);
     CHECK(b.height() == 3);
     CHECK(*b.block(3) == *a.block(3));
