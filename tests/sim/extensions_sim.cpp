@@ -51,10 +51,16 @@ std::int64_t check_last_commit(Simulation& sim, std::int64_t h, Verdict& v,
                  where + "extension is not what extend_vote returned");
         // Our own precommit is never passed to our own verify_vote_extension (ABCI 2.0), so the
         // left-out validator may appear in commits it proposed itself.
-        if (left_out && s.validator_address == sim.address(*left_out) && proposer != left_out)
+        if (left_out && s.validator_address == sim.address(*left_out) && proposer != left_out) {
+            std::string counters;
+            if (proposer && sim.is_up(*proposer))
+                for (const auto& [name, value] : sim.driver(*proposer).counters())
+                    counters += " " + name + "=" + std::to_string(value);
             v.expect(false, where + "carries a precommit of the validator whose extensions "
                                     "every app rejects (proposer " +
-                                std::to_string(proposer.value_or(99)) + ")");
+                                std::to_string(proposer.value_or(99)) + ", its counters:" +
+                                counters + ")");
+        }
     }
     v.expect(set.is_two_thirds(power), where + "commit power " + std::to_string(power) +
                                            " is not more than 2/3 of " +

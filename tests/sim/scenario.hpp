@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <string>
@@ -14,8 +15,12 @@
 
 namespace seer::sim {
 
-/// A scenario stops after this many failing seeds, so one bug does not print 200 reports.
-inline constexpr int k_max_failing_seeds = 3;
+/// A scenario stops after this many failing seeds (SEER_SIM_MAX_FAILING, default 3), so one
+/// bug does not print 200 reports.
+inline int max_failing_seeds() {
+    const char* env = std::getenv("SEER_SIM_MAX_FAILING");
+    return env && *env ? std::atoi(env) : 3;
+}
 
 /// One seed's verdict: every check goes through it, so the loop knows whether the seed failed.
 class Verdict {
@@ -49,7 +54,7 @@ inline void for_each_seed(const std::string& scenario,
         INFO("replay: SEER_SIM_SEED=" << seed << " scenario=" << scenario);
         Verdict verdict;
         run(seed, verdict);
-        if (!verdict.ok() && ++failing >= k_max_failing_seeds) {
+        if (!verdict.ok() && ++failing >= max_failing_seeds()) {
             MESSAGE("scenario " << scenario << ": stopping after " << failing
                                 << " failing seeds");
             break;
