@@ -273,6 +273,13 @@ void Simulation::start(std::size_t node) {
     check_node(node);
 }
 
+void Simulation::forget_signatures(std::size_t node) {
+    Node& n = *m_nodes.at(node);
+    SEER_CHECK(!n.driver);
+    n.wal = store::MemoryWalMedium{};
+    n.sign_state = store::make_memory_value();
+}
+
 void Simulation::crash_at_next_commit(std::size_t node) {
     m_nodes.at(node)->record.crash_at_next_commit = true;
 }

@@ -92,6 +92,9 @@ public:
     /// Arms a crash inside the node's next app commit(): that commit is lost, and the node dies
     /// with its WAL as it was at that instant (so the start-up handshake must replay the block).
     void crash_at_next_commit(std::size_t node);
+    /// For testing the invariants themselves: a crashed node loses its WAL and privval state
+    /// (as if restored from an old backup), so after restart it may sign again what it signed.
+    void forget_signatures(std::size_t node);
     /// A new app and driver over the same stores; start() replays the WAL.
     void restart(std::size_t node);
     bool is_up(std::size_t node) const;
