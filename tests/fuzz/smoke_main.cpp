@@ -136,10 +136,13 @@ Bytes mutate(const std::vector<Bytes>& pool, std::mt19937_64& rng) {
                                        : k_interesting[rng() % sizeof(k_interesting)];
                 }
                 break;
-            case 2:  // insert random bytes
-                b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), 1 + rng() % 4,
-                         static_cast<std::uint8_t>(rng()));
+            case 2: {  // insert random bytes (one rng call per statement: the corpus must not
+                       // depend on the compiler's argument evaluation order)
+                const std::size_t n = 1 + rng() % 4;
+                const auto value = static_cast<std::uint8_t>(rng());
+                b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), n, value);
                 break;
+            }
             case 3:  // delete a range
                 if (!b.empty()) {
                     const std::size_t n = std::min<std::size_t>(1 + rng() % 8, b.size() - pos);
