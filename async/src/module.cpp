@@ -370,9 +370,13 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
         if (vote.extension.size() > p.max_extension_bytes) continue;
         auto decoded = decode_vote_extension(vote.extension);
         if (!decoded || decoded->size() > p.max_votes_per_extension) continue;
+        // An extension naming a future twice is one verify_vote_extension rejects: drop all of
+        // it, as the precommit would have been dropped, rather than count its first vote.
         std::set<std::uint64_t> seen;
+        bool duplicate = false;
+        for (const auto& ev : *decoded) duplicate |= !seen.insert(ev.future_id).second;
+        if (duplicate) continue;
         for (const auto& ev : *decoded) {
-            if (!seen.insert(ev.future_id).second) continue;
             auto it = futures.find(ev.future_id);
             if (it == futures.end()) {
                 auto f = m_state.future(ev.future_id);

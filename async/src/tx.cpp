@@ -111,14 +111,25 @@ Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes) {
         ExtensionVote v;
         v.future_id = e.future_id();
         v.attempt = e.attempt();
+        // proto3 enums are open: a value outside the enum (e.g. 7) decodes as itself and
+        // matches no case below, so "known" must be set explicitly, not assumed.
+        bool known = false;
         switch (e.value()) {
-            case seer::async::v1::VOTE_VALUE_VERIFIED: v.value = VoteValue::verified; break;
-            case seer::async::v1::VOTE_VALUE_REJECTED: v.value = VoteValue::rejected; break;
+            case seer::async::v1::VOTE_VALUE_VERIFIED:
+                v.value = VoteValue::verified;
+                known = true;
+                break;
+            case seer::async::v1::VOTE_VALUE_REJECTED:
+                v.value = VoteValue::rejected;
+                known = true;
+                break;
             case seer::async::v1::VOTE_VALUE_UNSPECIFIED:
             case seer::async::v1::VoteValue_INT_MIN_SENTINEL_DO_NOT_USE_:
             case seer::async::v1::VoteValue_INT_MAX_SENTINEL_DO_NOT_USE_:
-                return make_error("bad_vote_value", "vote value must be VERIFIED or REJECTED");
+                break;
         }
+        if (!known)
+            return make_error("bad_vote_value", "vote value must be VERIFIED or REJECTED");
         out.push_back(v);
     }
     return out;

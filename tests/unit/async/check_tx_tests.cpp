@@ -1,0 +1,255 @@
+// check_tx: every way a user tx can be refused, with its code and a log that says why; the
+// mempool check state (sequences, pending cap) and its reset at commit.
+
+#include "support.hpp"
+
+namespace seer::async::test {
+namespace {
+
+using consensus::CheckTxKind;
+using consensus::CheckTxResponse;
+
+CheckTxResponse check(Application& app, const Bytes& tx) {
+    return app.check_tx(tx, CheckTxKind::new_tx);
+}
+
+std::uint32_t code(Code c) { return static_cast<std::uint32_t>(c); }
+
+void empty_block(Node& n, std::int64_t height) {
+    const std::vector<Bytes> none;
+    (void)finalize(*n.app, height, none, validator(0), last_commit(validators(1)));
+    n.app->commit();
+}
+
+Params small_params() {
+    Params p;
+    p.max_input_bytes = 64;
+    p.max_pending_per_account = 2;
+    return p;
+}
+
+TEST_CASE("check_tx: a valid tx passes and the next one needs sequence+1 until commit") {
+    Node n = make_node(genesis());
+    auto r = check(*n.app, signed_tx(0, 0));
+    CHECK(r.code == 0);
+    CHECK(r.codespace.empty());
+
+    // The check state now expects sequence 1 from user 0.
+    r = check(*n.app, signed_tx(0, 0, "echo", "again"));
+    CHECK(r.code == code(Code::wrong_sequence));
+    CHECK(r.codespace == k_codespace);
+    CHECK(contains(r.log, "expected 1, got 0"));
+    CHECK(check(*n.app, signed_tx(0, 1)).code == 0);
+    CHECK(check(*n.app, signed_tx(0, 3)).code == code(Code::wrong_sequence));
+    // Other accounts are independent.
+    CHECK(check(*n.app, signed_tx(1, 0)).code == 0);
+    // A recheck is checked against the same check state.
+    CHECK(n.app->check_tx(signed_tx(0, 2), CheckTxKind::recheck).code == 0);
+
+    // Commit of a block without those txs resets the check state to the chain's sequences.
+    empty_block(n, 1);
+    CHECK(check(*n.app, signed_tx(0, 0)).code == 0);
+    CHECK(check(*n.app, signed_tx(0, 2)).code == code(Code::wrong_sequence));
+}
+
+TEST_CASE("check_tx: after a block includes the tx, the chain expects the next sequence") {
+    Node n = make_node(genesis());
+    const std::vector<Bytes> txs{signed_tx(0, 0)};
+    auto fin = finalize(*n.app, 1, txs, validator(0), last_commit(validators(1)));
+    REQUIRE(fin.tx_results.size() == 1);
+    CHECK(fin.tx_results[0].code == 0);
+    n.app->commit();
+    auto r = check(*n.app, signed_tx(0, 0, "echo", "replay"));
+    CHECK(r.code == code(Code::wrong_sequence));
+    CHECK(contains(r.log, "expected 1"));
+    CHECK(check(*n.app, signed_tx(0, 1)).code == 0);
+}
+
+TEST_CASE("check_tx: handler, input and size checks") {
+    Node n = make_node(genesis(small_params()));
+
+    SUBCASE("unknown handler") {
+        auto r = check(*n.app, signed_tx(0, 0, "weather", "x"));
+        CHECK(r.code == code(Code::unknown_handler));
+        CHECK(contains(r.log, "weather"));
+    }
+    SUBCASE("empty input") {
+        auto r = check(*n.app, signed_tx(0, 0, "echo", ""));
+        CHECK(r.code == code(Code::empty_input));
+        CHECK(contains(r.log, "empty"));
+    }
+    SUBCASE("input at the limit passes, one byte over is refused") {
+        CHECK(check(*n.app, signed_tx(0, 0, "echo", std::string(64, 'a'))).code == 0);
+        auto r = check(*n.app, signed_tx(1, 0, "echo", std::string(65, 'a')));
+        CHECK(r.code == code(Code::input_too_large));
+        CHECK(contains(r.log, "65"));
+        CHECK(contains(r.log, "max_input_bytes is 64"));
+    }
+    SUBCASE("tx over the hard size limit") {
+        Bytes big(k_max_tx_bytes + 1, 0x0a);
+        auto r = check(*n.app, big);
+        CHECK(r.code == code(Code::tx_too_large));
+        CHECK(contains(r.log, std::to_string(k_max_tx_bytes)));
+    }
+    // Nothing refused changed the check state: sequence 0 of user 0 is still expected
+    // (except in the subcase that accepted it).
+}
+
+TEST_CASE("check_tx: signatures, chain ID and account number") {
+    Node n = make_node(genesis());
+
+    SUBCASE("bad signature") {
+        Bytes tx = signed_tx(0, 0);
+        // The signature is the last field of TxRaw: its last byte is the tx's last byte.
+        tx.back() ^= 0x01;
+        auto r = check(*n.app, tx);
+        CHECK(r.code == code(Code::unauthorized));
+        CHECK(contains(r.log, "signature verification failed"));
+    }
+    SUBCASE("wrong chain ID") {
+        auto t = add_future(0, 0, "echo", "x");
+        t.chain_id = "other-chain";
+        auto r = check(*n.app, build_add_future_tx(user(0), t));
+        CHECK(r.code == code(Code::unauthorized));
+        CHECK(contains(r.log, "account number (0)"));
+        CHECK(contains(r.log, "chain-id (seer-test)"));
+    }
+    SUBCASE("wrong account number") {
+        auto t = add_future(2, 0, "echo", "x");
+        t.account_number = 7;
+        auto r = check(*n.app, build_add_future_tx(user(2), t));
+        CHECK(r.code == code(Code::unauthorized));
+        CHECK(contains(r.log, "account number (2)"));
+        CHECK(contains(r.log, "chain-id (seer-test)"));
+    }
+    SUBCASE("wrong sequence") {
+        auto r = check(*n.app, signed_tx(0, 5));
+        CHECK(r.code == code(Code::wrong_sequence));
+        CHECK(contains(r.log, "expected 0, got 5"));
+    }
+    SUBCASE("unknown account") {
+        auto t = add_future(0, 0, "echo", "x");
+        const auto stranger = key(200);
+        auto r = check(*n.app, build_add_future_tx(stranger, t));
+        CHECK(r.code == code(Code::unknown_account));
+        CHECK(contains(r.log, crypto::to_bech32_address(crypto::address_of(stranger.public_key()))));
+    }
+    SUBCASE("signer is not the creator") {
+        // user 0 signs a message that names user 1 as the creator.
+        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 1, [](cosmos::tx::v1beta1::TxBody& body) {
+            v1::MsgAddFuture msg;
+            REQUIRE(msg.ParseFromString(body.messages(0).value()));
+            msg.set_creator(user_bech32(1));
+            body.mutable_messages(0)->set_value(msg.SerializeAsString());
+        });
+        auto r = check(*n.app, tx);
+        CHECK(r.code == code(Code::invalid_message));
+        CHECK(contains(r.log, "not the creator"));
+    }
+    SUBCASE("timeout height passed") {
+        empty_block(n, 1);
+        auto t = add_future(0, 0, "echo", "x");
+        t.timeout_height = 1;  // the next block is 2
+        auto r = check(*n.app, build_add_future_tx(user(0), t));
+        CHECK(r.code == code(Code::tx_timeout));
+        t.timeout_height = 2;
+        CHECK(check(*n.app, build_add_future_tx(user(0), t)).code == 0);
+    }
+}
+
+TEST_CASE("check_tx: malformed txs") {
+    Node n = make_node(genesis());
+
+    SUBCASE("a tx starting with 0x00 is reserved for the results tx") {
+        Bytes tx = signed_tx(0, 0);
+        tx.insert(tx.begin(), 0x00);
+        auto r = check(*n.app, tx);
+        CHECK(r.code == code(Code::reserved_marker));
+        CHECK(contains(r.log, "0x00"));
+        // A real results tx is refused the same way.
+        CHECK(check(*n.app, results_tx(validator(0), {output(1, "x")})).code ==
+              code(Code::reserved_marker));
+    }
+    SUBCASE("garbage bytes") {
+        auto r = check(*n.app, Bytes{0xff, 0xff, 0xff, 0xff, 0x01});
+        CHECK(r.code == code(Code::tx_decode));
+        CHECK_FALSE(r.log.empty());
+        CHECK(check(*n.app, Bytes{}).code == code(Code::tx_decode));
+    }
+    SUBCASE("body_bytes that are not a TxBody") {
+        cosmos::tx::v1beta1::TxRaw raw;
+        raw.set_body_bytes("\xff\xff\xff");
+        raw.add_signatures(std::string(64, 'x'));
+        auto r = check(*n.app, to_bytes(raw.SerializeAsString()));
+        CHECK(r.code == code(Code::tx_decode));
+        CHECK(contains(r.log, "TxBody"));
+    }
+    SUBCASE("two messages") {
+        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 0, [](cosmos::tx::v1beta1::TxBody& body) {
+            *body.add_messages() = body.messages(0);
+        });
+        auto r = check(*n.app, tx);
+        CHECK(r.code == code(Code::invalid_message));
+        CHECK(contains(r.log, "exactly one message"));
+    }
+    SUBCASE("no message") {
+        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 0,
+                             [](cosmos::tx::v1beta1::TxBody& body) { body.clear_messages(); });
+        CHECK(check(*n.app, tx).code == code(Code::invalid_message));
+    }
+    SUBCASE("wrong type URL") {
+        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 0, [](cosmos::tx::v1beta1::TxBody& body) {
+            body.mutable_messages(0)->set_type_url("/cosmos.bank.v1beta1.MsgSend");
+        });
+        auto r = check(*n.app, tx);
+        CHECK(r.code == code(Code::invalid_message));
+        CHECK(contains(r.log, "/cosmos.bank.v1beta1.MsgSend"));
+    }
+    SUBCASE("the edit helper itself produces valid txs") {
+        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 0, [](cosmos::tx::v1beta1::TxBody& body) {
+            body.set_memo("edited");
+        });
+        CHECK(check(*n.app, tx).code == 0);
+    }
+}
+
+TEST_CASE("check_tx: pending cap counts futures on chain and txs already in the check state") {
+    Node n = make_node(genesis(small_params()));  // max_pending_per_account = 2
+    CHECK(check(*n.app, signed_tx(0, 0)).code == 0);
+    CHECK(check(*n.app, signed_tx(0, 1)).code == 0);
+    auto r = check(*n.app, signed_tx(0, 2));
+    CHECK(r.code == code(Code::pending_cap));
+    CHECK(contains(r.log, user_bech32(0)));
+    CHECK(contains(r.log, "max_pending_per_account"));
+    // Another account is not affected.
+    CHECK(check(*n.app, signed_tx(1, 0)).code == 0);
+
+    // Both futures go on chain; they stay pending, so the cap still holds from the state alone.
+    const std::vector<Bytes> txs{signed_tx(0, 0), signed_tx(0, 1)};
+    auto fin = finalize(*n.app, 1, txs, validator(0), last_commit(validators(1)));
+    CHECK(fin.tx_results[0].code == 0);
+    CHECK(fin.tx_results[1].code == 0);
+    n.app->commit();
+    CHECK(check(*n.app, signed_tx(0, 2)).code == code(Code::pending_cap));
+}
+
+TEST_CASE("check_tx: a tx refused by finalize_block gets the same code") {
+    Node n = make_node(genesis());
+    Bytes bad = signed_tx(0, 0);
+    bad.back() ^= 0x01;
+    const std::vector<Bytes> txs{bad, signed_tx(0, 1), signed_tx(1, 0, "weather", "x")};
+    auto fin = finalize(*n.app, 1, txs, validator(0), last_commit(validators(1)));
+    REQUIRE(fin.tx_results.size() == 3);
+    CHECK(fin.tx_results[0].code == code(Code::unauthorized));
+    CHECK(fin.tx_results[1].code == code(Code::wrong_sequence));
+    CHECK(fin.tx_results[2].code == code(Code::unknown_handler));
+    for (const auto& t : fin.tx_results) {
+        CHECK(t.codespace == k_codespace);
+        CHECK(t.events.empty());
+    }
+    n.app->commit();
+    CHECK(future_code(*n.app, 1) == 38);
+}
+
+}  // namespace
+}  // namespace seer::async::test

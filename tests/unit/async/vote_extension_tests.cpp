@@ -1,0 +1,196 @@
+// Vote extensions: verify_vote_extension (deterministic checks, DESIGN §4 step 8) and
+// extend_vote with a prophet (step 7).
+
+#include "support.hpp"
+
+namespace seer::async::test {
+namespace {
+
+/// Appends an unknown field (number 15, length-delimited) of `n` bytes: the extension still
+/// decodes to the same votes, only its size changes.
+Bytes padded(Bytes ext, std::size_t n) {
+    REQUIRE(n < 128);
+    ext.push_back(0x7a);
+    ext.push_back(static_cast<std::uint8_t>(n));
+    ext.insert(ext.end(), n, 0x01);
+    return ext;
+}
+
+Params extension_params() {
+    Params p;
+    p.max_votes_per_extension = 2;
+    p.max_extension_bytes = 64;
+    return p;
+}
+
+/// Four validators; futures 1..3 EXECUTED (result at height 2), future 4 PENDING.
+struct Extensions {
+    Chain chain{validators(4, 1), genesis(extension_params())};
+    Extensions() {
+        chain.next({signed_tx(0, 0), signed_tx(0, 1), signed_tx(0, 2), signed_tx(0, 3)});
+        chain.next({results_tx(a(), {output(1, "hello"), output(2, "hello")})}, 0);
+        chain.next({results_tx(a(), {output(3, "hello")})}, 0);
+    }
+    Application& app() { return chain.app(); }
+    const Address& a() const { return chain.vs.addresses[0]; }
+    const Address& b() const { return chain.vs.addresses[1]; }
+    VerifyStatus verify(const Bytes& ext, const Hash& hash = block_hash(4, "x")) {
+        return verify_extension(app(), 4, ext, b(), hash);
+    }
+};
+
+TEST_CASE("verify_vote_extension accepts empty and valid extensions") {
+    Extensions t;
+    CHECK(t.verify({}) == VerifyStatus::accept);
+    CHECK(t.verify(extension({})) == VerifyStatus::accept);
+    CHECK(t.verify(extension({verified(1)})) == VerifyStatus::accept);
+    CHECK(t.verify(extension({verified(1), rejected(3)})) == VerifyStatus::accept);
+    // At the byte limit (64) it is still accepted.
+    const Bytes one = extension({verified(1)});
+    CHECK(t.verify(padded(one, 64 - one.size() - 2)) == VerifyStatus::accept);
+}
+
+TEST_CASE("verify_vote_extension rejects bad extensions") {
+    Extensions t;
+    SUBCASE("garbage bytes") {
+        CHECK(t.verify(Bytes{0xff, 0xff, 0xff}) == VerifyStatus::reject);
+        CHECK(t.verify(Bytes{0x0a, 0x05, 0x08}) == VerifyStatus::reject);  // truncated
+    }
+    SUBCASE("over max_extension_bytes") {
+        const Bytes one = extension({verified(1)});
+        CHECK(t.verify(padded(one, 64 - one.size() - 1)) == VerifyStatus::reject);
+    }
+    SUBCASE("more than max_votes_per_extension") {
+        CHECK(t.verify(extension({verified(1), verified(2), verified(3)})) == VerifyStatus::reject);
+    }
+    SUBCASE("duplicate ids") {
+        CHECK(t.verify(extension({verified(1), verified(1)})) == VerifyStatus::reject);
+        CHECK(t.verify(extension({verified(1), rejected(1)})) == VerifyStatus::reject);
+    }
+    SUBCASE("futures that are not EXECUTED") {
+        CHECK(t.verify(extension({verified(4)})) == VerifyStatus::reject);   // pending
+        CHECK(t.verify(extension({verified(99)})) == VerifyStatus::reject);  // unknown
+        CHECK(t.verify(extension({verified(1), verified(4)})) == VerifyStatus::reject);
+    }
+    SUBCASE("wrong attempt") {
+        CHECK(t.verify(extension({verified(1, 1)})) == VerifyStatus::reject);
+    }
+    SUBCASE("vote value 0") {
+        v1::VoteExtension m;
+        auto* v = m.add_votes();
+        v->set_future_id(1);
+        v->set_value(v1::VOTE_VALUE_UNSPECIFIED);
+        CHECK(t.verify(to_bytes(m.SerializeAsString())) == VerifyStatus::reject);
+        v->set_value(static_cast<v1::VoteValue>(7));
+        CHECK(t.verify(to_bytes(m.SerializeAsString())) == VerifyStatus::reject);
+    }
+}
+
+TEST_CASE("verify_vote_extension accepts votes on results in the block being voted on") {
+    Extensions t;
+    const Hash hash = block_hash(4, "with-results");
+    const std::vector<Bytes> block{results_tx(t.a(), {output(4, "hello")})};
+    REQUIRE(process(t.app(), 4, block, t.a(), hash) == ProposalStatus::accept);
+    CHECK(t.verify(extension({verified(4)}), hash) == VerifyStatus::accept);
+    CHECK(t.verify(extension({rejected(4), verified(1)}), hash) == VerifyStatus::accept);
+    // Not for another block of the same height, nor for another attempt.
+    CHECK(t.verify(extension({verified(4)}), block_hash(4, "other")) == VerifyStatus::reject);
+    CHECK(t.verify(extension({verified(4, 1)}), hash) == VerifyStatus::reject);
+}
+
+// ---- extend_vote with a prophet ------------------------------------------------------------
+
+TEST_CASE("extend_vote: the prophet verifies another validator's results") {
+    // This node is validator B (index 1) and runs a prophet; A proposes the results.
+    Chain chain(validators(4, 1), genesis(), 1, /*with_prophet=*/true);
+    auto& app = chain.app();
+    auto& prophet = *chain.node.prophet;
+    const Address a = chain.vs.addresses[0];
+    const Address b = chain.vs.addresses[1];
+
+    chain.next({signed_tx(0, 0, "echo", "hello"), signed_tx(0, 1, "echo", "world"),
+                signed_tx(0, 2, "math", "6*7")});
+    settle(prophet);
+
+    // Height 2: A claims a correct output for 1, a wrong one for 2, and nothing for 3.
+    const Hash hash = block_hash(2);
+    const std::vector<Bytes> block{results_tx(a, {output(1, "hello"), output(2, "WRONG")})};
+    REQUIRE(process(app, 2, block, a, hash) == ProposalStatus::accept);
+    settle(prophet);
+    consensus::ExtendVoteRequest ev;
+    ev.height = 2;
+    ev.hash = hash;
+    const Bytes ext = app.extend_vote(ev);
+    auto votes = decode_vote_extension(ext);
+    REQUIRE(votes.ok());
+    REQUIRE(votes->size() == 2);
+    CHECK((*votes)[0] == verified(1));
+    CHECK((*votes)[1] == rejected(2));
+    CHECK(verify_extension(app, 2, ext, b, hash) == VerifyStatus::accept);
+
+    // For another block at the same height (no claims in it, nothing EXECUTED yet): no votes.
+    ev.hash = block_hash(2, "other");
+    auto other = decode_vote_extension(app.extend_vote(ev));
+    REQUIRE(other.ok());
+    CHECK(other->empty());
+
+    // The block is decided; at height 3 the votes are still offered, since the chain has not
+    // seen them yet (this precommit's extension is what puts them there).
+    chain.next(block, 0);
+    CHECK(future(app, 1).status() == v1::FUTURE_STATUS_EXECUTED);
+    ev.height = 3;
+    ev.hash = block_hash(3);
+    auto again = decode_vote_extension(app.extend_vote(ev));
+    REQUIRE(again.ok());
+    REQUIRE(again->size() == 2);
+    CHECK((*again)[0] == verified(1));
+    CHECK((*again)[1] == rejected(2));
+
+    // Height 3 carries B's extension: its votes are on chain, so they are not cast again.
+    auto h3 = chain.next({}, 0, {{1, ext}});
+    CHECK(events_of(h3, "future_vote", 1).size() == 1);
+    CHECK(events_of(h3, "future_vote", 2).size() == 1);
+    ev.height = 4;
+    ev.hash = block_hash(4);
+    auto after = decode_vote_extension(app.extend_vote(ev));
+    REQUIRE(after.ok());
+    CHECK(after->empty());
+    auto f2 = future(app, 2);
+    CHECK(f2.tally().verified_power() == 1);
+    CHECK(f2.tally().rejected_power() == 1);
+}
+
+TEST_CASE("extend_vote: the validator's own results get no extension vote") {
+    Chain chain(validators(4, 1), genesis(), 0, true);  // this node is A
+    chain.next({signed_tx(0, 0, "echo", "hello")});
+    settle(*chain.node.prophet);
+    const std::vector<Bytes> block{results_tx(chain.vs.addresses[0], {output(1, "hello")})};
+    REQUIRE(process(chain.app(), 2, block, chain.vs.addresses[0]) == ProposalStatus::accept);
+    chain.next(block, 0);
+    settle(*chain.node.prophet);
+    consensus::ExtendVoteRequest ev;
+    ev.height = 3;
+    ev.hash = block_hash(3);
+    auto votes = decode_vote_extension(chain.app().extend_vote(ev));
+    REQUIRE(votes.ok());
+    CHECK(votes->empty());
+}
+
+TEST_CASE("extend_vote: a validator without a prophet returns an empty extension") {
+    Chain chain(validators(4, 1), genesis(), 1, /*with_prophet=*/false);
+    chain.next({signed_tx(0, 0, "echo", "hello")});
+    const Hash hash = block_hash(2);
+    const std::vector<Bytes> block{results_tx(chain.vs.addresses[0], {output(1, "hello")})};
+    REQUIRE(process(chain.app(), 2, block, chain.vs.addresses[0], hash) == ProposalStatus::accept);
+    consensus::ExtendVoteRequest ev;
+    ev.height = 2;
+    ev.hash = hash;
+    CHECK(chain.app().extend_vote(ev).empty());
+    chain.next(block, 0);
+    ev.height = 3;
+    ev.hash = block_hash(3);
+    CHECK(chain.app().extend_vote(ev).empty());
+}
+
+}  // namespace
+}  // namespace seer::async::test
