@@ -6,6 +6,7 @@
 #include <string>
 
 #include "seer/common/bytes.hpp"
+#include "seer/consensus/codec.hpp"
 
 namespace seer::async::detail {
 
@@ -23,6 +24,7 @@ inline Bytes serialize(const google::protobuf::MessageLite& m) {
 }
 template <class M>
 bool parse(M& m, ByteView b) {
+    consensus::route_protobuf_logs();  // untrusted bytes: keep libprotobuf's complaints quiet
     return m.ParseFromArray(b.data(), static_cast<int>(b.size()));
 }
 

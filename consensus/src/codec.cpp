@@ -1,6 +1,11 @@
 #include "seer/consensus/codec.hpp"
 
+#include <optional>
+
 #include <limits>
+
+#include <google/protobuf/stubs/logging.h>
+#include <spdlog/spdlog.h>
 
 #include "seer/consensus/v1/messages.pb.h"
 #include "seer/consensus/v1/wal.pb.h"
@@ -275,6 +280,7 @@ Bytes serialize(const google::protobuf::MessageLite& m) {
 
 template <class M>
 Result<M> parse(ByteView bytes, std::size_t max_bytes, const char* what) {
+    route_protobuf_logs();
     if (bytes.size() > max_bytes) return make_error("too_large", std::string(what) + " too large");
     M m;
     if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
@@ -282,21 +288,52 @@ Result<M> parse(ByteView bytes, std::size_t max_bytes, const char* what) {
     return m;
 }
 
-Bytes pack_bits(const std::vector<bool>& bits) {
-    Bytes out((bits.size() + 7) / 8);
-    for (std::size_t i = 0; i < bits.size(); ++i)
-        if (bits[i]) out[i / 8] = static_cast<std::uint8_t>(out[i / 8] | (1u << (i % 8)));
+Bytes pack_tags(const std::vector<std::uint32_t>& tags) {
+    Bytes out;
+    out.reserve(tags.size() * 4);
+    for (std::uint32_t t : tags)
+        for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(t >> (8 * i)));
     return out;
 }
 
-std::vector<bool> unpack_bits(const std::string& packed, std::size_t count) {
-    std::vector<bool> bits(count);
-    for (std::size_t i = 0; i < count && i / 8 < packed.size(); ++i)
-        bits[i] = (static_cast<std::uint8_t>(packed[i / 8]) >> (i % 8)) & 1u;
-    return bits;
+std::optional<std::vector<std::uint32_t>> unpack_tags(const std::string& packed,
+                                                      std::size_t count) {
+    if (packed.size() != count * 4) return std::nullopt;
+    std::vector<std::uint32_t> tags(count);
+    for (std::size_t i = 0; i < count; ++i)
+        for (std::size_t j = 0; j < 4; ++j)
+            tags[i] = (tags[i] << 8) | static_cast<std::uint8_t>(packed[i * 4 + j]);
+    return tags;
 }
 
 }  // namespace
+
+void route_protobuf_logs() {
+    static const bool installed = [] {
+        google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file,
+                                           int line, const std::string& message) {
+            static std::shared_ptr<spdlog::logger> logger = [] {
+                if (auto l = spdlog::get("protobuf")) return l;
+                auto l = spdlog::default_logger()->clone("protobuf");
+                spdlog::register_logger(l);
+                return l;
+            }();
+            if (level >= google::protobuf::LOGLEVEL_FATAL)
+                logger->critical("{}:{} {}", file, line, message);
+            else
+                logger->debug("{}:{} {}", file, line, message);
+        });
+        return true;
+    }();
+    (void)installed;
+}
+
+std::uint32_t vote_tag(const BlockId& id) {
+    if (id.is_nil()) return 1;
+    std::uint32_t t = 0;
+    for (std::size_t i = 0; i < 4; ++i) t = (t << 8) | id.hash[i];
+    return t | 0x8000'0000u;
+}
 
 Bytes encode(const Block& block) {
     pb::Block m;
@@ -350,8 +387,13 @@ Bytes encode_message(const Message& message) {
                 s->set_round(msg.round);
                 s->set_has_proposal(msg.has_proposal);
                 s->set_validator_count(static_cast<std::uint32_t>(msg.prevotes.size()));
-                s->set_prevotes(to_pb_bytes(pack_bits(msg.prevotes)));
-                s->set_precommits(to_pb_bytes(pack_bits(msg.precommits)));
+                s->set_prevotes(to_pb_bytes(pack_tags(msg.prevotes)));
+                s->set_precommits(to_pb_bytes(pack_tags(msg.precommits)));
+                for (const auto& [round, id] : msg.polkas) {
+                    auto* polka = s->add_polkas();
+                    polka->set_round(round);
+                    polka->set_block_hash(to_pb_bytes(id.hash));
+                }
             } else if constexpr (std::is_same_v<T, BlockRequestMessage>) {
                 m.mutable_block_request()->set_height(msg.height);
             } else {
@@ -389,8 +431,21 @@ Result<Message> decode_message(ByteView bytes, std::size_t max_bytes) {
             out.height = s.height();
             out.round = s.round();
             out.has_proposal = s.has_proposal();
-            out.prevotes = unpack_bits(s.prevotes(), s.validator_count());
-            out.precommits = unpack_bits(s.precommits(), s.validator_count());
+            auto prevotes = unpack_tags(s.prevotes(), s.validator_count());
+            auto precommits = unpack_tags(s.precommits(), s.validator_count());
+            if (!prevotes || !precommits)
+                return make_error("bad_status", "vote tags do not match the validator count");
+            out.prevotes = std::move(*prevotes);
+            out.precommits = std::move(*precommits);
+            if (s.polkas_size() > k_max_status_polkas)
+                return make_error("bad_status", "too many polkas in status");
+            for (const auto& polka : s.polkas()) {
+                if (polka.round() < 0 || polka.round() > k_max_round)
+                    return make_error("bad_status", "polka round out of range");
+                auto hash = fixed<32>(polka.block_hash(), "polka block hash");
+                if (!hash) return hash.error();
+                out.polkas.emplace_back(polka.round(), BlockId{*hash});
+            }
             return Message{std::move(out)};
         }
         case cpb::ConsensusMessage::kBlockRequest:

@@ -218,11 +218,11 @@ void Driver::replay_wal() {
                 using T = std::decay_t<decltype(r)>;
                 if constexpr (std::is_same_v<T, ProposalMessage>) {
                     if (r.proposal.height != m_sm->height()) return;
-                    handle_proposal(0, r.proposal, r.block);
+                    handle_proposal(k_self_peer, r.proposal, r.block);
                     ++replayed;
                 } else if constexpr (std::is_same_v<T, Vote>) {
                     if (r.height != m_sm->height()) return;
-                    handle_vote(0, r);
+                    handle_vote(k_self_peer, r);
                     ++replayed;
                 } else if constexpr (std::is_same_v<T, TimeoutRecord>) {
                     if (r.height != m_sm->height()) return;
@@ -241,6 +241,9 @@ void Driver::replay_wal() {
 
 void Driver::enter_height(std::int64_t h) {
     m_validators = m_genesis_validators.copy_increment(h - m_options.initial_height);
+    // The finished height's state machine is kept, read-only, for one more height: its
+    // precommits are compared with the commit the next block carries (equivocation detection).
+    m_prev_sm = std::move(m_sm);
     m_sm = std::make_unique<StateMachine>(*m_host, m_validators, h, m_self, m_options.timeouts);
     m_sm_started = false;
     m_decision.reset();
@@ -364,6 +367,8 @@ bool Driver::validate_block(const Block& b, bool run_app) {
         if (b.last_commit != ExtendedCommit{}) return reject("last_commit");
     } else if (!verify_commit(b.last_commit, h - 1, m_last_block_id, true)) {
         return reject("last_commit");
+    } else {
+        detect_commit_equivocation(b.last_commit);
     }
     if (static_cast<std::int64_t>(encode(b).size()) > m_options.max_block_bytes)
         return reject("too_large");
@@ -507,20 +512,28 @@ void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
         count("drop.proposal_block_mismatch");
         return;
     }
-    if (const auto* existing = m_sm->proposal(p.round)) {
-        if (existing->first.block_id != p.block_id) {
-            count("equivocation.proposal");
-            log()->warn("equivocation: two proposals height={} round={} proposer={}", p.height,
-                        p.round, to_hex(proposer.address, true));
-        }
+    if (m_sm->proposal_for(p.round, p.block_id)) {
+        count("drop.proposal_duplicate");
         return;
+    }
+    if (const auto* existing = m_sm->proposal(p.round)) {
+        // Two signed proposals for one round: equivocation. The state machine keeps the second
+        // block too (bounded), in case it is the one that gathers the votes.
+        count("equivocation.proposal");
+        log()->warn("equivocation: two proposals height={} round={} proposer={} first={} second={}",
+                    p.height, p.round, to_hex(proposer.address, true),
+                    short_hex(existing->first.block_id.hash), short_hex(p.block_id.hash));
     }
     if (!m_replaying) wal_write(encode_wal_record(ProposalMessage{p, b}), false);
     m_sm->on_proposal(p, b);
     after_sm();
 }
 
-void Driver::handle_vote(PeerId /*from*/, const Vote& v) {
+void Driver::handle_vote(PeerId from, const Vote& v) {
+    if (m_sm && m_prev_sm && v.height == m_prev_sm->height() && v.height + 1 == m_sm->height()) {
+        handle_late_vote(from, v);
+        return;
+    }
     if (!m_sm || v.height != m_sm->height()) {
         count("drop.vote_height");
         return;
@@ -539,8 +552,7 @@ void Driver::handle_vote(PeerId /*from*/, const Vote& v) {
         return;
     }
     if (const VoteSet* set = m_sm->votes().find(v.round, v.type)) {
-        const auto& have = set->get(static_cast<std::size_t>(v.validator_index));
-        if (have && *have == v) {
+        if (set->contains(v)) {
             count("drop.vote_duplicate");
             return;
         }
@@ -573,8 +585,43 @@ void Driver::handle_vote(PeerId /*from*/, const Vote& v) {
         return;
     }
     if (!m_replaying) wal_write(encode_wal_record(v), false);
-    m_sm->on_vote(v);
+    const AddVoteResult added = m_sm->on_vote(v);
+    // Relay every vote that is new here, once (the paper's gossip: what a correct process
+    // receives, every correct process receives). This is what brings both halves of a split
+    // vote to honest nodes quickly, so they detect it and count it. Peers drop what they have
+    // before checking any signature, so the cost is one small message per peer and vote.
+    const bool is_new = added == AddVoteResult::added || added == AddVoteResult::conflicting;
+    if (is_new && !m_replaying && from != k_self_peer)
+        m_out.broadcast(encode_message(VoteMessage{v}));
     after_sm();
+}
+
+void Driver::handle_late_vote(PeerId from, const Vote& v) {
+    // A vote of the height just finished: it changes nothing any more, but a split vote of a
+    // byzantine validator often shows up only now, after a fast height. Check it and record it
+    // for equivocation detection, and relay it once like any vote.
+    if (v.validator_index < 0 || static_cast<std::size_t>(v.validator_index) >= m_validators.size() ||
+        m_validators.at(static_cast<std::size_t>(v.validator_index)).address != v.validator_address) {
+        count("drop.vote_validator");
+        return;
+    }
+    if (const VoteSet* set = m_prev_sm->votes().find(v.round, v.type); set && set->contains(v)) {
+        count("drop.vote_duplicate");
+        return;
+    }
+    if (v.round > m_prev_sm->round() + k_max_rounds_ahead) {
+        count("drop.vote_round");
+        return;
+    }
+    const Validator& val = m_validators.at(static_cast<std::size_t>(v.validator_index));
+    if (!verify_cached(val.pub_key, vote_sign_bytes(m_options.chain_id, v), v.signature)) {
+        count("drop.vote_signature");
+        return;
+    }
+    const AddVoteResult added = m_prev_sm->record_late_vote(v);
+    if ((added == AddVoteResult::added || added == AddVoteResult::conflicting) && !m_replaying &&
+        from != k_self_peer)
+        m_out.broadcast(encode_message(VoteMessage{v}));
 }
 
 void Driver::handle_status(PeerId from, const StatusMessage& s) {
@@ -590,14 +637,16 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     }
     // Same height: send the proposal and votes of the peer's round that it lacks, the prevotes
     // that justify a re-proposal (pol_round), and our own round's votes if we are ahead.
-    auto send_missing = [&](std::int32_t round, VoteType type, const std::vector<bool>* has) {
+    auto send_missing = [&](std::int32_t round, VoteType type,
+                            const std::vector<std::uint32_t>* tags) {
         const VoteSet* set = m_sm->votes().find(round, type);
         if (!set) return;
         for (std::size_t i = 0; i < m_validators.size(); ++i) {
-            const auto& vote = set->get(i);
-            if (!vote) continue;
-            if (has && i < has->size() && (*has)[i]) continue;
-            m_out.send(from, encode_message(VoteMessage{*vote}));
+            const std::uint32_t peer_tag = tags && i < tags->size() ? (*tags)[i] : 0;
+            for (const Vote& vote : set->votes_of(i)) {
+                if (vote_tag(vote.block_id) == peer_tag) continue;
+                m_out.send(from, encode_message(VoteMessage{vote}));
+            }
         }
     };
     if (const auto* p = m_sm->proposal(s.round)) {
@@ -609,6 +658,17 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     if (m_sm->round() > s.round) {
         send_missing(m_sm->round(), VoteType::prevote, nullptr);
         send_missing(m_sm->round(), VoteType::precommit, nullptr);
+    }
+    // Polkas the peer lacks: the block and every prevote for it, conflicting ones included.
+    for (const auto& [round, id] : m_sm->polkas()) {
+        const auto polka = std::make_pair(round, id);
+        if (std::find(s.polkas.begin(), s.polkas.end(), polka) != s.polkas.end()) continue;
+        if (const auto* p = m_sm->find_proposal(id))
+            m_out.send(from, encode_message(ProposalMessage{p->first, p->second}));
+        const VoteSet* prevotes = m_sm->votes().find(round, VoteType::prevote);
+        for (std::size_t i = 0; prevotes && i < m_validators.size(); ++i)
+            if (const Vote* v = prevotes->vote_for(i, id))
+                m_out.send(from, encode_message(VoteMessage{*v}));
     }
 }
 
@@ -640,11 +700,71 @@ void Driver::handle_block_response(const Block& b, const ExtendedCommit& c) {
         return;
     }
     count("blocksync.applied");
-    commit_block(b, c);
+    commit_block(b, filter_synced_extensions(b, c));
     enter_height(b.header.height + 1);
     m_sm_started = true;
     m_sm->start();
     after_sm();
+}
+
+void Driver::detect_commit_equivocation(const ExtendedCommit& c) {
+    // The commit's signatures are valid; a precommit we hold from the same validator for the
+    // same (height, round) that names another block proves equivocation. Gossip sends each
+    // node one vote per validator, so a split vote is often seen only here.
+    if (!m_prev_sm || m_prev_sm->height() != c.height) return;
+    const VoteSet* precommits = m_prev_sm->votes().find(c.round, VoteType::precommit);
+    if (!precommits) return;
+    for (std::size_t i = 0; i < c.signatures.size() && i < m_validators.size(); ++i) {
+        const auto& sig = c.signatures[i];
+        if (sig.flag == BlockIdFlag::absent) continue;
+        const BlockId named = sig.flag == BlockIdFlag::commit ? c.block_id : BlockId{};
+        const auto held = precommits->get(i);
+        if (!held || held->block_id == named || precommits->vote_for(i, named)) continue;
+        count("equivocation.vote");
+        log()->warn("equivocation in commit height={} round={} validator={}", c.height, c.round,
+                    to_hex(sig.validator_address, true));
+    }
+}
+
+ExtendedCommit Driver::filter_synced_extensions(const Block& b, const ExtendedCommit& c) {
+    // A commit that arrives with a synced block carries extensions this node never saw as
+    // precommits, so verify_vote_extension never ran on them. Run it now, against the same
+    // state the precommits were made on (the block's process_proposal first, so the app knows
+    // the block as it would in consensus), and leave out rejected entries as long as more than
+    // 2/3 of the power remains. This commit goes into our next proposal.
+    ProcessProposalRequest pp;
+    pp.height = b.header.height;
+    pp.time = b.header.time;
+    pp.hash = block_hash(b.header);
+    pp.proposer_address = b.header.proposer_address;
+    pp.txs = &b.txs;
+    pp.proposed_last_commit = commit_info(b.last_commit);
+    if (m_app.process_proposal(pp) != ProposalStatus::accept)
+        count("blocksync.process_proposal_rejected");  // decided by +2/3 anyway
+    ExtendedCommit filtered = c;
+    std::int64_t power = 0;
+    bool dropped = false;
+    for (std::size_t i = 0; i < filtered.signatures.size(); ++i) {
+        auto& sig = filtered.signatures[i];
+        if (sig.flag != BlockIdFlag::commit) continue;
+        const bool own = m_self && *m_self == i;
+        VerifyVoteExtensionRequest req{c.height, c.round, c.block_id.hash, sig.validator_address,
+                                       sig.extension};
+        if (!own && m_app.verify_vote_extension(req) != VerifyStatus::accept) {
+            sig = ExtendedCommitSig{BlockIdFlag::absent, sig.validator_address, {}, {}, {}};
+            dropped = true;
+            count("blocksync.extension_rejected");
+            continue;
+        }
+        power += m_validators.at(i).voting_power;
+    }
+    if (!dropped) return c;
+    if (m_validators.is_two_thirds(power)) return filtered;
+    // Without those entries the commit would not decide the block (e.g. this node was behind
+    // and cast no precommit itself): keep it as received, as CometBFT's block sync does. The
+    // application sees such extensions in finalize_block and must tolerate them (ADR 0002).
+    count("blocksync.rejected_extension_kept");
+    return c;
 }
 
 void Driver::gossip_tick() {
@@ -653,14 +773,16 @@ void Driver::gossip_tick() {
     s.height = m_sm->height();
     s.round = std::max(m_sm->round(), 0);
     s.has_proposal = m_sm->proposal(s.round) != nullptr;
-    if (const VoteSet* pv = m_sm->votes().find(s.round, VoteType::prevote))
-        s.prevotes = pv->bit_array();
-    else
-        s.prevotes.assign(m_validators.size(), false);
-    if (const VoteSet* pc = m_sm->votes().find(s.round, VoteType::precommit))
-        s.precommits = pc->bit_array();
-    else
-        s.precommits.assign(m_validators.size(), false);
+    auto tags = [&](VoteType type) {
+        std::vector<std::uint32_t> out(m_validators.size(), 0);
+        if (const VoteSet* set = m_sm->votes().find(s.round, type))
+            for (std::size_t i = 0; i < out.size(); ++i)
+                if (auto v = set->get(i)) out[i] = vote_tag(v->block_id);
+        return out;
+    };
+    s.prevotes = tags(VoteType::prevote);
+    s.precommits = tags(VoteType::precommit);
+    s.polkas = m_sm->polkas();
     m_out.broadcast(encode_message(s));
 }
 

@@ -27,7 +27,34 @@ const Validator& StateMachine::proposer(std::int32_t round) const {
 
 const std::pair<Proposal, Block>* StateMachine::proposal(std::int32_t round) const {
     auto it = m_proposals.find(round);
-    return it == m_proposals.end() ? nullptr : &it->second;
+    return it == m_proposals.end() || it->second.empty() ? nullptr : &it->second.front();
+}
+
+const std::pair<Proposal, Block>* StateMachine::proposal_for(std::int32_t round,
+                                                             const BlockId& id) const {
+    auto it = m_proposals.find(round);
+    if (it == m_proposals.end()) return nullptr;
+    for (const auto& entry : it->second)
+        if (entry.first.block_id == id) return &entry;
+    return nullptr;
+}
+
+const std::pair<Proposal, Block>* StateMachine::find_proposal(const BlockId& id) const {
+    for (const auto& [round, entries] : m_proposals)
+        for (const auto& entry : entries)
+            if (entry.first.block_id == id) return &entry;
+    return nullptr;
+}
+
+std::vector<std::pair<std::int32_t, BlockId>> StateMachine::polkas() const {
+    std::vector<std::pair<std::int32_t, BlockId>> out;
+    for (std::int32_t r = m_votes.max_round(); r >= 0 && out.size() < k_max_polkas; --r) {
+        const VoteSet* prevotes = m_votes.find(r, VoteType::prevote);
+        if (!prevotes) continue;
+        auto majority = prevotes->two_thirds_majority();
+        if (majority && !majority->is_nil()) out.emplace_back(r, *majority);
+    }
+    return out;
 }
 
 void StateMachine::start() {
@@ -52,7 +79,7 @@ void StateMachine::start_round(std::int32_t round) {
             unsigned_proposal.pol_round = m_valid_value ? m_valid_round : -1;
             unsigned_proposal.block_id = block_id_of(block);
             if (auto signed_proposal = m_host.sign_proposal(unsigned_proposal)) {
-                m_proposals[round] = {*signed_proposal, block};
+                m_proposals[round].emplace_back(*signed_proposal, block);
                 m_host.broadcast_proposal(*signed_proposal, block);
             }
         }
@@ -65,9 +92,13 @@ void StateMachine::on_proposal(const Proposal& p, const Block& block) {
     if (m_decided || p.height != m_height) return;
     if (p.round < 0 || p.pol_round < -1 || p.pol_round >= p.round) return;
     if (block_id_of(block) != p.block_id) return;
-    auto it = m_proposals.find(p.round);
-    if (it != m_proposals.end()) return;  // first proposal of a round wins; driver logs others
-    m_proposals.emplace(p.round, std::make_pair(p, block));
+    auto& entries = m_proposals[p.round];
+    if (entries.size() >= k_max_proposals_per_round) return;
+    for (const auto& entry : entries)
+        if (entry.first.block_id == p.block_id) return;
+    // The first proposal of a round is the one lines 22/28 act on; an equivocating second one
+    // is kept so that lines 36 and 49 can use its block if it gathers votes.
+    entries.emplace_back(p, block);
     evaluate();
 }
 
@@ -76,6 +107,13 @@ AddVoteResult StateMachine::on_vote(const Vote& vote) {
     const AddVoteResult result = m_votes.add(vote, &evidence);
     if (result == AddVoteResult::conflicting) m_host.on_equivocation(evidence);
     if (result == AddVoteResult::added && !m_decided) evaluate();
+    return result;
+}
+
+AddVoteResult StateMachine::record_late_vote(const Vote& vote) {
+    Equivocation evidence;
+    const AddVoteResult result = m_votes.add(vote, &evidence);
+    if (result == AddVoteResult::conflicting) m_host.on_equivocation(evidence);
     return result;
 }
 
@@ -115,6 +153,7 @@ void StateMachine::evaluate() {
         changed |= rule_polka_block();
         changed |= rule_polka_nil();
         changed |= rule_precommit_timeout();
+        changed |= rule_valid_from_past_polka();
         if (!changed) return;
     }
 }
@@ -179,12 +218,12 @@ bool StateMachine::rule_prevote_timeout() {
 // Lines 36-43.
 bool StateMachine::rule_polka_block() {
     if (m_step == Step::propose || m_polka_block_done.count(m_round)) return false;
-    const auto* entry = proposal(m_round);
-    if (!entry) return false;
     const VoteSet* prevotes = m_votes.find(m_round, VoteType::prevote);
     if (!prevotes) return false;
     const auto majority = prevotes->two_thirds_majority();
-    if (!majority || majority->is_nil() || *majority != entry->first.block_id) return false;
+    if (!majority || majority->is_nil()) return false;
+    const auto* entry = proposal_for(m_round, *majority);
+    if (!entry) return false;
     if (!valid(entry->second)) return false;
     m_polka_block_done.insert(m_round);
     if (m_step == Step::prevote) {
@@ -225,13 +264,31 @@ bool StateMachine::rule_decide() {
         if (!precommits) continue;
         const auto majority = precommits->two_thirds_majority();
         if (!majority || majority->is_nil()) continue;
-        for (const auto& [round, entry] : m_proposals) {
-            if (entry.first.block_id != *majority) continue;
-            if (!valid(entry.second)) continue;
-            m_decided = true;
-            m_host.decide(entry.second, precommits->make_extended_commit());
-            return true;
-        }
+        const auto* entry = find_proposal(*majority);
+        if (!entry || !valid(entry->second)) continue;
+        m_decided = true;
+        m_host.decide(entry->second, precommits->make_extended_commit());
+        return true;
+    }
+    return false;
+}
+
+// validValue from a polka of an earlier round of this height. The paper updates it only at line
+// 36, in the polka's own round; a node that learns of the polka later (gossip brings a
+// byzantine validator's second prevote after the round ended) would otherwise never re-propose
+// the block some honest node is locked on, and the height could stall. Safety is unaffected:
+// a re-proposal is accepted only by nodes that see the polka themselves (line 28).
+bool StateMachine::rule_valid_from_past_polka() {
+    for (std::int32_t r = m_round - 1; r > m_valid_round; --r) {
+        const VoteSet* prevotes = m_votes.find(r, VoteType::prevote);
+        if (!prevotes) continue;
+        const auto majority = prevotes->two_thirds_majority();
+        if (!majority || majority->is_nil()) continue;
+        const auto* entry = find_proposal(*majority);
+        if (!entry || !valid(entry->second)) continue;
+        m_valid_value = entry->second;
+        m_valid_round = r;
+        return true;
     }
     return false;
 }

@@ -23,18 +23,40 @@ AddVoteResult VoteSet::add(const Vote& vote, Equivocation* evidence) {
     if (validator.address != vote.validator_address) return AddVoteResult::invalid;
 
     auto& slot = m_votes[index];
-    if (slot) {
-        if (slot->block_id == vote.block_id) return AddVoteResult::duplicate;
-        // Equivocation: the first vote keeps counting; the second is evidence only.
-        if (evidence) *evidence = Equivocation{*slot, vote};
-        return AddVoteResult::conflicting;
-    }
-    slot = vote;
+    for (const auto& existing : slot)
+        if (existing.block_id == vote.block_id) return AddVoteResult::duplicate;
     const std::int64_t power = validator.voting_power;
-    m_total += power;
+    const bool first = slot.empty();
+    if (!first) {
+        if (evidence) *evidence = Equivocation{slot.front(), vote};
+        if (slot.size() >= k_max_votes_per_validator) return AddVoteResult::conflicting;
+    }
+    slot.push_back(vote);
+    if (first) m_total += power;
     const std::int64_t for_block = (m_power_by_block[vote.block_id] += power);
     if (!m_majority && m_validators->is_two_thirds(for_block)) m_majority = vote.block_id;
-    return AddVoteResult::added;
+    return first ? AddVoteResult::added : AddVoteResult::conflicting;
+}
+
+std::optional<Vote> VoteSet::get(std::size_t validator_index) const {
+    const auto& slot = m_votes.at(validator_index);
+    if (slot.empty()) return std::nullopt;
+    return slot.front();
+}
+
+const Vote* VoteSet::vote_for(std::size_t validator_index, const BlockId& id) const {
+    for (const auto& v : m_votes.at(validator_index))
+        if (v.block_id == id) return &v;
+    return nullptr;
+}
+
+bool VoteSet::contains(const Vote& vote) const {
+    if (vote.validator_index < 0 ||
+        static_cast<std::size_t>(vote.validator_index) >= m_votes.size())
+        return false;
+    for (const auto& v : m_votes[static_cast<std::size_t>(vote.validator_index)])
+        if (v == vote) return true;
+    return false;
 }
 
 std::int64_t VoteSet::power_for(const BlockId& id) const {
@@ -44,14 +66,14 @@ std::int64_t VoteSet::power_for(const BlockId& id) const {
 
 std::vector<bool> VoteSet::bit_array() const {
     std::vector<bool> bits(m_votes.size());
-    for (std::size_t i = 0; i < m_votes.size(); ++i) bits[i] = m_votes[i].has_value();
+    for (std::size_t i = 0; i < m_votes.size(); ++i) bits[i] = !m_votes[i].empty();
     return bits;
 }
 
 std::vector<Vote> VoteSet::votes() const {
     std::vector<Vote> out;
-    for (const auto& v : m_votes)
-        if (v) out.push_back(*v);
+    for (const auto& slot : m_votes)
+        out.insert(out.end(), slot.begin(), slot.end());
     return out;
 }
 
@@ -65,22 +87,21 @@ ExtendedCommit VoteSet::make_extended_commit() const {
     for (std::size_t i = 0; i < m_votes.size(); ++i) {
         auto& sig = commit.signatures[i];
         sig.validator_address = m_validators->at(i).address;
-        const auto& v = m_votes[i];
-        if (!v) {
+        if (m_votes[i].empty()) {
             sig.flag = BlockIdFlag::absent;
             continue;
         }
-        sig.signature.assign(v->signature.begin(), v->signature.end());
-        if (v->block_id == *m_majority) {
+        if (const Vote* v = vote_for(i, *m_majority)) {
             sig.flag = BlockIdFlag::commit;
+            sig.signature.assign(v->signature.begin(), v->signature.end());
             sig.extension = v->extension;
             sig.extension_signature = v->extension_signature;
-        } else if (v->block_id.is_nil()) {
+        } else if (const Vote* nil = vote_for(i, BlockId{})) {
             sig.flag = BlockIdFlag::nil;
+            sig.signature.assign(nil->signature.begin(), nil->signature.end());
         } else {
             // A precommit for another block cannot be represented in the commit.
             sig.flag = BlockIdFlag::absent;
-            sig.signature.clear();
         }
     }
     return commit;

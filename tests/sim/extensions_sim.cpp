@@ -51,7 +51,15 @@ std::int64_t check_last_commit(Simulation& sim, std::int64_t h, Verdict& v,
                  where + "extension is not what extend_vote returned");
         // Our own precommit is never passed to our own verify_vote_extension (ABCI 2.0), so the
         // left-out validator may appear in commits it proposed itself.
-        if (left_out && s.validator_address == sim.address(*left_out) && proposer != left_out) {
+        // The one exception, documented in ADR 0002: a proposer that caught up on the previous
+        // height through block sync never saw these precommits; it drops rejected extensions
+        // from the synced commit unless the commit would no longer hold +2/3 without them, and
+        // counts that case as "blocksync.rejected_extension_kept".
+        const bool kept_by_sync = proposer && sim.is_up(*proposer) &&
+                                  sim.driver(*proposer).counters().count(
+                                      "blocksync.rejected_extension_kept") > 0;
+        if (left_out && s.validator_address == sim.address(*left_out) && proposer != left_out &&
+            !kept_by_sync) {
             std::string counters;
             if (proposer && sim.is_up(*proposer))
                 for (const auto& [name, value] : sim.driver(*proposer).counters())

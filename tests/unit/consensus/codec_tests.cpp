@@ -114,8 +114,8 @@ std::vector<Message> sample_messages() {
     status.height = 9;
     status.round = 2;
     status.has_proposal = true;
-    status.prevotes = {true, false, true, true, false, false, false, false, true, false, true};
-    status.precommits = {false, false, true, false, false, false, false, false, false, false, true};
+    status.prevotes = {1, 0, 0x8000'0001u, 0xFFFF'FFFFu, 0, 0, 0, 0, 1, 0, 0x8123'4567u};
+    status.precommits = {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x8000'0000u};
     return {
         Message{ProposalMessage{sample_proposal(b), b}},
         Message{VoteMessage{sample_precommit()}},

@@ -476,9 +476,16 @@ TEST_CASE("driver: garbage and forged messages are dropped and counted") {
         v.validator_index = 5;
         driver.on_message(1, encode_message(VoteMessage{v}));
         CHECK(counter(driver, "drop.vote_validator") == 2);
-        Vote old = test::make_vote(vals, 0, VoteType::prevote, 1, 0, test::block_id_from(1));
-        driver.on_message(1, encode_message(VoteMessage{old}));
+        Vote ahead = test::make_vote(vals, 0, VoteType::prevote, h + 3, 0, test::block_id_from(1));
+        driver.on_message(1, encode_message(VoteMessage{ahead}));
         CHECK(counter(driver, "drop.vote_height") == 1);
+        // A vote of the height just finished changes nothing, but one that contradicts the
+        // validator's own vote there is still detected as equivocation.
+        Vote late = test::make_vote(vals, 0, VoteType::prevote, h - 1, 0, test::block_id_from(1));
+        driver.on_message(1, encode_message(VoteMessage{late}));
+        CHECK(counter(driver, "drop.vote_height") == 1);
+        CHECK(counter(driver, "equivocation.vote") == 1);
+        CHECK(driver.height() == 1);
         Vote far = test::make_vote(vals, 0, VoteType::prevote, h, 1000, test::block_id_from(1));
         driver.on_message(1, encode_message(VoteMessage{far}));
         CHECK(counter(driver, "drop.vote_round") == 1);

@@ -106,12 +106,13 @@ TEST_CASE("vote set: duplicate vote counts once") {
     CHECK(set.bit_array() == std::vector<bool>{false, true, false, false});
 }
 
-TEST_CASE("vote set: conflicting vote is equivocation evidence and is not counted") {
+TEST_CASE("vote set: conflicting votes are evidence and count for their own block") {
     const auto vals = make_validators({1, 1, 1, 1});
     VoteSet set(&vals.set, k_height, k_round, VoteType::precommit);
     const Vote first = precommit(vals, 2, block_id_from(1));
     const Vote second = precommit(vals, 2, block_id_from(2));
     const Vote third = precommit(vals, 2, BlockId{});
+    const Vote fourth = precommit(vals, 2, block_id_from(4));
     CHECK(set.add(first) == AddVoteResult::added);
     Equivocation evidence;
     CHECK(set.add(second, &evidence) == AddVoteResult::conflicting);
@@ -120,14 +121,42 @@ TEST_CASE("vote set: conflicting vote is equivocation evidence and is not counte
     CHECK(set.add(third, &evidence) == AddVoteResult::conflicting);
     CHECK(evidence.first == first);
     CHECK(evidence.second == third);
-    CHECK(set.add(second) == AddVoteResult::conflicting);  // evidence pointer is optional
-    // The first vote keeps counting, the others never do.
+    CHECK(set.add(second) == AddVoteResult::duplicate);  // the same equivocation again
+    // Beyond k_max_votes_per_validator distinct votes: evidence, but not kept or counted.
+    CHECK(set.add(fourth, &evidence) == AddVoteResult::conflicting);
+    CHECK(evidence.second == fourth);
+    CHECK(set.power_for(block_id_from(4)) == 0);
+    // Each kept vote counts for the block it names (as the paper counts messages per value);
+    // the validator counts once in the total.
     CHECK(set.power_for(block_id_from(1)) == 1);
-    CHECK(set.power_for(block_id_from(2)) == 0);
-    CHECK(set.power_for(BlockId{}) == 0);
+    CHECK(set.power_for(block_id_from(2)) == 1);
+    CHECK(set.power_for(BlockId{}) == 1);
     CHECK(set.total_power() == 1);
     REQUIRE(set.get(2).has_value());
     CHECK(*set.get(2) == first);
+    REQUIRE(set.vote_for(2, block_id_from(2)) != nullptr);
+    CHECK(*set.vote_for(2, block_id_from(2)) == second);
+    CHECK(set.contains(third));
+    CHECK_FALSE(set.contains(fourth));
+}
+
+TEST_CASE("vote set: an equivocation completes a polka and the commit uses the matching vote") {
+    const auto vals = make_validators({1, 1, 1, 1});
+    VoteSet set(&vals.set, k_height, k_round, VoteType::precommit);
+    const BlockId a = block_id_from(1);
+    CHECK(set.add(precommit(vals, 0, a)) == AddVoteResult::added);
+    CHECK(set.add(precommit(vals, 1, a)) == AddVoteResult::added);
+    const Vote nil_first = precommit(vals, 3, BlockId{});
+    const Vote for_a = precommit(vals, 3, a);
+    CHECK(set.add(nil_first) == AddVoteResult::added);
+    CHECK_FALSE(set.two_thirds_majority().has_value());
+    CHECK(set.add(for_a) == AddVoteResult::conflicting);
+    REQUIRE(set.two_thirds_majority().has_value());
+    CHECK(*set.two_thirds_majority() == a);
+    const ExtendedCommit commit = set.make_extended_commit();
+    CHECK(commit.signatures[3].flag == BlockIdFlag::commit);
+    CHECK(commit.signatures[3].signature == Bytes(for_a.signature.begin(), for_a.signature.end()));
+    CHECK(commit.signatures[2].flag == BlockIdFlag::absent);
 }
 
 TEST_CASE("vote set: invalid votes are refused and change nothing") {

@@ -16,6 +16,12 @@ inline constexpr std::size_t k_max_signature_bytes = 64;
 inline constexpr std::size_t k_max_extension_bytes_hard = 1u << 20;  // beyond any params
 inline constexpr std::size_t k_max_block_bytes_hard = 64u << 20;
 inline constexpr std::int32_t k_max_round = 1 << 20;
+inline constexpr int k_max_status_polkas = 16;
+
+/// libprotobuf logs parse problems (e.g. invalid UTF-8 in a string field) at ERROR on stderr,
+/// which would let any peer flood the operator's log. Routes them to the "protobuf" logger at
+/// debug instead. Idempotent; every decoder here calls it.
+void route_protobuf_logs();
 
 Bytes encode(const Block& block);
 Bytes encode(const ExtendedCommit& commit);
@@ -32,13 +38,22 @@ struct ProposalMessage {
 struct VoteMessage {
     Vote vote;
 };
+/// Names a validator's vote in a status: 0 = no vote, 1 = nil, else the first 31 bits of the
+/// block hash with the top bit set. A peer whose vote of a validator has another tag gets ours,
+/// so both versions of an equivocation reach every honest node.
+std::uint32_t vote_tag(const BlockId& id);
+
 /// A node's position, so peers can send what it lacks.
 struct StatusMessage {
     std::int64_t height = 0;
     std::int32_t round = 0;
     bool has_proposal = false;
-    std::vector<bool> prevotes;    // by validator index, for (height, round)
-    std::vector<bool> precommits;  // by validator index, for (height, round)
+    std::vector<std::uint32_t> prevotes;    // vote tag by validator index, for (height, round)
+    std::vector<std::uint32_t> precommits;  // vote tag by validator index, for (height, round)
+    /// Rounds where the sender has +2/3 prevotes for a block, so peers can send the prevotes
+    /// (and block) of polkas it lacks, including a byzantine validator's second prevote.
+    std::vector<std::pair<std::int32_t, BlockId>> polkas;
+    bool operator==(const StatusMessage&) const = default;
 };
 struct BlockRequestMessage {
     std::int64_t height = 0;

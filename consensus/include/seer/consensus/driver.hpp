@@ -31,6 +31,8 @@ namespace seer::consensus {
 class PrivValidator;
 
 using PeerId = std::uint64_t;
+/// The "peer" of inputs that come from this node itself (WAL replay).
+inline constexpr PeerId k_self_peer = ~PeerId{0};
 
 /// Where the driver's messages go: an in-memory network in the simulation, p2p in the node.
 class Outbound {
@@ -120,9 +122,12 @@ private:
     void after_sm();  // acts on a decision the state machine just made
     void handle_proposal(PeerId from, const Proposal& p, const Block& b);
     void handle_vote(PeerId from, const Vote& v);
+    void handle_late_vote(PeerId from, const Vote& v);
     void handle_status(PeerId from, const StatusMessage& s);
     void send_blocks(PeerId to, std::int64_t from_height);
     void handle_block_response(const Block& b, const ExtendedCommit& c);
+    ExtendedCommit filter_synced_extensions(const Block& b, const ExtendedCommit& c);
+    void detect_commit_equivocation(const ExtendedCommit& c);
     void gossip_tick();
     void wal_write(const Bytes& record, bool sync);
     void count(const std::string& what);
@@ -142,6 +147,7 @@ private:
     std::optional<std::size_t> m_self;
     std::unique_ptr<Host> m_host;
     std::unique_ptr<StateMachine> m_sm;
+    std::unique_ptr<StateMachine> m_prev_sm;  // the last finished height, read-only
     Mempool m_mempool;
 
     Hash m_app_hash{};

@@ -60,6 +60,11 @@ public:
     virtual void on_equivocation(const Equivocation& evidence) = 0;
 };
 
+/// Proposals kept per round: the proposer's first, plus one equivocating second proposal, so a
+/// block that gathered a polka is known even when this node first saw the other proposal.
+inline constexpr std::size_t k_max_proposals_per_round = 2;
+inline constexpr std::size_t k_max_polkas = 8;
+
 class StateMachine {
 public:
     /// `self` = index of this node in `validators`, nullopt for a non-validator.
@@ -73,6 +78,9 @@ public:
     /// A vote whose signature (and extension) the driver already accepted.
     AddVoteResult on_vote(const Vote& vote);
     void on_timeout(const TimeoutInfo& timeout);
+    /// A vote of this height that arrives after the node left it: recorded (equivocation is
+    /// still detected and reported) but no rule runs.
+    AddVoteResult record_late_vote(const Vote& vote);
 
     std::int64_t height() const { return m_height; }
     std::int32_t round() const { return m_round; }
@@ -80,8 +88,14 @@ public:
     bool decided() const { return m_decided; }
     const Validator& proposer(std::int32_t round) const;
     const HeightVoteSet& votes() const { return m_votes; }
-    /// The proposal (with block) received or made for `round`, if any.
+    /// The first proposal (with block) received or made for `round`, if any.
     const std::pair<Proposal, Block>* proposal(std::int32_t round) const;
+    /// A proposal of `round` for block `id` (the first, or an equivocating second one).
+    const std::pair<Proposal, Block>* proposal_for(std::int32_t round, const BlockId& id) const;
+    /// Any proposal, of any round, for block `id`.
+    const std::pair<Proposal, Block>* find_proposal(const BlockId& id) const;
+    /// Rounds with +2/3 prevotes for a block (not nil), the latest k_max_polkas of them.
+    std::vector<std::pair<std::int32_t, BlockId>> polkas() const;
     std::int32_t locked_round() const { return m_locked_round; }
     std::int32_t valid_round() const { return m_valid_round; }
 
@@ -95,6 +109,7 @@ private:
     bool rule_precommit_timeout();  // line 47
     bool rule_decide();             // line 49
     bool rule_round_skip();         // line 55
+    bool rule_valid_from_past_polka();
     void prevote(const BlockId& id);
     void precommit(const BlockId& id);
     bool valid(const Block& block);
@@ -115,7 +130,7 @@ private:
     std::int32_t m_valid_round = -1;
 
     HeightVoteSet m_votes;
-    std::map<std::int32_t, std::pair<Proposal, Block>> m_proposals;
+    std::map<std::int32_t, std::vector<std::pair<Proposal, Block>>> m_proposals;
     mutable std::map<std::int32_t, ValidatorSet> m_proposer_cache;
     std::map<Hash, bool> m_validity;  // valid(v) by block hash
     // "for the first time" guards of lines 34, 36 and 47.

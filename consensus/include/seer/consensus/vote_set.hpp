@@ -16,9 +16,15 @@ namespace seer::consensus {
 enum class AddVoteResult {
     added,
     duplicate,    // the same vote again
-    conflicting,  // a second, different vote of the same validator: equivocation
+    conflicting,  // another vote of the same validator for another block: equivocation
     invalid,      // wrong height/round/type, unknown validator or index mismatch
 };
+
+/// Distinct votes kept per validator in one set. The first is the validator's vote; the others
+/// are equivocations. Each counts towards the block it names (as the paper counts messages per
+/// value), so a byzantine validator that splits a polka between honest nodes cannot hide it
+/// from the nodes that gossip brings both versions to. A validator counts once in the total.
+inline constexpr std::size_t k_max_votes_per_validator = 3;
 
 /// Two signed votes of one validator for one (height, round, type): proof of equivocation.
 struct Equivocation {
@@ -32,8 +38,14 @@ public:
             VoteType type);
 
     AddVoteResult add(const Vote& vote, Equivocation* evidence = nullptr);
-    bool has(std::size_t validator_index) const { return m_votes.at(validator_index).has_value(); }
-    const std::optional<Vote>& get(std::size_t validator_index) const {
+    bool has(std::size_t validator_index) const { return !m_votes.at(validator_index).empty(); }
+    /// The validator's first vote.
+    std::optional<Vote> get(std::size_t validator_index) const;
+    /// The validator's vote for `id`, if it cast one (its first vote or an equivocation).
+    const Vote* vote_for(std::size_t validator_index, const BlockId& id) const;
+    bool contains(const Vote& vote) const;
+    /// Every vote kept of a validator, its first vote first.
+    const std::vector<Vote>& votes_of(std::size_t validator_index) const {
         return m_votes.at(validator_index);
     }
     /// The block (possibly nil) with +2/3 of the power, if any.
@@ -52,7 +64,7 @@ private:
     std::int64_t m_height;
     std::int32_t m_round;
     VoteType m_type;
-    std::vector<std::optional<Vote>> m_votes;  // by validator index
+    std::vector<std::vector<Vote>> m_votes;  // by validator index; first vote first
     std::map<BlockId, std::int64_t> m_power_by_block;
     std::int64_t m_total = 0;
     std::optional<BlockId> m_majority;
