@@ -74,8 +74,11 @@ void Mempool::update(const std::vector<Bytes>& committed) {
             ++it;
             continue;
         }
+        // No longer valid (e.g. its sequence was used): forget it entirely, so the user can
+        // send it again once it is valid, as CometBFT does for txs failing re-check.
         m_bytes -= it->second.size();
         m_index.erase(key_of(it->first));
+        m_cache.erase(key_of(it->first));
         it = m_txs.erase(it);
     }
 }

@@ -164,6 +164,10 @@ TEST_CASE("mempool: update removes committed txs and re-checks the rest") {
     // Every tx left after removing the committed ones was re-checked, as a re-check.
     CHECK(app.rechecks == std::vector<std::string>{"a=1", "b=2", "d=4", "e=5"});
     CHECK(as_strings(pool.reap(1000)) == std::vector<std::string>{"a=1", "d=4"});
+    // A tx dropped by the re-check may be sent again once valid; a committed one never.
+    app.reject_on_recheck.clear();
+    CHECK(pool.add(tx("b=2")) == MempoolAddResult::added);
+    CHECK(pool.add(tx("c=3")) == MempoolAddResult::duplicate);
 }
 
 }  // namespace seer::consensus
