@@ -161,6 +161,9 @@ PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& r
                 break;
             auto outcome = m_options.prophet->result(id);
             if (!outcome) continue;
+            // "This node could not compute it" (timeout, unavailable, a local limit) is not an
+            // answer to put on chain: the future stays pending for another proposer, or times out.
+            if (!outcome->ok && prophet::is_local_failure(outcome->reason)) continue;
             auto f = m_state.future(id);
             if (!f) continue;
             ResultEntry e;
