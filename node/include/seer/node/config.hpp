@@ -1,0 +1,90 @@
+#pragma once
+// config.toml: CometBFT-like sections. Parsed at start-up only; every problem is one clear
+// error naming the key. Parts never see this struct: node::Node turns it into their Options.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "seer/common/result.hpp"
+
+namespace seer::node {
+
+struct ExecHandlerConfig {
+    std::string name;                      // registered as "exec:<name>"
+    std::vector<std::string> argv;         // argv[0] absolute path, no shell
+    std::vector<std::string> verify_argv;  // optional
+    std::int64_t timeout_ms = 10'000;
+    std::int64_t max_output_bytes = 1 << 20;
+};
+
+struct Config {
+    std::string moniker = "seer-node";
+    std::string log_level = "info";
+
+    // [p2p]
+    std::string p2p_laddr = "tcp://127.0.0.1:26656";
+    std::vector<std::string> persistent_peers;  // "id@host:port"
+    int max_inbound_peers = 40;
+    int max_outbound_peers = 10;
+    std::int64_t send_queue_capacity = 1024;
+    std::int64_t handshake_timeout_ms = 10'000;
+    std::int64_t ban_duration_ms = 60'000;
+
+    // [rpc]
+    std::string rpc_laddr = "tcp://127.0.0.1:26657";
+    int rpc_max_open_connections = 100;
+    std::int64_t rpc_max_body_bytes = 1'000'000;
+    int rpc_max_subscriptions_per_client = 5;
+
+    // [api]
+    bool api_enable = true;
+    std::string api_laddr = "tcp://127.0.0.1:1317";
+
+    // [consensus]
+    std::int64_t timeout_propose_ms = 3000;
+    std::int64_t timeout_propose_delta_ms = 500;
+    std::int64_t timeout_prevote_ms = 1000;
+    std::int64_t timeout_prevote_delta_ms = 500;
+    std::int64_t timeout_precommit_ms = 1000;
+    std::int64_t timeout_precommit_delta_ms = 500;
+    std::int64_t timeout_commit_ms = 1000;
+    std::int64_t gossip_interval_ms = 100;
+
+    // [mempool]
+    std::int64_t mempool_size = 5000;
+    std::int64_t mempool_max_txs_bytes = 64 << 20;
+    std::int64_t mempool_max_tx_bytes = 1 << 20;
+    std::int64_t mempool_cache_size = 10000;
+
+    // [prophet]
+    bool prophet_enabled = true;
+    int prophet_workers = 0;  // 0 = one per core
+    std::int64_t prophet_queue_capacity = 1024;
+    std::vector<std::string> prophet_handlers{"echo", "math", "hashchain"};
+    std::int64_t prophet_default_timeout_ms = 30'000;
+    std::vector<std::string> http_allowlist;
+    std::int64_t http_timeout_ms = 5000;
+    std::int64_t http_max_response_bytes = 1 << 20;
+    double http_tolerance = 0.0;
+    std::vector<ExecHandlerConfig> exec;
+
+    // [instrumentation]
+    bool prometheus = true;
+    std::string prometheus_laddr = "tcp://127.0.0.1:26660";
+};
+
+/// Parses config.toml text. Unknown sections and keys are errors (a typo must not be silently
+/// ignored); missing keys keep their defaults.
+Result<Config> parse_config(std::string_view toml_text);
+Result<Config> load_config(const std::string& path);
+std::string render_config(const Config& config);
+
+/// "tcp://host:port" or "host:port" → host and port; error on anything else.
+struct HostPort {
+    std::string host;
+    std::uint16_t port = 0;
+};
+Result<HostPort> parse_laddr(std::string_view laddr);
+
+}  // namespace seer::node

@@ -1,0 +1,37 @@
+#pragma once
+// `seer testnet`: the files of an N-validator network, CometBFT-like, one directory per node:
+//   nodeI/config/{config.toml, genesis.json, node_key.json, priv_validator_key.json}
+//   nodeI/data/priv_validator_state.json
+// plus keys/<user>.json: funded test users (the keyring format of `seer keys`).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "seer/common/result.hpp"
+
+namespace seer::node {
+
+struct TestnetOptions {
+    int validators = 4;
+    std::string output;
+    std::string chain_id = "seer-localnet";
+    std::string host = "127.0.0.1";
+    std::vector<std::string> hostnames;  // one per validator (machines); empty = host for all
+    std::uint16_t base_port = 26656;     // node i: p2p base+10i, rpc base+1+10i, metrics base+4+10i
+    std::uint16_t api_base_port = 1317;  // node i: api_base+10i
+    std::vector<std::string> users{"alice", "bob", "carol", "dave"};
+    std::int64_t genesis_time_ns = 0;    // 0 = now
+};
+
+struct TestnetNode {
+    std::string home;
+    std::string moniker;
+    std::string node_id;
+    std::string p2p_laddr, rpc_laddr, api_laddr, prometheus_laddr;
+};
+
+/// Writes every file; refuses to overwrite an existing node directory.
+Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& options);
+
+}  // namespace seer::node

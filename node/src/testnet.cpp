@@ -1,0 +1,121 @@
+#include "seer/node/testnet.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "seer/async/params.hpp"
+#include "seer/crypto/address.hpp"
+#include "seer/node/config.hpp"
+#include "seer/node/genesis.hpp"
+#include "seer/node/keyring.hpp"
+#include "seer/store/durable_value.hpp"
+
+namespace seer::node {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string laddr(const std::string& host, int port) {
+    return "tcp://" + host + ":" + std::to_string(port);
+}
+}  // namespace
+
+Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
+    if (opt.validators < 1 || opt.validators > 64)
+        return make_error("bad_option", "--validators must be in 1..64");
+    if (opt.output.empty()) return make_error("bad_option", "--output is required");
+    if (!opt.hostnames.empty() && opt.hostnames.size() != static_cast<std::size_t>(opt.validators))
+        return make_error("bad_option", "--hostnames needs one name per validator");
+    if (opt.base_port + 10 * opt.validators > 65535 || opt.api_base_port + 10 * opt.validators > 65535)
+        return make_error("bad_option", "ports out of range");
+    const auto n = static_cast<std::size_t>(opt.validators);
+
+    std::vector<TestnetNode> nodes(n);
+    std::vector<crypto::PrivateKey> node_keys;
+    std::vector<crypto::PrivateKey> val_keys;
+    GenesisDoc genesis;
+    genesis.chain_id = opt.chain_id;
+    genesis.genesis_time =
+        opt.genesis_time_ns != 0
+            ? opt.genesis_time_ns
+            : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& node = nodes[i];
+        node.home = opt.output + "/node" + std::to_string(i);
+        if (fs::exists(node.home))
+            return make_error("exists", node.home + " already exists; use a fresh --output");
+        node.moniker = "node" + std::to_string(i);
+        const std::string host = opt.hostnames.empty() ? opt.host : opt.hostnames[i];
+        const int base = opt.base_port + static_cast<int>(10 * i);
+        // Listen addresses are per node; with --hostnames each node listens on all interfaces.
+        const std::string listen_host = opt.hostnames.empty() ? opt.host : "0.0.0.0";
+        node.p2p_laddr = laddr(listen_host, base);
+        node.rpc_laddr = laddr(listen_host, base + 1);
+        node.prometheus_laddr = laddr(listen_host, base + 4);
+        node.api_laddr = laddr(listen_host, opt.api_base_port + static_cast<int>(10 * i));
+        node_keys.push_back(crypto::PrivateKey::generate());
+        val_keys.push_back(crypto::PrivateKey::generate());
+        node.node_id = node_id(node_keys.back().public_key());
+        genesis.validators.push_back(GenesisValidator{crypto::address_of(val_keys.back().public_key()),
+                                                      val_keys.back().public_key(), 10,
+                                                      node.moniker});
+    }
+
+    async::AppGenesis app;
+    for (const char* h : {"echo", "math", "hashchain", "http"}) app.handlers.push_back({h, ""});
+    const std::string keyring = opt.output + "/keys";
+    for (const auto& user : opt.users) {
+        auto key = crypto::PrivateKey::generate();
+        if (auto s = save_key(keyring, user, key); !s) return s.error();
+        app.accounts.push_back({crypto::to_bech32_address(crypto::address_of(key.public_key())),
+                                key.public_key()});
+    }
+    if (auto s = async::validate_genesis(app); !s) return s.error();
+    genesis.app_state_json = async::genesis_to_json(app);
+    const std::string genesis_json = render_genesis(genesis);
+
+    try {
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& node = nodes[i];
+            fs::create_directories(node.home + "/config");
+            fs::create_directories(node.home + "/data");
+            Config c;
+            c.moniker = node.moniker;
+            c.p2p_laddr = node.p2p_laddr;
+            c.rpc_laddr = node.rpc_laddr;
+            c.api_laddr = node.api_laddr;
+            c.prometheus_laddr = node.prometheus_laddr;
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j == i) continue;
+                const std::string host = opt.hostnames.empty() ? opt.host : opt.hostnames[j];
+                c.persistent_peers.push_back(nodes[j].node_id + "@" + host + ":" +
+                                             std::to_string(opt.base_port + 10 * j));
+            }
+            // Local-network timeouts: blocks every ~1 s.
+            c.timeout_propose_ms = 1000;
+            c.timeout_propose_delta_ms = 200;
+            c.timeout_prevote_ms = 500;
+            c.timeout_prevote_delta_ms = 200;
+            c.timeout_precommit_ms = 500;
+            c.timeout_precommit_delta_ms = 200;
+            c.timeout_commit_ms = 500;
+            c.prophet_handlers = {"echo", "math", "hashchain", "http"};
+            store::write_file_atomic(node.home + "/config/config.toml", as_bytes(render_config(c)),
+                                     0644);
+            store::write_file_atomic(node.home + "/config/genesis.json", as_bytes(genesis_json),
+                                     0644);
+            save_node_key(node.home + "/config/node_key.json", node_keys[i]);
+            save_priv_validator_key(node.home + "/config/priv_validator_key.json", val_keys[i]);
+            store::write_file_atomic(
+                node.home + "/data/priv_validator_state.json",
+                as_bytes("{\n  \"height\": \"0\",\n  \"round\": 0,\n  \"step\": 0\n}\n"), 0600);
+        }
+    } catch (const std::exception& e) {
+        return make_error("io", std::string("writing the testnet: ") + e.what());
+    }
+    return nodes;
+}
+
+}  // namespace seer::node

@@ -1,0 +1,181 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "seer/async/params.hpp"
+#include "seer/common/base64.hpp"
+#include "seer/common/time.hpp"
+#include "seer/node/config.hpp"
+#include "seer/node/genesis.hpp"
+#include "seer/node/keyring.hpp"
+#include "seer/node/testnet.hpp"
+
+namespace seer::node {
+namespace {
+
+std::string temp_dir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "seer-node-XXXXXX").string();
+    REQUIRE(mkdtemp(templ.data()) != nullptr);
+    return templ;
+}
+
+TEST_CASE("config: defaults render and parse back identically") {
+    Config c;
+    c.persistent_peers = {"abc@127.0.0.1:1", "def@127.0.0.1:2"};
+    c.exec.push_back({"wc", {"/usr/bin/wc", "-c"}, {}, 2000, 4096});
+    auto parsed = parse_config(render_config(c));
+    REQUIRE(parsed.ok());
+    CHECK(parsed->persistent_peers == c.persistent_peers);
+    CHECK(parsed->timeout_commit_ms == c.timeout_commit_ms);
+    REQUIRE(parsed->exec.size() == 1);
+    CHECK(parsed->exec[0].argv == std::vector<std::string>{"/usr/bin/wc", "-c"});
+    CHECK(render_config(*parsed) == render_config(c));
+}
+
+TEST_CASE("config: bad input is one clear error naming the key") {
+    auto err = [](std::string_view text) {
+        auto r = parse_config(text);
+        REQUIRE_FALSE(r.ok());
+        return r.error().message;
+    };
+    CHECK(err("[p2p]\nladdr = 5\n").find("p2p.laddr") != std::string::npos);
+    CHECK(err("[p2p]\nladdr = \"nonsense\"\n").find("p2p.laddr") != std::string::npos);
+    CHECK(err("[consensus]\ntimeout_commit_ms = -1\n").find("timeout_commit_ms") != std::string::npos);
+    CHECK(err("[consensus]\ntimeout_comit_ms = 5\n").find("unknown key consensus.timeout_comit_ms") !=
+          std::string::npos);
+    CHECK(err("[nosuch]\n").find("nosuch") != std::string::npos);
+    CHECK(err("moniker = \n").find("line") != std::string::npos);  // TOML syntax error
+    CHECK(err("[[prophet.exec]]\nname = \"x\"\nargv = [\"rel/path\"]\n").find("absolute") !=
+          std::string::npos);
+    CHECK(err("[prophet]\nhttp_tolerance = 2.0\n").find("http_tolerance") != std::string::npos);
+}
+
+TEST_CASE("config: persistent_peers as CometBFT's comma-separated string") {
+    auto c = parse_config("[p2p]\npersistent_peers = \"a@h:1,b@h:2\"\n");
+    REQUIRE(c.ok());
+    CHECK(c->persistent_peers == std::vector<std::string>{"a@h:1", "b@h:2"});
+}
+
+TEST_CASE("laddr parsing") {
+    auto a = parse_laddr("tcp://127.0.0.1:26657");
+    REQUIRE(a.ok());
+    CHECK(a->host == "127.0.0.1");
+    CHECK(a->port == 26657);
+    CHECK(parse_laddr("127.0.0.1:1").ok());
+    CHECK_FALSE(parse_laddr("127.0.0.1").ok());
+    CHECK_FALSE(parse_laddr("tcp://h:70000").ok());
+    CHECK_FALSE(parse_laddr("tcp://h:12x").ok());
+}
+
+TEST_CASE("base64 and RFC 3339") {
+    CHECK(to_base64(as_bytes("foobar")) == "Zm9vYmFy");
+    CHECK(to_base64(as_bytes("fo")) == "Zm8=");
+    CHECK(to_base64(as_bytes("f")) == "Zg==");
+    CHECK(*from_base64("Zm9vYg==") == to_bytes("foob"));
+    CHECK_FALSE(from_base64("Zm9vYg=").has_value());
+    CHECK_FALSE(from_base64("Zm=vYg==").has_value());
+    CHECK_FALSE(from_base64("Zh==").has_value());  // non-canonical trailing bits
+    CHECK_FALSE(from_base64("Zm9v!g==").has_value());
+    const std::int64_t t = 1'700'000'000'123'456'789;
+    CHECK(to_rfc3339(t) == "2023-11-14T22:13:20.123456789Z");
+    CHECK(*from_rfc3339("2023-11-14T22:13:20.123456789Z") == t);
+    CHECK(*from_rfc3339("2023-11-14T23:13:20.123456789+01:00") == t);
+    CHECK(to_rfc3339(1'700'000'000'000'000'000) == "2023-11-14T22:13:20Z");
+    CHECK_FALSE(from_rfc3339("2023-11-14 22:13:20Z").has_value());
+    CHECK_FALSE(from_rfc3339("2023-13-14T22:13:20Z").has_value());
+}
+
+TEST_CASE("genesis: render and parse round trip; bad input refused") {
+    GenesisDoc g;
+    g.chain_id = "seer-test";
+    g.genesis_time = 1'700'000'000'000'000'000;
+    auto k = crypto::PrivateKey::from_seed(crypto::Seed{1});
+    g.validators.push_back({crypto::address_of(k.public_key()), k.public_key(), 10, "v0"});
+    g.app_state_json = async::genesis_to_json(async::AppGenesis{});
+    auto parsed = parse_genesis(render_genesis(g));
+    REQUIRE(parsed.ok());
+    CHECK(parsed->chain_id == "seer-test");
+    CHECK(parsed->genesis_time == g.genesis_time);
+    REQUIRE(parsed->validators.size() == 1);
+    CHECK(parsed->validators[0].pub_key == k.public_key());
+    CHECK(parsed->validators[0].power == 10);
+    CHECK(async::parse_genesis_json(parsed->app_state_json).ok());
+
+    CHECK_FALSE(parse_genesis("{").ok());
+    CHECK_FALSE(parse_genesis("[]").ok());
+    CHECK_FALSE(parse_genesis(R"({"chain_id":"","genesis_time":"2023-11-14T22:13:20Z"})").ok());
+    CHECK_FALSE(parse_genesis(R"({"chain_id":"c","genesis_time":"2023-11-14T22:13:20Z","validators":[]})").ok());
+    CHECK_FALSE(parse_genesis(R"({"chain_id":"c","genesis_time":"x","validators":[]})").ok());
+    std::string bad_power = render_genesis(g);
+    bad_power.replace(bad_power.find("\"power\":\"10\""), 12, "\"power\":\"-1\"");
+    CHECK_FALSE(parse_genesis(bad_power).ok());
+    std::string bad_addr = render_genesis(g);
+    bad_addr.replace(bad_addr.find("\"address\":\"") + 11, 2, "00");
+    CHECK_FALSE(parse_genesis(bad_addr).ok());
+}
+
+TEST_CASE("keys: node and validator key files round trip; keyring") {
+    const std::string dir = temp_dir();
+    auto k = crypto::PrivateKey::generate();
+    save_node_key(dir + "/node_key.json", k);
+    save_priv_validator_key(dir + "/pv.json", k);
+    CHECK(load_node_key(dir + "/node_key.json")->public_key() == k.public_key());
+    CHECK(load_priv_validator_key(dir + "/pv.json")->public_key() == k.public_key());
+    CHECK_FALSE(load_node_key(dir + "/missing.json").ok());
+    CHECK(node_id(k.public_key()).size() == 40);
+
+    const std::string ring = dir + "/keyring";
+    REQUIRE(save_key(ring, "alice", k).ok());
+    CHECK_FALSE(save_key(ring, "alice", k).ok());          // no silent overwrite
+    CHECK_FALSE(save_key(ring, "../evil", k).ok());        // names are checked
+    CHECK(load_key(ring, "alice")->public_key() == k.public_key());
+    CHECK(load_key(ring, "bob").error().reason == "unknown_key");
+    auto keys = list_keys(ring);
+    REQUIRE(keys.ok());
+    REQUIRE(keys->size() == 1);
+    CHECK(keys->at(0).address.rfind("seer1", 0) == 0);
+    CHECK((std::filesystem::status(ring + "/alice.json").permissions() &
+           std::filesystem::perms::others_read) == std::filesystem::perms::none);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("testnet: files of a 4-validator network") {
+    const std::string dir = temp_dir();
+    TestnetOptions opt;
+    opt.output = dir + "/net";
+    auto nodes = write_testnet(opt);
+    REQUIRE(nodes.ok());
+    REQUIRE(nodes->size() == 4);
+    for (const auto& n : *nodes) {
+        auto c = load_config(n.home + "/config/config.toml");
+        REQUIRE(c.ok());
+        CHECK(c->persistent_peers.size() == 3);
+        CHECK(c->p2p_laddr == n.p2p_laddr);
+        auto g = load_genesis(n.home + "/config/genesis.json");
+        REQUIRE(g.ok());
+        CHECK(g->validators.size() == 4);
+        auto app = async::parse_genesis_json(g->app_state_json);
+        REQUIRE(app.ok());
+        CHECK(app->accounts.size() == 4);
+        auto nk = load_node_key(n.home + "/config/node_key.json");
+        REQUIRE(nk.ok());
+        CHECK(node_id(nk->public_key()) == n.node_id);
+        CHECK(std::filesystem::exists(n.home + "/data/priv_validator_state.json"));
+    }
+    // Distinct ports.
+    std::set<std::string> addrs;
+    for (const auto& n : *nodes) {
+        addrs.insert(n.p2p_laddr);
+        addrs.insert(n.rpc_laddr);
+        addrs.insert(n.api_laddr);
+        addrs.insert(n.prometheus_laddr);
+    }
+    CHECK(addrs.size() == 16);
+    CHECK(list_keys(opt.output + "/keys")->size() == 4);
+    CHECK_FALSE(write_testnet(opt).ok());  // never overwrites
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace seer::node
