@@ -384,7 +384,7 @@ bool Driver::validate_block(const Block& b, bool run_app) {
     return true;
 }
 
-void Driver::apply_block(const Block& b) {
+FinalizeBlockResponse Driver::apply_block(const Block& b) {
     FinalizeBlockRequest req;
     req.height = b.header.height;
     req.time = b.header.time;
@@ -394,8 +394,10 @@ void Driver::apply_block(const Block& b) {
     req.decided_last_commit = commit_info(b.last_commit);
     const FinalizeBlockResponse resp = m_app.finalize_block(req);
     SEER_CHECK(resp.tx_results.size() == b.txs.size());
+    if (m_options.on_block_finalized) m_options.on_block_finalized(b, resp);
     m_app.commit();
     m_app_hash = resp.app_hash;
+    return resp;
 }
 
 void Driver::commit_block(const Block& b, const ExtendedCommit& c) {
@@ -404,7 +406,7 @@ void Driver::commit_block(const Block& b, const ExtendedCommit& c) {
     // 1. The block and the commit that decided it, durable before the app sees the block.
     m_blocks->save(h, hash, encode(b), encode(c));
     // 2. Execute and commit the application state (crash here: the handshake replays).
-    apply_block(b);
+    const FinalizeBlockResponse resp = apply_block(b);
     m_mempool.update(b.txs);
     m_last_block_id = BlockId{hash};
     m_last_block_time = b.header.time;
@@ -414,6 +416,7 @@ void Driver::commit_block(const Block& b, const ExtendedCommit& c) {
     wal_write(encode_wal_record(EndHeightRecord{h}), true);
     log()->info("committed block height={} round={} hash={} txs={} app_hash={}", h, c.round,
                 short_hex(hash), b.txs.size(), short_hex(m_app_hash));
+    if (m_options.on_block_committed) m_options.on_block_committed(b, resp);
 }
 
 void Driver::after_sm() {
@@ -468,11 +471,11 @@ MempoolAddResult Driver::submit_tx(Bytes tx, CheckTxResponse* response) {
     return result;
 }
 
-void Driver::on_message(PeerId from, ByteView bytes) {
+Status Driver::on_message(PeerId from, ByteView bytes) {
     auto decoded = decode_message(bytes, static_cast<std::size_t>(m_options.max_message_bytes));
     if (!decoded) {
         count("drop." + decoded.error().reason);
-        return;
+        return decoded.error();
     }
     std::visit(
         [&](auto& m) {
@@ -490,6 +493,7 @@ void Driver::on_message(PeerId from, ByteView bytes) {
             }
         },
         *decoded);
+    return {};
 }
 
 void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {

@@ -400,13 +400,13 @@ TEST_CASE("driver: a validator restarted mid-height replays its WAL and never do
     }
 
     // The peer's votes complete the height with the block signed before the crash.
-    driver.on_message(9, encode_message(VoteMessage{test::make_vote(vals, peer, VoteType::prevote, 1, 0, proposal.block_id)}));
+    (void)driver.on_message(9, encode_message(VoteMessage{test::make_vote(vals, peer, VoteType::prevote, 1, 0, proposal.block_id)}));
     Vote peer_precommit = test::make_vote(vals, peer, VoteType::precommit, 1, 0, proposal.block_id);
     peer_precommit.extension = to_bytes("ext:1");
     const auto ext_sig =
         vals.key(peer).sign(extension_sign_bytes(test::k_chain_id, 1, 0, peer_precommit.extension));
     peer_precommit.extension_signature.assign(ext_sig.begin(), ext_sig.end());
-    driver.on_message(9, encode_message(VoteMessage{peer_precommit}));
+    (void)driver.on_message(9, encode_message(VoteMessage{peer_precommit}));
     CHECK(driver.height() == 1);
     REQUIRE(driver.block(1).has_value());
     CHECK(*driver.block(1) == block);
@@ -438,7 +438,9 @@ TEST_CASE("driver: garbage and forged messages are dropped and counted") {
             for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
             if (!decode_message(bytes, 8u << 20).ok()) ++undecodable;
             const std::uint64_t before = drops(driver);
-            driver.on_message(static_cast<PeerId>(i), bytes);
+            const Status status = driver.on_message(static_cast<PeerId>(i), bytes);
+            // Undecodable bytes are the sender's fault: the node may ban it.
+            CHECK(status.ok() == decode_message(bytes, 8u << 20).ok());
             if (!decode_message(bytes, 8u << 20).ok()) CHECK(drops(driver) == before + 1);
         }
         CHECK(undecodable > 1900);
@@ -449,12 +451,12 @@ TEST_CASE("driver: garbage and forged messages are dropped and counted") {
     SUBCASE("a vote with a bad signature") {
         Vote v = test::make_vote(vals, 0, VoteType::prevote, h, 0, test::block_id_from(1));
         v.signature[0] ^= 1;
-        driver.on_message(1, encode_message(VoteMessage{v}));
+        (void)driver.on_message(1, encode_message(VoteMessage{v}));
         CHECK(counter(driver, "drop.vote_signature") == 1);
         // Signed for another chain: same.
         Vote other_chain =
             test::make_vote(vals, 0, VoteType::prevote, h, 0, test::block_id_from(1), "other-chain");
-        driver.on_message(1, encode_message(VoteMessage{other_chain}));
+        (void)driver.on_message(1, encode_message(VoteMessage{other_chain}));
         CHECK(counter(driver, "drop.vote_signature") == 2);
         const VoteSet* set = driver.state_machine()->votes().find(0, VoteType::prevote);
         CHECK((set == nullptr || !set->has(0)));
@@ -464,30 +466,30 @@ TEST_CASE("driver: garbage and forged messages are dropped and counted") {
         Vote v = test::make_vote(vals, 0, VoteType::precommit, h, 0, test::block_id_from(1));
         v.extension = to_bytes("ext:2");
         v.extension_signature.assign(64, 0x01);
-        driver.on_message(1, encode_message(VoteMessage{v}));
+        (void)driver.on_message(1, encode_message(VoteMessage{v}));
         CHECK(counter(driver, "drop.extension_signature") == 1);
     }
 
     SUBCASE("votes from nowhere") {
         const auto stranger = test::make_validators({1}, 77);
         Vote v = test::make_vote(stranger, 0, VoteType::prevote, h, 0, test::block_id_from(1));
-        driver.on_message(1, encode_message(VoteMessage{v}));
+        (void)driver.on_message(1, encode_message(VoteMessage{v}));
         CHECK(counter(driver, "drop.vote_validator") == 1);
         v.validator_index = 5;
-        driver.on_message(1, encode_message(VoteMessage{v}));
+        (void)driver.on_message(1, encode_message(VoteMessage{v}));
         CHECK(counter(driver, "drop.vote_validator") == 2);
         Vote ahead = test::make_vote(vals, 0, VoteType::prevote, h + 3, 0, test::block_id_from(1));
-        driver.on_message(1, encode_message(VoteMessage{ahead}));
+        (void)driver.on_message(1, encode_message(VoteMessage{ahead}));
         CHECK(counter(driver, "drop.vote_height") == 1);
         // A vote of the height just finished changes nothing, but one that contradicts the
         // validator's own vote there is still detected as equivocation.
         Vote late = test::make_vote(vals, 0, VoteType::prevote, h - 1, 0, test::block_id_from(1));
-        driver.on_message(1, encode_message(VoteMessage{late}));
+        (void)driver.on_message(1, encode_message(VoteMessage{late}));
         CHECK(counter(driver, "drop.vote_height") == 1);
         CHECK(counter(driver, "equivocation.vote") == 1);
         CHECK(driver.height() == 1);
         Vote far = test::make_vote(vals, 0, VoteType::prevote, h, 1000, test::block_id_from(1));
-        driver.on_message(1, encode_message(VoteMessage{far}));
+        (void)driver.on_message(1, encode_message(VoteMessage{far}));
         CHECK(counter(driver, "drop.vote_round") == 1);
     }
 
@@ -495,18 +497,18 @@ TEST_CASE("driver: garbage and forged messages are dropped and counted") {
         const Block b = test::make_block(h, 1, vals.set.at(0).address);
         Proposal p = test::make_proposal(vals, 0, h, 0, -1, b);
         p.signature[10] ^= 0x40;
-        driver.on_message(1, encode_message(ProposalMessage{p, b}));
+        (void)driver.on_message(1, encode_message(ProposalMessage{p, b}));
         CHECK(counter(driver, "drop.proposal_signature") == 1);
         CHECK(driver.state_machine()->proposal(0) == nullptr);
     }
 
     SUBCASE("oversized and malformed messages") {
         Bytes big(9u << 20, 0x00);
-        driver.on_message(1, big);
+        CHECK_FALSE(driver.on_message(1, big).ok());
         CHECK(counter(driver, "drop.too_large") == 1);
         Vote v = test::make_vote(vals, 0, VoteType::prevote, h, 0, test::block_id_from(1));
         v.extension = to_bytes("x");  // a prevote never carries one
-        driver.on_message(1, encode_message(VoteMessage{v}));
+        (void)driver.on_message(1, encode_message(VoteMessage{v}));
         CHECK(counter(driver, "drop.bad_extension") == 1);
     }
 
@@ -539,7 +541,7 @@ TEST_CASE("driver: a follower catches up from block responses") {
     b.start();
     CHECK(b.height() == 0);
     // B asks A for blocks from 1; A answers; B applies what verifies.
-    a.on_message(2, encode_message(BlockRequestMessage{1}));
+    (void)a.on_message(2, encode_message(BlockRequestMessage{1}));
     REQUIRE(out_a.sends.size() >= 3);
     // A forged commit is refused.
     {
@@ -547,7 +549,7 @@ TEST_CASE("driver: a follower catches up from block responses") {
         REQUIRE(m.ok());
         auto forged = std::get<BlockResponseMessage>(*m);
         forged.commit.signatures[0].signature[0] ^= 1;
-        b.on_message(1, encode_message(forged));
+        (void)b.on_message(1, encode_message(forged));
         CHECK(counter(b, "drop.block_response_commit") == 1);
         CHECK(b.height() == 0);
     }
@@ -576,12 +578,12 @@ TEST_CASE("driver: a follower catches up from block responses") {
             vals.key(0).sign(extension_sign_bytes(test::k_chain_id, 1, 0, yes.extension));
         yes.extension_signature.assign(ext_sig.begin(), ext_sig.end());
         c.signatures = {yes};
-        b.on_message(1, encode_message(BlockResponseMessage{junk, c}));
+        (void)b.on_message(1, encode_message(BlockResponseMessage{junk, c}));
         CHECK(counter(b, "drop.block_response_invalid") == 1);
         CHECK(counter(b, "block.invalid.last_commit") == 1);
         CHECK(b.height() == 0);
     }
-    for (const auto& [peer, bytes] : out_a.sends) b.on_message(1, bytes);
+    for (const auto& [peer, bytes] : out_a.sends) (void)b.on_message(1, bytes);
     CHECK(b.height() == 3);
     CHECK(*b.block(3) == *a.block(3));
     CHECK(app_b.state() == app_a.state());

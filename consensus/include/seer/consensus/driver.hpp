@@ -6,6 +6,7 @@
 // (message, timer, tx) is a call on this object from that thread.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,6 +70,12 @@ struct DriverOptions {
     std::int64_t max_blocks_per_response = 8;
     MempoolOptions mempool;
     std::optional<crypto::PrivateKey> validator_key;  // none: a full node that only follows
+    /// Called on the consensus thread after finalize_block and before the application's
+    /// commit, for every block applied (also when the start-up handshake replays one), so a
+    /// node can store results and tx indexes that a crash can never leave behind the app.
+    std::function<void(const Block&, const FinalizeBlockResponse&)> on_block_finalized;
+    /// Called on the consensus thread after a block is committed (not during the handshake).
+    std::function<void(const Block&, const FinalizeBlockResponse&)> on_block_committed;
 };
 
 struct DriverStorage {
@@ -91,7 +98,9 @@ public:
     /// Handshake (replays stored blocks the application has not committed), WAL replay, then
     /// joins consensus at the next height.
     void start();
-    void on_message(PeerId from, ByteView bytes);
+    /// An error when the bytes are not a consensus message at all (the peer is faulty and may
+    /// be banned); every other drop is counted and is not the sender's fault by itself.
+    Status on_message(PeerId from, ByteView bytes);
     void on_timer(const TimerEvent& event);
     MempoolAddResult submit_tx(Bytes tx, CheckTxResponse* response = nullptr);
 
@@ -117,7 +126,7 @@ private:
     bool verify_commit(const ExtendedCommit& commit, std::int64_t height, const BlockId& id,
                        bool check_extensions);
     bool verify_cached(const crypto::PublicKey& key, ByteView message, ByteView signature);
-    void apply_block(const Block& block);
+    FinalizeBlockResponse apply_block(const Block& block);
     void commit_block(const Block& block, const ExtendedCommit& commit);
     void after_sm();  // acts on a decision the state machine just made
     void handle_proposal(PeerId from, const Proposal& p, const Block& b);
