@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "byzantine.hpp"
+#include "recorded_app.hpp"
 #include "seer/common/check.hpp"
 #include "seer/consensus/sign_bytes.hpp"
 #include "seer/crypto/address.hpp"
@@ -89,7 +90,9 @@ struct Simulation::Node {
     std::unique_ptr<ByzantineOutbound> byzantine;
     NodeScheduler scheduler;
     // Declared last: destroyed first (the driver refers to the app, outbound and scheduler).
-    std::unique_ptr<KvApp> app;
+    std::unique_ptr<consensus::Application> app;
+    KvApp* kv_app = nullptr;        // app, when it is the default KvApp
+    std::function<bool()> settle;   // from the app factory; refers to the app
     std::unique_ptr<consensus::Driver> driver;
     std::uint64_t incarnation = 0;
     std::size_t checked_finalized = 0;
@@ -220,6 +223,8 @@ void Simulation::crash(std::size_t node, std::uint64_t torn_bytes) {
     Node& n = *m_nodes.at(node);
     if (!n.driver) return;
     n.driver.reset();
+    n.settle = nullptr;
+    n.kv_app = nullptr;
     n.app.reset();
     if (n.wal_at_crash_point) {
         n.wal = *n.wal_at_crash_point;  // what the driver wrote after the crash point is lost
@@ -246,7 +251,17 @@ void Simulation::create(std::size_t node) {
     KvAppOptions app_options;
     if (m_options.reject_extensions_of)
         app_options.reject_extensions_from = m_nodes.at(*m_options.reject_extensions_of)->address;
-    n.app = std::make_unique<KvApp>(n.kv, n.address, app_options, n.record);
+    if (m_options.app_factory) {
+        SimApplication made = m_options.app_factory(AppContext{node, *n.kv, n.address});
+        n.app = std::make_unique<RecordedApp>(std::move(made.app), n.record);
+        n.kv_app = nullptr;
+        n.settle = std::move(made.settle);
+    } else {
+        auto kv_app = std::make_unique<KvApp>(n.kv, n.address, app_options, n.record);
+        n.kv_app = kv_app.get();
+        n.app = std::move(kv_app);
+        n.settle = nullptr;
+    }
 
     consensus::DriverOptions opts;
     opts.chain_id = std::string(k_chain_id);
@@ -260,6 +275,7 @@ void Simulation::create(std::size_t node) {
     opts.timeouts = m_options.timeouts;
     opts.gossip_interval_ms = m_options.gossip_interval_ms;
     opts.validator_key = n.key;
+    if (m_options.mempool) opts.mempool = *m_options.mempool;
     consensus::Outbound& out =
         n.byzantine ? static_cast<consensus::Outbound&>(*n.byzantine) : n.net;
     n.driver = std::make_unique<consensus::Driver>(
@@ -269,6 +285,7 @@ void Simulation::create(std::size_t node) {
 
 void Simulation::start(std::size_t node) {
     m_nodes.at(node)->driver->start();
+    settle();
     mix_trace(0x5ca1ab1e ^ node);
     check_node(node);
 }
@@ -294,6 +311,12 @@ consensus::Driver& Simulation::driver(std::size_t node) {
 }
 
 const KvApp& Simulation::app(std::size_t node) const {
+    SEER_CHECK(is_up(node));
+    SEER_CHECK(m_nodes.at(node)->kv_app != nullptr);
+    return *m_nodes.at(node)->kv_app;
+}
+
+consensus::Application& Simulation::application(std::size_t node) {
     SEER_CHECK(is_up(node));
     return *m_nodes.at(node)->app;
 }
@@ -383,16 +406,25 @@ void Simulation::process(const Event& ev) {
             if (!connected(ev.from, ev.node)) return;  // partitioned while in flight
             mix_trace(ev.from);
             mix_trace(ev.bytes->size());
-            n.driver->on_message(ev.from, *ev.bytes);
+            (void)n.driver->on_message(ev.from, *ev.bytes);  // a drop is counted by the driver
             break;
         case Event::Kind::timer:
             mix_trace(static_cast<std::uint64_t>(ev.timer.kind) + 100);
             n.driver->on_timer(ev.timer);
             break;
     }
+    settle();
     check_node(ev.node);
     if (n.record.crashed_in_commit)
         crash(ev.node, static_cast<std::uint64_t>(uniform(m_rng, 0, 64)));
+}
+
+void Simulation::settle() {
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+        Node& n = *m_nodes[i];
+        if (n.driver && n.settle && !n.settle())
+            fail("node " + std::to_string(i) + ": background work did not settle");
+    }
 }
 
 void Simulation::mix_trace(std::uint64_t v) {
@@ -515,16 +547,16 @@ void Simulation::check_final() {
                 fail("agreement: node " + std::to_string(i) + " stores block " + short_hex(hash) +
                      " at height " + std::to_string(h) + ", decided " + short_hex(it->second));
         }
-        const KvApp& a = *m_nodes[i]->app;
-        if (a.committed_height() > 0) {
-            auto it = m_decided_app_hash.find(a.committed_height());
-            if (it == m_decided_app_hash.end() || it->second != a.committed_app_hash())
+        const auto info = m_nodes[i]->app->info();
+        if (info.last_block_height > 0) {
+            auto it = m_decided_app_hash.find(info.last_block_height);
+            if (it == m_decided_app_hash.end() || it->second != info.last_block_app_hash)
                 fail("node " + std::to_string(i) + " app hash at its height " +
-                     std::to_string(a.committed_height()) + " differs from the others'");
+                     std::to_string(info.last_block_height) + " differs from the others'");
         }
-        if (a.committed_height() != d.height())
+        if (info.last_block_height != d.height())
             fail("node " + std::to_string(i) + " app committed height " +
-                 std::to_string(a.committed_height()) + " != driver height " +
+                 std::to_string(info.last_block_height) + " != driver height " +
                  std::to_string(d.height()));
     }
 }

@@ -2,9 +2,10 @@
 // The deterministic simulation: N consensus drivers in one process, over an in-memory network
 // with one virtual clock, one event queue and one seeded RNG. Same seed, same run.
 //
-// - Nodes: a consensus::Driver each, with a KvApp, a memory KvStore ("blocks", "state", "app"),
-//   a MemoryWalMedium and a memory DurableValue for the privval. The stores outlive a crash;
-//   the driver, the app, the node's timers and the messages in flight to it do not.
+// - Nodes: a consensus::Driver each, with a KvApp (or what SimOptions::app_factory builds, under
+//   a RecordedApp), a memory KvStore ("blocks", "state", "app"), a MemoryWalMedium and a memory
+//   DurableValue for the privval. The stores outlive a crash; the driver, the app (and whatever
+//   it owns, e.g. a prophet), the node's timers and the messages in flight to it do not.
 // - Network: every message is one event at now + a random delay; drops, delays, partitions and
 //   heal can change at any time. A partition is checked when a message is sent and again when
 //   it would be delivered.
@@ -47,6 +48,23 @@ struct NetworkFaults {
 /// Small timeouts in virtual time.
 consensus::TimeoutParams sim_timeouts();
 
+/// What an application factory gets for one incarnation of a node.
+struct AppContext {
+    std::size_t node = 0;
+    store::KvStore& kv;  // columns "blocks", "state", "app"; outlives crashes
+    consensus::Address address;
+};
+
+/// A node's application for one incarnation, built by SimOptions::app_factory.
+struct SimApplication {
+    std::unique_ptr<consensus::Application> app;
+    /// Called after every processed event (and start) on every up node: waits for the node's
+    /// background work (a prophet's worker threads) so that the next event sees it finished and
+    /// a seed replays. Returns false when the work did not finish (a violation). May be empty.
+    std::function<bool()> settle;
+};
+using AppFactory = std::function<SimApplication(const AppContext&)>;
+
 struct SimOptions {
     std::string scenario;
     std::uint64_t seed = 1;
@@ -57,6 +75,11 @@ struct SimOptions {
     std::int64_t gossip_interval_ms = 50;
     NetworkFaults faults;
     std::uint64_t max_events = 500'000;  // a run that needs more is a failure
+    /// Builds each node's application (again after every restart); empty: KvApp. The result is
+    /// wrapped in a RecordedApp, so the invariants hold for it as for KvApp.
+    AppFactory app_factory;
+    /// Overrides the drivers' mempool options (the default holds 5000 txs).
+    std::optional<consensus::MempoolOptions> mempool;
 };
 
 class Simulation {
@@ -100,7 +123,10 @@ public:
     bool is_up(std::size_t node) const;
     bool is_honest(std::size_t node) const { return node != m_options.byzantine; }
     consensus::Driver& driver(std::size_t node);
+    /// The node's KvApp; only without SimOptions::app_factory.
     const KvApp& app(std::size_t node) const;
+    /// The node's application as the driver sees it (for queries), when up.
+    consensus::Application& application(std::size_t node);
     const NodeRecord& record(std::size_t node) const;
     const consensus::Address& address(std::size_t node) const;
     const crypto::PublicKey& public_key(std::size_t node) const;
@@ -171,6 +197,7 @@ private:
     void process(const Event& event);
     void observe(std::size_t from, ByteView message);
     void check_node(std::size_t node);
+    void settle();
     std::optional<std::size_t> node_of(const consensus::Address& address) const;
     void mix_trace(std::uint64_t v);
 
