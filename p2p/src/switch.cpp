@@ -174,8 +174,25 @@ void Switch::Impl::on_authenticated(const std::shared_ptr<Connection>& conn) {
     if (stopping.load()) return refuse(make_error("stopping", "switch stopping"));
     if (peer == id) return refuse(make_error("self_connection", "connected to ourselves"));
     if (id_banned(peer)) return refuse(make_error("banned", "peer " + peer + " is banned"));
-    if (peers.count(peer) != 0)
-        return refuse(make_error("duplicate_peer", "already connected to " + peer));
+    if (auto existing = peers.find(peer); existing != peers.end()) {
+        // Both sides dialed each other: both keep the connection dialed by the lower node ID,
+        // so they agree on which one survives.
+        const auto dialer = [&](const Connection& c) { return c.outbound() ? id : peer; };
+        const PeerId lower = std::min(id, peer);
+        const Error duplicate = make_error("duplicate_peer", "already connected to " + peer);
+        if (dialer(*conn) != lower || dialer(*existing->second) == lower) return refuse(duplicate);
+        auto old = existing->second;
+        old->registered = false;
+        old->superseded = true;
+        peers.erase(existing);
+        {
+            std::lock_guard lock(view_mutex);
+            view.erase(peer);
+        }
+        asio::post(old->strand(), [old, duplicate] { old->close(duplicate, false); });
+        logger()->debug("p2p replacing duplicate connection peer={}", peer);
+        if (handlers.on_peer_down) handlers.on_peer_down(peer, duplicate);
+    }
     pending.erase(conn);
     peers[peer] = conn;
     conn->registered = true;
@@ -204,7 +221,9 @@ void Switch::Impl::on_closed(const std::shared_ptr<Connection>& conn, const Erro
                              bool banned) {
     const PeerId& peer = conn->peer_id();
     const bool was_up = conn->registered;
-    if (was_up) {
+    if (conn->superseded) {
+        // Replaced by a newer connection to the same peer: already reported down.
+    } else if (was_up) {
         peers.erase(peer);
         conn->registered = false;
         std::lock_guard lock(view_mutex);
@@ -220,7 +239,13 @@ void Switch::Impl::on_closed(const std::shared_ptr<Connection>& conn, const Erro
         --inbound_count;
     }
     if (banned) ban(peer, conn->remote_ip(), reason);
-    if (stopping.load()) return;
+    if (stopping.load() || conn->superseded) {
+        if (conn->outbound() && conn->target()) {
+            auto it = persistent.find(conn->target()->id);
+            if (it != persistent.end()) it->second.dialing = false;
+        }
+        return;
+    }
     if (was_up) {
         logger()->info("p2p peer down peer={} reason={}: {}", peer, reason.reason, reason.message);
         if (handlers.on_peer_down) handlers.on_peer_down(peer, reason);

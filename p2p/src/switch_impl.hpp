@@ -130,6 +130,7 @@ public:
 
     bool registered = false;  // switch strand
     bool persistent = false;  // switch strand
+    bool superseded = false;  // switch strand: replaced by a duplicate connection
 
 private:
     asio::awaitable<void> run();

@@ -358,3 +358,30 @@ TEST_CASE("bad options are refused at start") {
     o.listen_address = "not-an-ip:1";
     CHECK_FALSE(Switch(o).start().ok());
 }
+
+TEST_CASE("two nodes dialing each other keep one connection") {
+    Options ao = make_options();
+    Options bo = make_options();
+    // Both listen before either dials: bind first, then add each other.
+    Node b0(bo);
+    ao.persistent_peers = {b0.address()};
+    Node a(ao);
+    Options bo2 = bo;
+    bo2.node_key = bo.node_key;
+    bo2.persistent_peers = {a.address()};
+    REQUIRE(wait_until([&] { return a.connected_to(b0.id()); }));
+    // Restart b with a as a persistent peer on the same port: now both sides dial.
+    const std::uint16_t port = b0.port();
+    b0.stop();
+    REQUIRE(wait_until([&] { return !a.connected_to(bo.node_key ? node_id_of(bo.node_key->public_key()) : ""); }));
+    bo2.listen_address = "127.0.0.1:" + std::to_string(port);
+    Node b(bo2);
+    REQUIRE(wait_until([&] { return a.connected_to(b.id()) && b.connected_to(a.id()); }));
+    std::this_thread::sleep_for(800ms);
+    CHECK(a.connected_to(b.id()));
+    CHECK(b.connected_to(a.id()));
+    CHECK(a.sw().peers().size() == 1);
+    CHECK(b.sw().peers().size() == 1);
+    CHECK(a.sw().send(b.id(), k_small_channel, to_bytes("one")));
+    REQUIRE(wait_until([&] { return has_message(b, a.id(), k_small_channel, to_bytes("one")); }));
+}
