@@ -1,0 +1,417 @@
+// Cosmos-gateway-style REST routes over NodeApi::abci_query and the tx methods.
+
+#include "seer/rpc/rest_server.hpp"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "cosmos/crypto/ed25519/keys.pb.h"
+#include "cosmos/tx/v1beta1/tx.pb.h"
+#include "http_core.hpp"
+#include "seer/async/v1/async.pb.h"
+#include "seer/common/base64.hpp"
+#include "seer/common/time.hpp"
+#include "seer/consensus/codec.hpp"
+#include "uri.hpp"
+
+namespace seer::rpc {
+
+using namespace detail;
+namespace json = boost::json;
+namespace v1 = seer::async::v1;
+
+namespace {
+
+// gRPC status codes, as the gateway reports them.
+constexpr int k_grpc_invalid_argument = 3;
+constexpr int k_grpc_not_found = 5;
+constexpr int k_grpc_unimplemented = 12;
+constexpr int k_grpc_internal = 13;
+// x/async query codes (docs/async.md).
+constexpr std::uint32_t k_query_invalid_request = 18;
+constexpr std::uint32_t k_query_not_found = 38;
+// Cosmos SDK mempool codes (codespace "sdk").
+constexpr std::uint32_t k_sdk_tx_in_mempool_cache = 19;
+constexpr std::uint32_t k_sdk_mempool_is_full = 20;
+constexpr std::uint32_t k_sdk_tx_too_large = 21;
+
+struct Reply {
+    http::status status = http::status::ok;
+    std::string body;
+};
+
+Reply error_reply(http::status status, int code, std::string message) {
+    return {status, json::serialize(json::object{
+                        {"code", code}, {"message", std::move(message)}, {"details", json::array{}}})};
+}
+Reply bad_request(std::string message) {
+    return error_reply(http::status::bad_request, k_grpc_invalid_argument, std::move(message));
+}
+Reply not_found(std::string message) {
+    return error_reply(http::status::not_found, k_grpc_not_found, std::move(message));
+}
+
+std::optional<std::string> to_json(const google::protobuf::Message& m) {
+    google::protobuf::util::JsonPrintOptions opts;
+    opts.preserve_proto_field_names = true;
+    opts.always_print_primitive_fields = true;
+    std::string out;
+    if (!google::protobuf::util::MessageToJsonString(m, &out, opts).ok()) return std::nullopt;
+    return out;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+/// grpc-gateway reads bytes in a query as standard or URL-safe base64, padding optional.
+std::optional<Bytes> lenient_base64(std::string s) {
+    for (auto& c : s) {
+        if (c == '-') c = '+';
+        if (c == '_') c = '/';
+        if (c == ' ') c = '+';  // an unescaped '+' decoded as a space
+    }
+    if (s.size() % 4 == 1) return std::nullopt;
+    while (s.size() % 4 != 0) s.push_back('=');
+    return from_base64(s);
+}
+
+using Query = std::map<std::string, std::string, std::less<>>;
+
+std::optional<Query> parse_query_string(std::string_view q) {
+    Query out;
+    std::size_t count = 0;
+    while (!q.empty()) {
+        const auto amp = q.find('&');
+        auto pair = q.substr(0, amp);
+        q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+        if (pair.empty()) continue;
+        if (++count > 32) return std::nullopt;
+        const auto eq = pair.find('=');
+        auto k = url_decode(pair.substr(0, eq));
+        auto v = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+        if (!k || !v || !valid_utf8(*k) || !valid_utf8(*v)) return std::nullopt;
+        out[*k] = *v;
+    }
+    return out;
+}
+
+class Routes {
+public:
+    explicit Routes(NodeApi& node) : m_node(node) {
+        // Make sure the generated descriptors are linked and registered (Any resolution).
+        (void)cosmos::tx::v1beta1::Tx::descriptor();
+        (void)cosmos::crypto::ed25519::PubKey::descriptor();
+        (void)v1::MsgAddFuture::descriptor();
+        m_resolver.reset(google::protobuf::util::NewTypeResolverForDescriptorPool(
+            "", google::protobuf::DescriptorPool::generated_pool()));
+    }
+
+    Reply handle(const Request& req) {
+        const std::string_view target = req.target();
+        const auto qpos = target.find('?');
+        const std::string_view path = target.substr(0, qpos);
+        auto query = parse_query_string(qpos == std::string_view::npos ? std::string_view{}
+                                                                        : target.substr(qpos + 1));
+        if (!query) return bad_request("bad query string");
+        const bool get = req.method() == http::verb::get;
+        const bool post = req.method() == http::verb::post;
+
+        constexpr std::string_view futures = "/seer/async/v1/futures";
+        constexpr std::string_view txs = "/cosmos/tx/v1beta1/txs";
+        constexpr std::string_view accounts = "/cosmos/auth/v1beta1/accounts/";
+        if (path == futures) return get ? list_futures(*query, false) : not_allowed();
+        if (path == "/seer/async/v1/pending_futures") return get ? list_futures(*query, true) : not_allowed();
+        if (path == "/seer/async/v1/params") {
+            return get ? simple_query<v1::QueryParamsResponse>("async/params") : not_allowed();
+        }
+        if (path == "/seer/async/v1/handlers") {
+            return get ? simple_query<v1::QueryHandlersResponse>("async/handlers") : not_allowed();
+        }
+        if (path.starts_with(std::string(futures) + "/")) {
+            return get ? future(path.substr(futures.size() + 1)) : not_allowed();
+        }
+        if (path == txs) return post ? broadcast(req.body()) : not_allowed();
+        if (path.starts_with(std::string(txs) + "/")) return get ? get_tx(path.substr(txs.size() + 1)) : not_allowed();
+        if (path.starts_with(accounts)) return get ? account(path.substr(accounts.size())) : not_allowed();
+        return not_found("Not Found");
+    }
+
+private:
+    static Reply not_allowed() {
+        return error_reply(http::status::method_not_allowed, k_grpc_unimplemented, "Method Not Allowed");
+    }
+
+    /// abci_query, then the gateway's status mapping; nullopt means `out` was set to an error.
+    std::optional<consensus::QueryResponse> query(std::string path, Bytes data, Reply& out,
+                                                  const std::string& what) {
+        consensus::QueryRequest q;
+        q.path = std::move(path);
+        q.data = std::move(data);
+        auto r = m_node.abci_query(q);
+        if (r.code == 0) return r;
+        if (r.code == k_query_not_found) out = not_found(what + " not found");
+        else if (r.code == k_query_invalid_request) out = bad_request(r.log.empty() ? "invalid request" : r.log);
+        else out = error_reply(http::status::internal_server_error, k_grpc_internal, r.log);
+        return std::nullopt;
+    }
+
+    template <class Proto>
+    Reply proto_reply(const consensus::QueryResponse& r) {
+        Proto m;
+        if (!m.ParseFromArray(r.value.data(), static_cast<int>(r.value.size()))) {
+            return error_reply(http::status::internal_server_error, k_grpc_internal, "bad query response");
+        }
+        auto text = to_json(m);
+        if (!text) return error_reply(http::status::internal_server_error, k_grpc_internal, "json");
+        return {http::status::ok, *text};
+    }
+
+    template <class Proto>
+    Reply simple_query(std::string path) {
+        Reply err;
+        auto r = query(path, {}, err, path);
+        if (!r) return err;
+        return proto_reply<Proto>(*r);
+    }
+
+    Reply future(std::string_view id_text) {
+        auto decoded = url_decode(id_text);
+        auto id = decoded ? parse_u64(*decoded) : std::nullopt;
+        if (!id) return bad_request("invalid future id: must be an unsigned integer");
+        Reply err;
+        auto r = query("async/future/" + std::to_string(*id), {}, err, "future " + std::to_string(*id));
+        if (!r) return err;
+        return proto_reply<v1::QueryFutureResponse>(*r);
+    }
+
+    static std::optional<Reply> page_request(const Query& q, v1::PageRequest& page) {
+        if (auto it = q.find("pagination.key"); it != q.end() && !it->second.empty()) {
+            auto key = lenient_base64(it->second);
+            if (!key) return bad_request("invalid pagination.key: not base64");
+            page.set_key(std::string(key->begin(), key->end()));
+        }
+        if (auto it = q.find("pagination.limit"); it != q.end() && !it->second.empty()) {
+            auto limit = parse_u64(it->second);
+            if (!limit) return bad_request("invalid pagination.limit: must be an unsigned integer");
+            page.set_limit(*limit);
+        }
+        return std::nullopt;
+    }
+
+    Reply list_futures(const Query& q, bool pending) {
+        Bytes data;
+        if (pending) {
+            v1::PageRequest page;
+            if (auto e = page_request(q, page)) return *e;
+            const auto s = page.SerializeAsString();
+            data.assign(s.begin(), s.end());
+        } else {
+            v1::QueryFuturesRequest request;
+            if (auto it = q.find("creator"); it != q.end()) request.set_creator(it->second);
+            if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
+                v1::FutureStatus status{};
+                if (auto n = parse_u64(it->second); n && v1::FutureStatus_IsValid(static_cast<int>(std::min<std::uint64_t>(*n, 1000)))) {
+                    status = static_cast<v1::FutureStatus>(*n);
+                } else if (!v1::FutureStatus_Parse(it->second, &status)) {
+                    return bad_request("invalid status: " + it->second.substr(0, 64));
+                }
+                request.set_status(status);
+            }
+            if (auto e = page_request(q, *request.mutable_pagination())) return *e;
+            const auto s = request.SerializeAsString();
+            data.assign(s.begin(), s.end());
+        }
+        Reply err;
+        auto r = query(pending ? "async/pending_futures" : "async/futures", std::move(data), err, "futures");
+        if (!r) return err;
+        return proto_reply<v1::QueryFuturesResponse>(*r);
+    }
+
+    Reply account(std::string_view address_text) {
+        auto address = url_decode(address_text);
+        if (!address || address->empty() || address->size() > 128 || address->find('/') != std::string::npos) {
+            return bad_request("invalid address");
+        }
+        Reply err;
+        auto r = query("async/account/" + *address, {}, err, "account " + *address);
+        if (!r) return err;
+        v1::QueryAccountResponse m;
+        if (!m.ParseFromArray(r->value.data(), static_cast<int>(r->value.size()))) {
+            return error_reply(http::status::internal_server_error, k_grpc_internal, "bad query response");
+        }
+        const auto& a = m.account();
+        json::value pub = nullptr;
+        if (!a.pub_key().empty()) {
+            pub = json::object{{"@type", "/cosmos.crypto.ed25519.PubKey"},
+                               {"key", to_base64(as_bytes(a.pub_key()))}};
+        }
+        return {http::status::ok,
+                json::serialize(json::object{
+                    {"account", json::object{{"@type", "/cosmos.auth.v1beta1.BaseAccount"},
+                                             {"address", a.address()},
+                                             {"pub_key", std::move(pub)},
+                                             {"account_number", std::to_string(a.account_number())},
+                                             {"sequence", std::to_string(a.sequence())}}}})};
+    }
+
+    static json::object tx_response(std::int64_t height, const Hash& hash, std::uint32_t code,
+                                    const std::string& codespace, const std::string& log) {
+        return json::object{{"height", std::to_string(height)},
+                            {"txhash", to_hex(hash, true)},
+                            {"codespace", codespace},
+                            {"code", code},
+                            {"data", ""},
+                            {"raw_log", log},
+                            {"logs", json::array{}},
+                            {"info", ""},
+                            {"gas_wanted", "0"},
+                            {"gas_used", "0"},
+                            {"tx", nullptr},
+                            {"timestamp", ""},
+                            {"events", json::array{}}};
+    }
+
+    Reply broadcast(const std::string& body) {
+        json::parse_options opts;
+        opts.max_depth = 16;
+        boost::system::error_code ec;
+        auto v = json::parse(body, ec, {}, opts);
+        if (ec || !v.is_object()) return bad_request("body must be a JSON object");
+        const auto& o = v.get_object();
+        const auto* tx = o.if_contains("tx_bytes");
+        if (!tx || !tx->is_string()) return bad_request("tx_bytes must be a base64 string");
+        auto bytes = from_base64(tx->get_string());
+        if (!bytes || bytes->empty()) return bad_request("tx_bytes: invalid base64");
+        const auto* mode = o.if_contains("mode");
+        std::string_view m = mode && mode->is_string() ? std::string_view(mode->get_string()) : "";
+        if (m != "BROADCAST_MODE_SYNC" && m != "BROADCAST_MODE_ASYNC") {
+            return bad_request("unsupported broadcast mode; supported: BROADCAST_MODE_SYNC, BROADCAST_MODE_ASYNC");
+        }
+        const auto r = m_node.broadcast_tx(std::move(*bytes));
+        json::object resp;
+        switch (r.outcome) {
+            case BroadcastOutcome::added:
+            case BroadcastOutcome::rejected:
+                resp = m == "BROADCAST_MODE_ASYNC" && r.outcome == BroadcastOutcome::added
+                           ? tx_response(0, r.hash, 0, "", "")
+                           : tx_response(0, r.hash, r.check.code, r.check.codespace, r.check.log);
+                break;
+            case BroadcastOutcome::duplicate:
+                resp = tx_response(0, r.hash, k_sdk_tx_in_mempool_cache, "sdk", "tx already exists in cache");
+                break;
+            case BroadcastOutcome::full:
+                resp = tx_response(0, r.hash, k_sdk_mempool_is_full, "sdk", "mempool is full");
+                break;
+            case BroadcastOutcome::too_large:
+                resp = tx_response(0, r.hash, k_sdk_tx_too_large, "sdk", "tx too large");
+                break;
+        }
+        return {http::status::ok, json::serialize(json::object{{"tx_response", std::move(resp)}})};
+    }
+
+    /// The tx as cosmos.tx.v1beta1.Tx JSON, or null when it isn't one (the results tx).
+    json::value decode_tx(const Bytes& raw) {
+        cosmos::tx::v1beta1::TxRaw tx_raw;
+        if (raw.empty() || raw[0] == 0 || !tx_raw.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
+            return nullptr;
+        }
+        cosmos::tx::v1beta1::Tx tx;
+        if (!tx.mutable_body()->ParseFromString(tx_raw.body_bytes()) ||
+            !tx.mutable_auth_info()->ParseFromString(tx_raw.auth_info_bytes())) {
+            return nullptr;
+        }
+        for (const auto& s : tx_raw.signatures()) tx.add_signatures(s);
+        google::protobuf::util::JsonPrintOptions opts;
+        opts.preserve_proto_field_names = true;
+        opts.always_print_primitive_fields = true;
+        std::string out;
+        if (!google::protobuf::util::BinaryToJsonString(m_resolver.get(), "/cosmos.tx.v1beta1.Tx",
+                                                        tx.SerializeAsString(), &out, opts)
+                 .ok()) {
+            return nullptr;
+        }
+        boost::system::error_code ec;
+        auto v = json::parse(out, ec);
+        if (ec) return nullptr;
+        return v;
+    }
+
+    Reply get_tx(std::string_view hash_text) {
+        auto text = url_decode(hash_text);
+        std::optional<Bytes> b;
+        if (text && text->size() == 64) b = from_hex(*text);
+        if (!b) return bad_request("invalid tx hash: must be 32 bytes of hex");
+        const Hash hash = *to_array<32>(*b);
+        auto t = m_node.tx(hash);
+        if (!t) return not_found("tx not found: " + to_hex(hash, true));
+        json::object resp = tx_response(t->height, t->hash, t->result.code, t->result.codespace, t->result.log);
+        resp["data"] = to_hex(t->result.data, true);
+        resp["gas_wanted"] = std::to_string(t->result.gas_wanted);
+        resp["gas_used"] = std::to_string(t->result.gas_used);
+        json::array events;
+        for (const auto& e : t->result.events) {
+            json::array attrs;
+            for (const auto& a : e.attributes) {
+                attrs.push_back(json::object{{"key", a.key}, {"value", a.value}, {"index", a.index}});
+            }
+            events.push_back(json::object{{"type", e.type}, {"attributes", std::move(attrs)}});
+        }
+        resp["events"] = std::move(events);
+        if (auto blk = m_node.block(t->height)) {
+            const auto secs = blk->block.header.time / 1'000'000'000 * 1'000'000'000;
+            resp["timestamp"] = to_rfc3339(secs);
+        }
+        json::value tx = decode_tx(t->tx);
+        if (tx.is_object()) {
+            json::object any{{"@type", "/cosmos.tx.v1beta1.Tx"}};
+            for (auto& kv : tx.as_object()) any[kv.key()] = kv.value();
+            resp["tx"] = std::move(any);
+        }
+        return {http::status::ok,
+                json::serialize(json::object{{"tx", std::move(tx)}, {"tx_response", std::move(resp)}})};
+    }
+
+    NodeApi& m_node;
+    std::unique_ptr<google::protobuf::util::TypeResolver> m_resolver;
+};
+
+}  // namespace
+
+struct RestServer::Impl {
+    Impl(NodeApi& node, RestOptions o) : options(std::move(o)), routes(node) {
+        consensus::route_protobuf_logs();
+        CoreOptions c;
+        c.host = options.host;
+        c.port = options.port;
+        c.max_body_bytes = options.max_body_bytes;
+        c.max_header_bytes = options.max_header_bytes;
+        c.max_connections = options.max_connections;
+        c.read_timeout = options.read_timeout;
+        c.write_timeout = options.write_timeout;
+        c.io_threads = options.io_threads;
+        core = std::make_unique<HttpCore>(c, [this](Request&& req, Respond respond, asio::any_io_executor) {
+            Reply r = routes.handle(req);
+            respond(make_response(req, r.status, std::move(r.body)));
+        });
+    }
+
+    RestOptions options;
+    Routes routes;
+    std::unique_ptr<HttpCore> core;
+};
+
+RestServer::RestServer(NodeApi& node, RestOptions options)
+    : m_impl(std::make_unique<Impl>(node, std::move(options))) {}
+RestServer::~RestServer() { stop(); }
+void RestServer::start() { m_impl->core->start(); }
+void RestServer::stop() { m_impl->core->stop(); }
+std::uint16_t RestServer::port() const { return m_impl->core->port(); }
+
+}  // namespace seer::rpc
