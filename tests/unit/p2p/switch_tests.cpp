@@ -26,8 +26,11 @@ bool has_message(Node& node, const PeerId& from, ChannelId ch, const Bytes& payl
 }  // namespace
 
 TEST_CASE("two switches handshake and exchange messages on channels both ways") {
-    Node b(make_options());
+    Options bo = make_options();
+    bo.io_threads = 2;
+    Node b(bo);
     Options ao = make_options();
+    ao.io_threads = 2;
     ao.persistent_peers = {b.address()};
     ao.moniker = "alice";
     Node a(ao);
