@@ -32,6 +32,7 @@ format:
 clean:
 	@rm -rf $(BUILD_DIR)
 
-localnet:
-	@echo "seer localnet is not built yet (issue 4); see README.md for what exists today." >&2
-	@exit 1
+# A 4-validator network on 127.0.0.1 in $(BUILD_DIR)/localnet (kept between runs; RESET=1 to
+# start afresh). Ctrl-C stops every node.
+localnet: build
+	@$(BUILD_DIR)/seer localnet --validators 4 --home $(CURDIR)/$(BUILD_DIR)/localnet $(if $(RESET),--reset,)

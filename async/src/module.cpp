@@ -99,10 +99,10 @@ InfoResponse Module::info() {
 // Mempool.
 
 CheckTxResponse Module::check_tx(ByteView tx, CheckTxKind kind) {
-    (void)kind;  // new and re-checked txs are checked alike against the check state
+    // New and re-checked txs are checked alike against the check state; a dry run leaves it.
     const TxCheck c =
         check_user_tx(m_state, m_options.chain_id, tx, m_state.height() + 1, m_check_overlay);
-    if (c.code == Code::ok) {
+    if (c.code == Code::ok && kind != CheckTxKind::dry_run) {
         m_check_overlay[c.tx->signer] = c.tx->sequence + 1;
     } else {
         log()->debug("check_tx rejected code={} reason={}", static_cast<std::uint32_t>(c.code),

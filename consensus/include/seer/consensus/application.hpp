@@ -31,7 +31,9 @@ struct InfoResponse {
     Hash last_block_app_hash{};
 };
 
-enum class CheckTxKind { new_tx, recheck };
+/// new_tx and recheck as in ABCI; dry_run answers the same question without changing the
+/// application's check state (the `check_tx` RPC method).
+enum class CheckTxKind { new_tx, recheck, dry_run };
 
 struct CheckTxResponse {
     std::uint32_t code = 0;  // 0 = OK

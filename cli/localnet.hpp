@@ -1,0 +1,18 @@
+#pragma once
+// `seer localnet`: generate a network if missing and supervise one `seer start` per validator.
+
+#include <string>
+
+namespace seer::cli {
+
+struct LocalnetOptions {
+    int validators = 4;
+    std::string home;
+    bool reset = false;
+    std::string self_exe;  // path of this binary, to start the children
+};
+
+/// Returns the process exit code.
+int run_localnet(const LocalnetOptions& options);
+
+}  // namespace seer::cli

@@ -1,0 +1,202 @@
+// seer: one binary that is a whole validator node, its local-network supervisor and its CLI.
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "localnet.hpp"
+#include "seer/async/params.hpp"
+#include "seer/common/base64.hpp"
+#include "seer/crypto/address.hpp"
+#include "seer/node/config.hpp"
+#include "seer/node/genesis.hpp"
+#include "seer/node/keyring.hpp"
+#include "seer/node/node.hpp"
+#include "seer/node/testnet.hpp"
+#include "seer/store/durable_value.hpp"
+
+namespace fs = std::filesystem;
+using namespace seer;
+
+namespace {
+
+constexpr const char* k_version = "0.1.0";
+
+int fail(const std::string& message) {
+    std::cerr << "Error: " << message << "\n";
+    return 1;
+}
+
+std::string default_home() {
+    const char* h = std::getenv("HOME");
+    return std::string(h ? h : ".") + "/.seer";
+}
+
+std::string self_exe(const char* argv0) {
+    std::error_code ec;
+    auto p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string(argv0) : p.string();
+}
+
+int cmd_init(const std::string& home, const std::string& moniker, const std::string& chain_id) {
+    if (fs::exists(home + "/config/genesis.json"))
+        return fail(home + " is already initialized");
+    try {
+        fs::create_directories(home + "/config");
+        fs::create_directories(home + "/data");
+        auto node_key = crypto::PrivateKey::generate();
+        auto val_key = crypto::PrivateKey::generate();
+        node::save_node_key(home + "/config/node_key.json", node_key);
+        node::save_priv_validator_key(home + "/config/priv_validator_key.json", val_key);
+        node::Config c;
+        c.moniker = moniker;
+        store::write_file_atomic(home + "/config/config.toml", as_bytes(node::render_config(c)), 0644);
+        node::GenesisDoc g;
+        g.chain_id = chain_id;
+        g.genesis_time = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        g.validators.push_back(
+            {crypto::address_of(val_key.public_key()), val_key.public_key(), 10, moniker});
+        async::AppGenesis app;
+        for (const char* h : {"echo", "math", "hashchain", "http"}) app.handlers.push_back({h, ""});
+        g.app_state_json = async::genesis_to_json(app);
+        store::write_file_atomic(home + "/config/genesis.json", as_bytes(node::render_genesis(g)), 0644);
+        store::write_file_atomic(home + "/data/priv_validator_state.json",
+                                 as_bytes("{\n  \"height\": \"0\",\n  \"round\": 0,\n  \"step\": 0\n}\n"),
+                                 0600);
+        std::cout << "Initialized " << home << " (moniker " << moniker << ", chain " << chain_id
+                  << ", node ID " << node::node_id(node_key.public_key()) << ")\n";
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"seer: a validator node for offchain futures verified by vote extensions"};
+    app.require_subcommand(1);
+    app.fallthrough();  // "seer start --home X" as well as "seer --home X start"
+    std::string home = default_home();
+    app.add_option("--home", home, "home directory")->capture_default_str();
+
+    auto* version = app.add_subcommand("version", "print the version");
+    version->callback([] { std::cout << k_version << "\n"; });
+
+    std::string moniker = "seer-node";
+    std::string chain_id = "seer-1";
+    auto* init = app.add_subcommand("init", "create a home directory for a single-validator chain");
+    init->add_option("--moniker", moniker, "node name")->capture_default_str();
+    init->add_option("--chain-id", chain_id, "chain ID")->capture_default_str();
+
+    auto* start = app.add_subcommand("start", "run the node until SIGINT or SIGTERM");
+
+    node::TestnetOptions testnet;
+    std::string hostnames;
+    auto* tn = app.add_subcommand("testnet", "write the files of an N-validator network");
+    tn->add_option("--validators,-v", testnet.validators, "number of validators")->capture_default_str();
+    tn->add_option("--output,-o", testnet.output, "output directory")->required();
+    tn->add_option("--chain-id", testnet.chain_id, "chain ID")->capture_default_str();
+    tn->add_option("--hostnames", hostnames, "comma-separated host of each validator");
+    tn->add_option("--starting-port", testnet.base_port, "first p2p port")->capture_default_str();
+
+    cli::LocalnetOptions ln;
+    ln.home = (fs::current_path() / "localnet").string();
+    auto* localnet = app.add_subcommand("localnet", "run a local network of N validators");
+    localnet->add_option("--validators,-v", ln.validators, "number of validators")->capture_default_str();
+    localnet->add_option("--home", ln.home, "network directory")->capture_default_str();
+    localnet->add_flag("--reset", ln.reset, "delete the network and generate a new one");
+
+    auto* keys = app.add_subcommand("keys", "manage the keyring in <home>/keyring");
+    keys->require_subcommand(1);
+    keys->fallthrough();
+    std::string key_name;
+    bool show_private = false;
+    auto* keys_add = keys->add_subcommand("add", "create a new key");
+    keys_add->add_option("name", key_name)->required();
+    auto* keys_list = keys->add_subcommand("list", "list keys");
+    auto* keys_show = keys->add_subcommand("show", "show a key's address and public key");
+    keys_show->add_option("name", key_name)->required();
+    std::string import_hex;
+    auto* keys_import = keys->add_subcommand("import", "import a key from its hex seed");
+    keys_import->add_option("name", key_name)->required();
+    keys_import->add_option("seed_hex", import_hex, "32-byte seed, hex")->required();
+    auto* keys_export = keys->add_subcommand("export", "print a key's private seed (hex)");
+    keys_export->add_option("name", key_name)->required();
+    keys_export->add_flag("--unsafe-export-private-key", show_private,
+                          "required: confirms that the private key is printed")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    const std::string keyring = home + "/keyring";
+    if (init->parsed()) return cmd_init(home, moniker, chain_id);
+    if (start->parsed()) {
+        auto s = node::run_node(home);
+        return s ? 0 : fail(s.error().message);
+    }
+    if (tn->parsed()) {
+        if (!hostnames.empty()) {
+            std::stringstream ss(hostnames);
+            std::string h;
+            while (std::getline(ss, h, ',')) testnet.hostnames.push_back(h);
+        }
+        auto nodes = node::write_testnet(testnet);
+        if (!nodes) return fail(nodes.error().message);
+        for (const auto& n : *nodes)
+            std::cout << n.moniker << "  " << n.node_id << "  p2p " << n.p2p_laddr << "  rpc "
+                      << n.rpc_laddr << "  home " << n.home << "\n";
+        return 0;
+    }
+    if (localnet->parsed()) {
+        ln.self_exe = self_exe(argv[0]);
+        return cli::run_localnet(ln);
+    }
+    if (keys_add->parsed()) {
+        auto key = crypto::PrivateKey::generate();
+        if (auto s = node::save_key(keyring, key_name, key); !s) return fail(s.error().message);
+        std::cout << "name: " << key_name << "\naddress: " << node::key_info(key_name, key).address
+                  << "\n";
+        return 0;
+    }
+    if (keys_list->parsed()) {
+        auto list = node::list_keys(keyring);
+        if (!list) return fail(list.error().message);
+        for (const auto& k : *list) std::cout << k.name << "  " << k.address << "\n";
+        return 0;
+    }
+    if (keys_show->parsed()) {
+        auto key = node::load_key(keyring, key_name);
+        if (!key) return fail(key.error().message);
+        const auto info = node::key_info(key_name, *key);
+        std::cout << "name: " << info.name << "\naddress: " << info.address
+                  << "\npub_key: " << to_base64(info.pub_key) << "\n";
+        return 0;
+    }
+    if (keys_import->parsed()) {
+        auto seed = from_hex(import_hex);
+        if (!seed || seed->size() != 32) return fail("seed must be 64 hex digits");
+        crypto::Seed s{};
+        std::copy(seed->begin(), seed->end(), s.begin());
+        auto key = crypto::PrivateKey::from_seed(s);
+        if (auto st = node::save_key(keyring, key_name, key); !st) return fail(st.error().message);
+        std::cout << "address: " << node::key_info(key_name, key).address << "\n";
+        return 0;
+    }
+    if (keys_export->parsed()) {
+        auto key = node::load_key(keyring, key_name);
+        if (!key) return fail(key.error().message);
+        std::cout << to_hex(key->seed()) << "\n";
+        return 0;
+    }
+    return 0;
+}

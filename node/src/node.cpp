@@ -1,0 +1,606 @@
+#include "seer/node/node.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <future>
+#include <map>
+#include <mutex>
+
+#include "results_store.hpp"
+#include "seer/async/module.hpp"
+#include "seer/async/tx.hpp"
+#include "seer/common/check.hpp"
+#include "seer/consensus/codec.hpp"
+#include "seer/consensus/driver.hpp"
+#include "seer/node/config.hpp"
+#include "seer/node/genesis.hpp"
+#include "seer/p2p/switch.hpp"
+#include "seer/prophet/prophet.hpp"
+#include "seer/rpc/node_api.hpp"
+#include "seer/store/block_store.hpp"
+#include "seer/store/durable_value.hpp"
+#include "seer/store/kv.hpp"
+#include "seer/store/wal.hpp"
+
+namespace seer::node {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr p2p::ChannelId k_consensus_channel = 0x20;
+constexpr p2p::ChannelId k_mempool_channel = 0x30;
+// Inputs waiting for the consensus thread. Beyond this, peer messages are dropped (counted):
+// the consensus thread is behind and gossip will bring what matters again.
+constexpr std::int64_t k_max_pending_inputs = 20000;
+constexpr auto k_consensus_call_timeout = 5s;
+constexpr const char* k_version = "0.1.0";
+
+std::shared_ptr<spdlog::logger> log() {
+    static std::shared_ptr<spdlog::logger> logger = [] {
+        if (auto l = spdlog::get("node")) return l;
+        auto l = spdlog::default_logger()->clone("node");
+        spdlog::register_logger(l);
+        return l;
+    }();
+    return logger;
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string host_port(const std::string& laddr) {
+    auto hp = parse_laddr(laddr);
+    SEER_CHECK(hp.ok());  // validated with the config
+    return hp->host + ":" + std::to_string(hp->port);
+}
+
+}  // namespace
+
+class NodeRuntime final : public rpc::NodeApi, public consensus::Scheduler,
+                          public consensus::Outbound {
+public:
+    explicit NodeRuntime(std::string home) : m_home(std::move(home)) {}
+
+    Status open();
+    Status run();
+
+    // consensus::Scheduler (consensus thread)
+    std::int64_t now_ms() override { return node::now_ms(); }
+    void schedule(std::int64_t delay_ms, const consensus::TimerEvent& event) override {
+        auto timer = std::make_shared<asio::steady_timer>(m_cio, std::chrono::milliseconds(delay_ms));
+        timer->async_wait([this, timer, event](const boost::system::error_code& ec) {
+            if (!ec && m_driver) m_driver->on_timer(event);
+        });
+    }
+
+    // consensus::Outbound (consensus thread)
+    void broadcast(ByteView message) override {
+        m_switch->broadcast(k_consensus_channel, Bytes(message.begin(), message.end()));
+    }
+    void send(consensus::PeerId peer, ByteView message) override {
+        auto it = m_peer_names.find(peer);
+        if (it == m_peer_names.end()) return;
+        m_switch->send(it->second, k_consensus_channel, Bytes(message.begin(), message.end()));
+    }
+
+    // rpc::NodeApi (any thread)
+    rpc::StatusInfo status() override;
+    rpc::NetInfo net_info() override;
+    std::int64_t latest_height() override { return m_blocks_view->height(); }
+    std::int64_t base_height() override { return m_blocks_view->base(); }
+    std::optional<rpc::BlockView> block(std::int64_t height) override;
+    std::optional<rpc::BlockView> block_by_hash(const rpc::Hash& hash) override;
+    std::optional<consensus::ExtendedCommit> commit(std::int64_t height) override;
+    std::optional<rpc::BlockResultsView> block_results(std::int64_t height) override {
+        return m_results->results(height);
+    }
+    consensus::ValidatorSet validators(std::int64_t height) override;
+    std::string genesis_json() override { return m_genesis_text; }
+    rpc::ConsensusParamsView consensus_params() override {
+        return {m_genesis.max_block_bytes, -1, m_genesis.vote_extensions_enable_height};
+    }
+    rpc::MempoolView unconfirmed_txs(std::size_t limit) override;
+    rpc::BroadcastResult broadcast_tx(Bytes tx) override;
+    consensus::CheckTxResponse check_tx(Bytes tx) override;
+    std::optional<rpc::TxView> tx(const rpc::Hash& hash) override;
+    std::vector<rpc::TxView> txs_at_height(std::int64_t height) override;
+    consensus::InfoResponse abci_info() override;
+    consensus::QueryResponse abci_query(const consensus::QueryRequest& request) override;
+    rpc::SubscriptionId subscribe(std::function<void(const rpc::BusEvent&)> callback) override;
+    void unsubscribe(rpc::SubscriptionId id) override;
+
+private:
+    // Runs `f` on the consensus thread and waits for it (bounded).
+    template <class F>
+    auto on_consensus(F f) -> std::optional<decltype(f())> {
+        using R = decltype(f());
+        auto promise = std::make_shared<std::promise<R>>();
+        auto future = promise->get_future();
+        asio::post(m_cio, [promise, f = std::move(f)]() mutable { promise->set_value(f()); });
+        if (future.wait_for(k_consensus_call_timeout) != std::future_status::ready)
+            return std::nullopt;
+        return future.get();
+    }
+    void post_input(std::function<void()> work);
+    void on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes);
+    void publish(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp);
+    prophet::Options prophet_options() const;
+
+    std::string m_home;
+    Config m_config;
+    GenesisDoc m_genesis;
+    std::string m_genesis_text;
+    std::optional<crypto::PrivateKey> m_node_key;
+    std::optional<crypto::PrivateKey> m_validator_key;
+    bool m_is_validator = false;
+
+    std::unique_ptr<store::KvStore> m_kv;
+    std::unique_ptr<store::WalMedium> m_wal;
+    std::unique_ptr<store::DurableValue> m_sign_state;
+    std::unique_ptr<store::BlockStore> m_blocks_view;  // reads from RPC threads
+    std::unique_ptr<detail::ResultsStore> m_results;
+    std::unique_ptr<prophet::Prophet> m_prophet;
+    std::unique_ptr<consensus::Application> m_app;
+
+    asio::io_context m_cio;  // the consensus thread
+    std::unique_ptr<consensus::Driver> m_driver;
+    std::unique_ptr<p2p::Switch> m_switch;
+    std::atomic<std::int64_t> m_pending{0};
+    std::atomic<std::uint64_t> m_dropped_inputs{0};
+
+    // Consensus thread only.
+    std::map<std::string, consensus::PeerId> m_peer_ids;
+    std::map<consensus::PeerId, std::string> m_peer_names;
+    consensus::PeerId m_next_peer = 1;
+
+    std::mutex m_subs_mutex;
+    std::map<rpc::SubscriptionId, std::function<void(const rpc::BusEvent&)>> m_subs;
+    rpc::SubscriptionId m_next_sub = 1;
+};
+
+Status NodeRuntime::open() {
+    auto config = load_config(m_home + "/config/config.toml");
+    if (!config) return config.error();
+    m_config = std::move(*config);
+    auto level = spdlog::level::from_str(m_config.log_level);
+    spdlog::set_level(level);
+
+    {
+        std::ifstream in(m_home + "/config/genesis.json");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        m_genesis_text = ss.str();
+    }
+    auto genesis = parse_genesis(m_genesis_text);
+    if (!genesis) return genesis.error();
+    m_genesis = std::move(*genesis);
+    auto node_key = load_node_key(m_home + "/config/node_key.json");
+    if (!node_key) return node_key.error();
+    m_node_key = *node_key;
+    auto val_key = load_priv_validator_key(m_home + "/config/priv_validator_key.json");
+    if (!val_key) return val_key.error();
+    m_validator_key = *val_key;
+    const auto val_address = crypto::address_of(m_validator_key->public_key());
+    for (const auto& v : m_genesis.validators) m_is_validator |= v.address == val_address;
+    auto app_genesis = async::parse_genesis_json(m_genesis.app_state_json);
+    if (!app_genesis) return app_genesis.error();
+
+    std::filesystem::create_directories(m_home + "/data");
+    m_kv = store::open_rocksdb(m_home + "/data/seer.db",
+                               {"blocks", "state", std::string(async::k_app_column),
+                                std::string(detail::k_results_column),
+                                std::string(detail::k_txindex_column)});
+    m_wal = store::open_wal_file(m_home + "/data/cs.wal");
+    m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
+    m_blocks_view = std::make_unique<store::BlockStore>(*m_kv);
+    m_results = std::make_unique<detail::ResultsStore>(*m_kv);
+
+    if (m_config.prophet_enabled) {
+        auto p = prophet::make_prophet(prophet_options());
+        if (!p) return make_error("bad_config", "[prophet]: " + p.error().message);
+        m_prophet = std::move(*p);
+    }
+    async::ModuleOptions mo;
+    mo.chain_id = m_genesis.chain_id;
+    mo.prophet = m_prophet.get();
+    if (m_is_validator) mo.validator_address = val_address;
+    m_app = async::make_module(std::move(mo), std::move(*app_genesis), *m_kv);
+    return {};
+}
+
+prophet::Options NodeRuntime::prophet_options() const {
+    prophet::Options o;
+    o.workers = static_cast<unsigned>(m_config.prophet_workers);
+    o.queue_capacity = static_cast<std::size_t>(m_config.prophet_queue_capacity);
+    o.enabled = m_config.prophet_handlers;
+    o.default_timeout = std::chrono::milliseconds(m_config.prophet_default_timeout_ms);
+    o.http.allowlist = m_config.http_allowlist;
+    o.http.timeout = std::chrono::milliseconds(m_config.http_timeout_ms);
+    o.http.max_response_bytes = static_cast<std::size_t>(m_config.http_max_response_bytes);
+    o.http.tolerance = m_config.http_tolerance;
+    for (const auto& e : m_config.exec) {
+        prophet::ExecProgram p;
+        p.name = e.name;
+        p.argv = e.argv;
+        p.verify_argv = e.verify_argv;
+        p.timeout = std::chrono::milliseconds(e.timeout_ms);
+        p.max_output_bytes = static_cast<std::size_t>(e.max_output_bytes);
+        o.exec.push_back(std::move(p));
+    }
+    return o;
+}
+
+void NodeRuntime::post_input(std::function<void()> work) {
+    if (m_pending.load(std::memory_order_relaxed) >= k_max_pending_inputs) {
+        const auto n = ++m_dropped_inputs;
+        if ((n & (n - 1)) == 0) log()->warn("consensus input queue full, dropped={}", n);
+        return;
+    }
+    ++m_pending;
+    asio::post(m_cio, [this, work = std::move(work)] {
+        --m_pending;
+        work();
+    });
+}
+
+void NodeRuntime::on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes) {
+    Bytes copy(bytes.begin(), bytes.end());
+    post_input([this, peer, channel, copy = std::move(copy)] {
+        if (!m_driver) return;
+        auto it = m_peer_ids.find(peer);
+        if (it == m_peer_ids.end()) return;  // went down meanwhile
+        if (channel == k_consensus_channel) {
+            if (auto s = m_driver->on_message(it->second, copy); !s)
+                m_switch->report_misbehaviour(peer, s.error());
+            return;
+        }
+        if (channel == k_mempool_channel) {
+            if (m_driver->submit_tx(copy) != consensus::MempoolAddResult::added) return;
+            // Gossip a new tx on, never back to its sender.
+            for (const auto& [name, id] : m_peer_ids)
+                if (name != peer) m_switch->send(name, k_mempool_channel, copy);
+        }
+    });
+}
+
+void NodeRuntime::publish(const consensus::Block& b, const consensus::FinalizeBlockResponse& resp) {
+    std::vector<std::function<void(const rpc::BusEvent&)>> subs;
+    {
+        std::lock_guard lock(m_subs_mutex);
+        for (const auto& [id, cb] : m_subs) subs.push_back(cb);
+    }
+    if (subs.empty()) return;
+    auto view = std::make_shared<rpc::BlockView>();
+    view->block = b;
+    view->hash = consensus::block_hash(b.header);
+    view->size_bytes = static_cast<std::int64_t>(consensus::encode(b).size());
+    auto results = std::make_shared<rpc::BlockResultsView>();
+    results->height = b.header.height;
+    results->txs_results = resp.tx_results;
+    results->finalize_block_events = resp.events;
+    results->app_hash = resp.app_hash;
+    rpc::BusEvent nb;
+    nb.kind = rpc::BusEvent::Kind::new_block;
+    nb.block = view;
+    nb.results = results;
+    nb.attributes.emplace("tm.event", "NewBlock");
+    nb.attributes.emplace("block.height", std::to_string(b.header.height));
+    for (const auto& e : resp.events)
+        for (const auto& a : e.attributes) nb.attributes.emplace(e.type + "." + a.key, a.value);
+    for (const auto& cb : subs) cb(nb);
+    for (std::size_t i = 0; i < b.txs.size(); ++i) {
+        auto tx = std::make_shared<rpc::TxView>();
+        tx->hash = async::tx_hash(b.txs[i]);
+        tx->height = b.header.height;
+        tx->index = static_cast<std::uint32_t>(i);
+        tx->tx = b.txs[i];
+        tx->result = resp.tx_results[i];
+        rpc::BusEvent te;
+        te.kind = rpc::BusEvent::Kind::tx;
+        te.tx = tx;
+        te.attributes.emplace("tm.event", "Tx");
+        te.attributes.emplace("tx.hash", to_hex(tx->hash, true));
+        te.attributes.emplace("tx.height", std::to_string(b.header.height));
+        for (const auto& e : tx->result.events)
+            for (const auto& a : e.attributes) te.attributes.emplace(e.type + "." + a.key, a.value);
+        for (const auto& cb : subs) cb(te);
+    }
+}
+
+Status NodeRuntime::run() {
+    // Driver.
+    consensus::DriverOptions d;
+    d.chain_id = m_genesis.chain_id;
+    d.initial_height = m_genesis.initial_height;
+    d.genesis_time = m_genesis.genesis_time;
+    for (const auto& v : m_genesis.validators)
+        d.genesis_validators.push_back({v.address, v.pub_key, v.power, 0});
+    d.timeouts = consensus::TimeoutParams{m_config.timeout_propose_ms, m_config.timeout_propose_delta_ms,
+                                          m_config.timeout_prevote_ms, m_config.timeout_prevote_delta_ms,
+                                          m_config.timeout_precommit_ms, m_config.timeout_precommit_delta_ms,
+                                          m_config.timeout_commit_ms};
+    d.max_block_bytes = m_genesis.max_block_bytes;
+    d.max_message_bytes = m_genesis.max_block_bytes + (1 << 20);
+    d.gossip_interval_ms = m_config.gossip_interval_ms;
+    d.mempool.max_txs = static_cast<std::size_t>(m_config.mempool_size);
+    d.mempool.max_bytes = static_cast<std::size_t>(m_config.mempool_max_txs_bytes);
+    d.mempool.max_tx_bytes = static_cast<std::size_t>(m_config.mempool_max_tx_bytes);
+    d.mempool.cache_size = static_cast<std::size_t>(m_config.mempool_cache_size);
+    if (m_is_validator) d.validator_key = *m_validator_key;
+    d.on_block_finalized = [this](const consensus::Block& b, const consensus::FinalizeBlockResponse& r) {
+        m_results->save(b, r);
+    };
+    d.on_block_committed = [this](const consensus::Block& b, const consensus::FinalizeBlockResponse& r) {
+        publish(b, r);
+    };
+    m_driver = std::make_unique<consensus::Driver>(
+        std::move(d), *m_app, consensus::DriverStorage{*m_kv, *m_wal, *m_sign_state}, *this, *this);
+
+    // P2P.
+    p2p::Options po;
+    po.listen_address = host_port(m_config.p2p_laddr);
+    po.persistent_peers = m_config.persistent_peers;
+    po.max_inbound = static_cast<std::size_t>(m_config.max_inbound_peers);
+    po.max_outbound = static_cast<std::size_t>(m_config.max_outbound_peers);
+    po.send_queue_capacity = static_cast<std::size_t>(m_config.send_queue_capacity);
+    po.handshake_timeout = std::chrono::milliseconds(m_config.handshake_timeout_ms);
+    po.ban_duration = std::chrono::milliseconds(m_config.ban_duration_ms);
+    po.channels = {{k_consensus_channel, static_cast<std::size_t>(d.max_message_bytes)},
+                   {k_mempool_channel, static_cast<std::size_t>(m_config.mempool_max_tx_bytes)}};
+    po.chain_id = m_genesis.chain_id;
+    po.moniker = m_config.moniker;
+    po.node_key = *m_node_key;
+    po.io_threads = 1;
+    m_switch = std::make_unique<p2p::Switch>(std::move(po));
+    p2p::Handlers h;
+    h.on_peer_up = [this](const p2p::PeerId& peer, const p2p::NodeInfo& info) {
+        log()->info("peer up peer={} moniker={}", peer, info.moniker);
+        asio::post(m_cio, [this, peer] {
+            if (m_peer_ids.count(peer)) return;
+            const consensus::PeerId id = m_next_peer++;
+            m_peer_ids[peer] = id;
+            m_peer_names[id] = peer;
+        });
+    };
+    h.on_peer_down = [this](const p2p::PeerId& peer, const Error& reason) {
+        log()->info("peer down peer={} reason={}", peer, reason.message);
+        asio::post(m_cio, [this, peer] {
+            auto it = m_peer_ids.find(peer);
+            if (it == m_peer_ids.end()) return;
+            m_peer_names.erase(it->second);
+            m_peer_ids.erase(it);
+        });
+    };
+    h.on_message = [this](const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes) {
+        on_peer_message(peer, channel, bytes);
+    };
+    m_switch->set_handlers(std::move(h));
+    if (auto s = m_switch->start(); !s) return make_error("p2p", "p2p: " + s.error().message);
+
+    asio::signal_set signals(m_cio, SIGINT, SIGTERM);
+    signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        log()->info("signal {} received: stopping", sig);
+        m_cio.stop();
+    });
+    asio::post(m_cio, [this] { m_driver->start(); });
+    log()->info("node started moniker={} chain_id={} validator={} node_id={} p2p={}",
+                m_config.moniker, m_genesis.chain_id, m_is_validator ? "yes" : "no",
+                m_switch->node_id(), m_config.p2p_laddr);
+    m_cio.run();  // until a signal; every handler runs whole, so no height is half-written
+
+    m_switch->stop();
+    if (m_prophet) m_prophet->stop();
+    m_driver.reset();
+    log()->info("node stopped height={}", m_blocks_view->height());
+    return {};
+}
+
+// ---- rpc::NodeApi ------------------------------------------------------------------------
+
+rpc::StatusInfo NodeRuntime::status() {
+    rpc::StatusInfo s;
+    s.node_id = m_switch ? m_switch->node_id() : node_id(m_node_key->public_key());
+    s.listen_addr = m_config.p2p_laddr;
+    s.network = m_genesis.chain_id;
+    s.version = k_version;
+    s.moniker = m_config.moniker;
+    s.rpc_address = m_config.rpc_laddr;
+    const std::int64_t h = m_blocks_view->height();
+    if (auto b = block(h)) {
+        s.latest_block_hash = b->hash;
+        s.latest_block_height = h;
+        s.latest_block_time = b->block.header.time;
+    }
+    if (auto r = m_results->results(h)) s.latest_app_hash = r->app_hash;
+    if (auto b = block(m_blocks_view->base())) {
+        s.earliest_block_hash = b->hash;
+        s.earliest_block_height = b->block.header.height;
+        s.earliest_block_time = b->block.header.time;
+        s.earliest_app_hash = b->block.header.app_hash;
+    }
+    s.validator_address = crypto::address_of(m_validator_key->public_key());
+    s.validator_pub_key = m_validator_key->public_key();
+    for (const auto& v : m_genesis.validators)
+        if (v.address == s.validator_address) s.voting_power = v.power;
+    // Catching up: the newest block is older than a few commit timeouts.
+    s.catching_up = h == 0 ? false
+                           : (node::now_ms() - s.latest_block_time / 1'000'000) >
+                                 20 * (m_config.timeout_commit_ms + m_config.timeout_propose_ms);
+    return s;
+}
+
+rpc::NetInfo NodeRuntime::net_info() {
+    rpc::NetInfo n;
+    n.listeners.push_back(m_config.p2p_laddr);
+    for (const auto& p : m_switch->peers())
+        n.peers.push_back({p.id, p.node_info.moniker, p.node_info.listen_address,
+                           p.remote_address.substr(0, p.remote_address.rfind(':')), p.outbound});
+    return n;
+}
+
+std::optional<rpc::BlockView> NodeRuntime::block(std::int64_t height) {
+    auto bytes = m_blocks_view->block(height);
+    if (!bytes) return std::nullopt;
+    auto b = consensus::decode_block(*bytes);
+    if (!b) return std::nullopt;
+    rpc::BlockView v;
+    v.hash = consensus::block_hash(b->header);
+    v.size_bytes = static_cast<std::int64_t>(bytes->size());
+    v.block = std::move(*b);
+    return v;
+}
+
+std::optional<rpc::BlockView> NodeRuntime::block_by_hash(const rpc::Hash& hash) {
+    auto h = m_blocks_view->height_of(hash);
+    if (!h) return std::nullopt;
+    return block(*h);
+}
+
+std::optional<consensus::ExtendedCommit> NodeRuntime::commit(std::int64_t height) {
+    auto bytes = m_blocks_view->extended_commit(height);
+    if (!bytes) return std::nullopt;
+    auto c = consensus::decode_extended_commit(*bytes);
+    if (!c) return std::nullopt;
+    return std::move(*c);
+}
+
+consensus::ValidatorSet NodeRuntime::validators(std::int64_t height) {
+    std::vector<consensus::Validator> vals;
+    for (const auto& v : m_genesis.validators) vals.push_back({v.address, v.pub_key, v.power, 0});
+    auto set = consensus::ValidatorSet::from_genesis(std::move(vals));
+    if (height > m_genesis.initial_height) return set.copy_increment(height - m_genesis.initial_height);
+    return set;
+}
+
+rpc::MempoolView NodeRuntime::unconfirmed_txs(std::size_t limit) {
+    auto r = on_consensus([this, limit] {
+        rpc::MempoolView v;
+        v.n_txs = static_cast<std::int64_t>(m_driver->mempool().size());
+        v.total_bytes = static_cast<std::int64_t>(m_driver->mempool().bytes());
+        v.txs = m_driver->mempool().txs(limit);
+        return v;
+    });
+    return r.value_or(rpc::MempoolView{});
+}
+
+rpc::BroadcastResult NodeRuntime::broadcast_tx(Bytes tx) {
+    rpc::BroadcastResult out;
+    out.hash = async::tx_hash(tx);
+    auto r = on_consensus([this, tx]() mutable {
+        rpc::BroadcastResult b;
+        const auto added = m_driver->submit_tx(tx, &b.check);
+        switch (added) {
+            case consensus::MempoolAddResult::added:
+                b.outcome = rpc::BroadcastOutcome::added;
+                m_switch->broadcast(k_mempool_channel, tx);
+                break;
+            case consensus::MempoolAddResult::duplicate: b.outcome = rpc::BroadcastOutcome::duplicate; break;
+            case consensus::MempoolAddResult::full: b.outcome = rpc::BroadcastOutcome::full; break;
+            case consensus::MempoolAddResult::too_large: b.outcome = rpc::BroadcastOutcome::too_large; break;
+            case consensus::MempoolAddResult::rejected: b.outcome = rpc::BroadcastOutcome::rejected; break;
+        }
+        return b;
+    });
+    if (!r) {
+        out.outcome = rpc::BroadcastOutcome::full;
+        out.check.code = 1;
+        out.check.log = "node busy: consensus thread did not answer in time";
+        return out;
+    }
+    r->hash = out.hash;
+    return *r;
+}
+
+consensus::CheckTxResponse NodeRuntime::check_tx(Bytes tx) {
+    auto r = on_consensus([this, tx] { return m_app->check_tx(tx, consensus::CheckTxKind::dry_run); });
+    if (!r) {
+        consensus::CheckTxResponse busy;
+        busy.code = 1;
+        busy.log = "node busy";
+        return busy;
+    }
+    return *r;
+}
+
+std::optional<rpc::TxView> NodeRuntime::tx(const rpc::Hash& hash) {
+    auto loc = m_results->locate(hash);
+    if (!loc) return std::nullopt;
+    auto b = block(loc->first);
+    auto r = m_results->results(loc->first);
+    if (!b || !r || loc->second >= b->block.txs.size() || loc->second >= r->txs_results.size())
+        return std::nullopt;
+    rpc::TxView v;
+    v.hash = hash;
+    v.height = loc->first;
+    v.index = loc->second;
+    v.tx = b->block.txs[loc->second];
+    v.result = r->txs_results[loc->second];
+    return v;
+}
+
+std::vector<rpc::TxView> NodeRuntime::txs_at_height(std::int64_t height) {
+    std::vector<rpc::TxView> out;
+    auto b = block(height);
+    auto r = m_results->results(height);
+    if (!b || !r) return out;
+    for (std::size_t i = 0; i < b->block.txs.size() && i < r->txs_results.size(); ++i) {
+        rpc::TxView v;
+        v.hash = async::tx_hash(b->block.txs[i]);
+        v.height = height;
+        v.index = static_cast<std::uint32_t>(i);
+        v.tx = b->block.txs[i];
+        v.result = r->txs_results[i];
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+consensus::InfoResponse NodeRuntime::abci_info() {
+    return on_consensus([this] { return m_app->info(); }).value_or(consensus::InfoResponse{});
+}
+
+consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& request) {
+    auto r = on_consensus([this, request] { return m_app->query(request); });
+    if (!r) {
+        consensus::QueryResponse busy;
+        busy.code = 1;
+        busy.log = "node busy";
+        return busy;
+    }
+    return *r;
+}
+
+rpc::SubscriptionId NodeRuntime::subscribe(std::function<void(const rpc::BusEvent&)> callback) {
+    std::lock_guard lock(m_subs_mutex);
+    const auto id = m_next_sub++;
+    m_subs.emplace(id, std::move(callback));
+    return id;
+}
+
+void NodeRuntime::unsubscribe(rpc::SubscriptionId id) {
+    std::lock_guard lock(m_subs_mutex);
+    m_subs.erase(id);
+}
+
+Status run_node(const std::string& home) {
+    NodeRuntime node(home);
+    if (auto s = node.open(); !s) return s;
+    return node.run();
+}
+
+}  // namespace seer::node

@@ -1,0 +1,103 @@
+#include "results_store.hpp"
+
+#include "seer/async/tx.hpp"
+#include "seer/types/v1/types.pb.h"
+
+namespace seer::node::detail {
+
+namespace pb = seer::types::v1;
+
+namespace {
+
+Bytes height_key(std::int64_t h) {
+    Bytes k(8);
+    for (int i = 0; i < 8; ++i) k[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(h) >> (8 * (7 - i)));
+    return k;
+}
+
+void to_pb(const consensus::Event& e, pb::Event* out) {
+    out->set_type(e.type);
+    for (const auto& a : e.attributes) {
+        auto* pa = out->add_attributes();
+        pa->set_key(a.key);
+        pa->set_value(a.value);
+        pa->set_index(a.index);
+    }
+}
+
+consensus::Event from_pb(const pb::Event& e) {
+    consensus::Event out;
+    out.type = e.type();
+    for (const auto& a : e.attributes()) out.attributes.push_back({a.key(), a.value(), a.index()});
+    return out;
+}
+
+template <class M>
+Bytes serialize(const M& m) {
+    const std::string s = m.SerializeAsString();
+    return Bytes(s.begin(), s.end());
+}
+
+}  // namespace
+
+void ResultsStore::save(const consensus::Block& block,
+                        const consensus::FinalizeBlockResponse& resp) {
+    pb::BlockResults r;
+    r.set_height(block.header.height);
+    for (const auto& tx : resp.tx_results) {
+        auto* t = r.add_txs_results();
+        t->set_code(tx.code);
+        t->set_codespace(tx.codespace);
+        t->set_data(std::string(tx.data.begin(), tx.data.end()));
+        t->set_log(tx.log);
+        t->set_gas_wanted(tx.gas_wanted);
+        t->set_gas_used(tx.gas_used);
+        for (const auto& e : tx.events) to_pb(e, t->add_events());
+    }
+    for (const auto& e : resp.events) to_pb(e, r.add_finalize_block_events());
+    r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
+    store::WriteBatch batch;
+    batch.put(k_results_column, height_key(block.header.height), serialize(r));
+    for (std::size_t i = 0; i < block.txs.size(); ++i) {
+        pb::TxLocation loc;
+        loc.set_height(block.header.height);
+        loc.set_index(static_cast<std::uint32_t>(i));
+        const auto hash = async::tx_hash(block.txs[i]);
+        batch.put(k_txindex_column, hash, serialize(loc));
+    }
+    m_kv.write(batch, true);
+}
+
+std::optional<rpc::BlockResultsView> ResultsStore::results(std::int64_t height) const {
+    auto bytes = m_kv.get(k_results_column, height_key(height));
+    if (!bytes) return std::nullopt;
+    pb::BlockResults r;
+    if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return std::nullopt;
+    rpc::BlockResultsView v;
+    v.height = r.height();
+    for (const auto& t : r.txs_results()) {
+        consensus::ExecTxResult x;
+        x.code = t.code();
+        x.codespace = t.codespace();
+        x.data = Bytes(t.data().begin(), t.data().end());
+        x.log = t.log();
+        x.gas_wanted = t.gas_wanted();
+        x.gas_used = t.gas_used();
+        for (const auto& e : t.events()) x.events.push_back(from_pb(e));
+        v.txs_results.push_back(std::move(x));
+    }
+    for (const auto& e : r.finalize_block_events()) v.finalize_block_events.push_back(from_pb(e));
+    if (r.app_hash().size() == 32) std::copy(r.app_hash().begin(), r.app_hash().end(), v.app_hash.begin());
+    return v;
+}
+
+std::optional<std::pair<std::int64_t, std::uint32_t>> ResultsStore::locate(
+    const consensus::Hash& tx) const {
+    auto bytes = m_kv.get(k_txindex_column, tx);
+    if (!bytes) return std::nullopt;
+    pb::TxLocation loc;
+    if (!loc.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return std::nullopt;
+    return std::make_pair(loc.height(), loc.index());
+}
+
+}  // namespace seer::node::detail
