@@ -129,9 +129,11 @@ public:
     consensus::FinalizeBlockResponse finalize_block(
         const consensus::FinalizeBlockRequest& request) override {
         auto out = m_app->finalize_block(request);
-        for (const auto& e : out.events) ++m_record.events[e.type];
+        for (const auto& e : out.events)
+            ++m_record.events[e.type];
         for (const auto& r : out.tx_results)
-            for (const auto& e : r.events) ++m_record.events[e.type];
+            for (const auto& e : r.events)
+                ++m_record.events[e.type];
         return out;
     }
     consensus::CommitResponse commit() override { return m_app->commit(); }
@@ -230,8 +232,7 @@ prophet::Metrics prophet_metrics(const AsyncSetup& setup, std::size_t node) {
 
 // ---- clients ---------------------------------------------------------------------------------
 
-FutureClient::FutureClient(std::size_t index)
-    : m_key(client_key(index)), m_account_number(index) {}
+FutureClient::FutureClient(std::size_t index) : m_key(client_key(index)), m_account_number(index) {}
 
 std::string FutureClient::bech32() const {
     return crypto::to_bech32_address(crypto::address_of(m_key.public_key()));
@@ -256,7 +257,8 @@ async::AppGenesis async_genesis(std::size_t accounts, const async::Params& param
     g.handlers = {{"echo", "output = input"},
                   {"math", "integer arithmetic"},
                   {"hashchain", "iterated SHA-256"}};
-    for (const auto& name : extra_handlers) g.handlers.push_back({name, "simulation handler"});
+    for (const auto& name : extra_handlers)
+        g.handlers.push_back({name, "simulation handler"});
     const auto valid = async::validate_genesis(g);
     SEER_CHECK(valid.ok());
     return g;
@@ -283,7 +285,8 @@ std::optional<std::string> expected_output(const std::string& handler, const std
         const std::string data = input.substr(head.size(), end - head.size());
         const std::uint64_t n = std::stoull(input.substr(colon + 1));
         auto digest = crypto::sha256(as_bytes(data));
-        for (std::uint64_t i = 1; i < n; ++i) digest = crypto::sha256(digest);
+        for (std::uint64_t i = 1; i < n; ++i)
+            digest = crypto::sha256(digest);
         return to_hex(digest);
     }
     return std::nullopt;
@@ -311,7 +314,8 @@ std::vector<av1::Future> query_all_futures(consensus::Application& app) {
         q.data = to_bytes(req.SerializeAsString());
         auto r = parse_response<av1::QueryFuturesResponse>(app.query(q));
         SEER_CHECK(r.has_value());
-        for (const auto& f : r->futures()) out.push_back(f);
+        for (const auto& f : r->futures())
+            out.push_back(f);
         key = r->pagination().next_key();
         if (key.empty()) break;
     }
@@ -323,7 +327,9 @@ bool is_final(const av1::Future& f) {
            f.status() == av1::FUTURE_STATUS_TIMED_OUT;
 }
 
-std::string status_name(av1::FutureStatus status) { return av1::FutureStatus_Name(status); }
+std::string status_name(av1::FutureStatus status) {
+    return av1::FutureStatus_Name(status);
+}
 
 ColumnSize app_column_size(const store::KvStore& kv) {
     ColumnSize s;

@@ -41,8 +41,8 @@ namespace av1 = seer::async::v1;
 /// Per node, across incarnations.
 struct AsyncNodeRecord {
     std::map<std::string, std::uint64_t> events;  // module events by type (replays included)
-    prophet::Prophet* prophet = nullptr;           // of the live incarnation, if it has one
-    store::KvStore* kv = nullptr;                  // the node's store (outlives crashes)
+    prophet::Prophet* prophet = nullptr;          // of the live incarnation, if it has one
+    store::KvStore* kv = nullptr;                 // the node's store (outlives crashes)
     prophet::Metrics retired;  // summed metrics of the prophets of dead incarnations
 };
 

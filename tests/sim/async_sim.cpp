@@ -62,7 +62,8 @@ public:
         options.powers = std::move(powers);
         options.app_factory = async_app_factory(m_setup, options.powers.size());
         if (tweak) tweak(options);
-        for (std::size_t i = 0; i < clients; ++i) m_clients.emplace_back(i);
+        for (std::size_t i = 0; i < clients; ++i)
+            m_clients.emplace_back(i);
         m_sim = std::make_unique<Simulation>(std::move(options));
     }
 
@@ -84,9 +85,12 @@ public:
             const std::size_t client = m_txs.size() % m_clients.size();
             const auto r = rng() % 1000;
             std::string input;
-            if (handler == "echo") input = "hello-" + std::to_string(m_txs.size()) + "-" + std::to_string(r);
-            else if (handler == "math") input = m_txs.size() % 2 ? "2+4" : std::to_string(r) + "*(3-7)^2";
-            else input = hashchain_input("d" + std::to_string(r), 1 + r);
+            if (handler == "echo")
+                input = "hello-" + std::to_string(m_txs.size()) + "-" + std::to_string(r);
+            else if (handler == "math")
+                input = m_txs.size() % 2 ? "2+4" : std::to_string(r) + "*(3-7)^2";
+            else
+                input = hashchain_input("d" + std::to_string(r), 1 + r);
             submit(client, handler, input);
         }
     }
@@ -95,7 +99,8 @@ public:
     /// Queries only when some node's height changed.
     bool all_final() {
         std::int64_t key = 0;
-        for (std::size_t i = 0; i < m_sim->size(); ++i) key = key * 1000 + m_sim->height(i);
+        for (std::size_t i = 0; i < m_sim->size(); ++i)
+            key = key * 1000 + m_sim->height(i);
         if (key == m_checked_key) return m_checked_result;
         m_checked_key = key;
         m_checked_result = false;
@@ -133,10 +138,11 @@ public:
             hashes.insert(std::string(h.begin(), h.end()));
         }
         std::set<std::string> on_chain;
-        for (const auto& f : mine) on_chain.insert(f.tx_hash());
-        v.expect(on_chain == hashes, "one future per submitted tx: " +
-                                         std::to_string(on_chain.size()) + " futures for " +
-                                         std::to_string(hashes.size()) + " txs");
+        for (const auto& f : mine)
+            on_chain.insert(f.tx_hash());
+        v.expect(on_chain == hashes,
+                 "one future per submitted tx: " + std::to_string(on_chain.size()) +
+                     " futures for " + std::to_string(hashes.size()) + " txs");
         return mine;
     }
 
@@ -158,10 +164,10 @@ private:
 
 std::string describe(const av1::Future& f) {
     return "future " + std::to_string(f.id()) + " (" + f.handler() + ") " +
-           status_name(f.status()) + " created " + std::to_string(f.created_height()) +
-           " result " + std::to_string(f.result().height()) + " final " +
-           std::to_string(f.final_height()) + " attempts " + std::to_string(f.attempts()) +
-           " votes " + std::to_string(f.votes_size()) + " reason '" + f.final_reason() + "'";
+           status_name(f.status()) + " created " + std::to_string(f.created_height()) + " result " +
+           std::to_string(f.result().height()) + " final " + std::to_string(f.final_height()) +
+           " attempts " + std::to_string(f.attempts()) + " votes " +
+           std::to_string(f.votes_size()) + " reason '" + f.final_reason() + "'";
 }
 
 /// VERIFIED with the output a correct execution gives.
@@ -169,8 +175,8 @@ bool expect_verified(Verdict& v, const av1::Future& f) {
     const auto want = expected_output(f.handler(), f.input());
     return v.expect(f.status() == av1::FUTURE_STATUS_VERIFIED && want &&
                         f.result().output() == *want && f.result().error().empty(),
-                    describe(f) + " is not VERIFIED with the right output '" +
-                        want.value_or("?") + "', has '" + f.result().output() + "'");
+                    describe(f) + " is not VERIFIED with the right output '" + want.value_or("?") +
+                        "', has '" + f.result().output() + "'");
 }
 
 std::shared_ptr<AsyncSetup> default_setup(const async::Params& params, std::size_t clients) {
@@ -178,29 +184,6 @@ std::shared_ptr<AsyncSetup> default_setup(const async::Params& params, std::size
     setup->genesis = async_genesis(clients, params);
     setup->prophet_options = [](std::size_t) { return fast_prophet_options(); };
     return setup;
-}
-
-/// Seeds for the longer scenarios: SEER_SIM_SEED / SEER_SIM_SEEDS win, else 1..n.
-std::vector<std::uint64_t> seeds_up_to(std::uint64_t n) {
-    if (std::getenv("SEER_SIM_SEED") || std::getenv("SEER_SIM_SEEDS")) return sim_seeds();
-    std::vector<std::uint64_t> out;
-    for (std::uint64_t s = 1; s <= n; ++s) out.push_back(s);
-    return out;
-}
-
-void for_seeds(const std::string& scenario, std::uint64_t n,
-               const std::function<void(std::uint64_t, Verdict&)>& run) {
-    int failing = 0;
-    for (const auto seed : seeds_up_to(n)) {
-        INFO("replay: SEER_SIM_SEED=" << seed << " scenario=" << scenario);
-        Verdict verdict;
-        run(seed, verdict);
-        if (!verdict.ok() && ++failing >= max_failing_seeds()) {
-            MESSAGE("scenario " << scenario << ": stopping after " << failing
-                                << " failing seeds");
-            break;
-        }
-    }
 }
 
 // ---- a) honest: futures reach VERIFIED by H+3 -----------------------------------------------
@@ -228,8 +211,8 @@ HonestResult run_honest(std::uint64_t seed, Verdict& v, Latencies& lat) {
     }
     const bool done = run.run_until_final(30'000);
     v.expect_safe(sim);
-    v.expect_live(sim, done, "every future final on every node within 30 s; heights " +
-                                 heights(sim));
+    v.expect_live(sim, done,
+                  "every future final on every node within 30 s; heights " + heights(sim));
     run.check_end(v);
     for (const auto& f : run.agreed_futures(v)) {
         if (!expect_verified(v, f)) continue;
@@ -243,17 +226,21 @@ HonestResult run_honest(std::uint64_t seed, Verdict& v, Latencies& lat) {
 
 TEST_CASE("sim: async futures from signed txs reach VERIFIED on every node by H+3") {
     Latencies lat;
-    for_each_seed("async_honest", [&](std::uint64_t seed, Verdict& v) {
-        const auto first = run_honest(seed, v, lat);
-        // With real worker threads a seed still replays (the prophets settle after every event).
-        if (seed <= 5) {
-            Latencies ignored;
-            const auto again = run_honest(seed, v, ignored);
-            v.expect(again.trace == first.trace && again.events == first.events &&
-                         again.decided == first.decided,
-                     "the same seed gave a different run");
-        }
-    });
+    for_each_seed(
+        "async_honest",
+        [&](std::uint64_t seed, Verdict& v) {
+            const auto first = run_honest(seed, v, lat);
+            // With real worker threads a seed still replays (the prophets settle after every
+            // event).
+            if (seed <= 5) {
+                Latencies ignored;
+                const auto again = run_honest(seed, v, ignored);
+                v.expect(again.trace == first.trace && again.events == first.events &&
+                             again.decided == first.decided,
+                         "the same seed gave a different run");
+            }
+        },
+        100);
     lat.print("async_honest");
 }
 
@@ -335,8 +322,9 @@ void run_forging(std::uint64_t seed, Verdict& v, Latencies& lat) {
 
 TEST_CASE("sim: async wrong results from a byzantine proposer are rejected and re-executed") {
     Latencies lat;
-    for_each_seed("async_forged_results",
-                  [&](std::uint64_t seed, Verdict& v) { run_forging(seed, v, lat); });
+    for_each_seed(
+        "async_forged_results", [&](std::uint64_t seed, Verdict& v) { run_forging(seed, v, lat); },
+        100);
     lat.print("async_forged_results");
 }
 
@@ -351,7 +339,9 @@ public:
     GarbageExtensions(std::unique_ptr<consensus::Application> inner,
                       std::shared_ptr<GarbageStats> s, std::uint64_t seed,
                       std::uint64_t max_extension_bytes)
-        : ForwardingApp(std::move(inner)), m_stats(std::move(s)), m_rng(seed),
+        : ForwardingApp(std::move(inner)),
+          m_stats(std::move(s)),
+          m_rng(seed),
           m_max_bytes(max_extension_bytes) {}
 
     Bytes extend_vote(const consensus::ExtendVoteRequest& request) override {
@@ -361,12 +351,14 @@ public:
         switch (kind) {
             case 0: {  // not a protobuf: wire type 7 is invalid
                 Bytes out{0xff, 0xff};
-                for (int i = 0; i < 30; ++i) out.push_back(static_cast<std::uint8_t>(m_rng()));
+                for (int i = 0; i < 30; ++i)
+                    out.push_back(static_cast<std::uint8_t>(m_rng()));
                 return out;
             }
             case 1: {  // over max_extension_bytes
                 Bytes out(m_max_bytes + 1 + m_rng() % 100, 0);
-                for (auto& b : out) b = static_cast<std::uint8_t>(m_rng());
+                for (auto& b : out)
+                    b = static_cast<std::uint8_t>(m_rng());
                 return out;
             }
             case 2: {  // the same future twice
@@ -395,9 +387,10 @@ void run_garbage(std::uint64_t seed, Verdict& v, Latencies& lat) {
     async::Params params;
     auto setup = default_setup(params, 2);
     auto stats = std::make_shared<GarbageStats>();
-    setup->decorate = [byz, stats, seed, params](std::size_t node,
-                                                 std::unique_ptr<consensus::Application> m)
-        -> std::unique_ptr<consensus::Application> {
+    setup->decorate =
+        [byz, stats, seed, params](
+            std::size_t node,
+            std::unique_ptr<consensus::Application> m) -> std::unique_ptr<consensus::Application> {
         if (node != byz) return m;
         return std::make_unique<GarbageExtensions>(std::move(m), stats, seed,
                                                    params.max_extension_bytes);
@@ -410,11 +403,11 @@ void run_garbage(std::uint64_t seed, Verdict& v, Latencies& lat) {
         sim.run_until([&] { return sim.max_height() > h; }, 5'000);
         run.submit_mix(2);
     }
-    const bool done = run.run_until_final(40'000) &&
-                      sim.run_until([&] { return sim.min_height() >= 8; }, 20'000);
+    const bool done =
+        run.run_until_final(40'000) && sim.run_until([&] { return sim.min_height() >= 8; }, 20'000);
     v.expect_safe(sim);
-    v.expect_live(sim, done, "every future final and height 8 within 60 s; heights " +
-                                 heights(sim));
+    v.expect_live(sim, done,
+                  "every future final and height 8 within 60 s; heights " + heights(sim));
     run.check_end(v);
     for (std::size_t k = 0; k < stats->sent.size(); ++k)
         v.expect(stats->sent[k] > 0, "garbage extension kind " + std::to_string(k) + " never sent");
@@ -432,8 +425,9 @@ void run_garbage(std::uint64_t seed, Verdict& v, Latencies& lat) {
 
 TEST_CASE("sim: async garbage vote extensions are rejected and futures still verify") {
     Latencies lat;
-    for_each_seed("async_garbage_extensions",
-                  [&](std::uint64_t seed, Verdict& v) { run_garbage(seed, v, lat); });
+    for_each_seed(
+        "async_garbage_extensions",
+        [&](std::uint64_t seed, Verdict& v) { run_garbage(seed, v, lat); }, 100);
     lat.print("async_garbage_extensions");
 }
 
@@ -473,7 +467,8 @@ void run_slow(std::uint64_t seed, Verdict& v) {
     AsyncRun run("async_slow_handler", seed, random_powers(srng, k_validators, 10, 30), setup, 2);
     auto& sim = run.sim();
     const int slow = static_cast<int>(uniform(srng, 1, 2));
-    for (int i = 0; i < slow; ++i) run.submit(0, std::string(k_slow), "spin-" + std::to_string(i));
+    for (int i = 0; i < slow; ++i)
+        run.submit(0, std::string(k_slow), "spin-" + std::to_string(i));
     run.submit(1, "echo", "fast");
     const bool done = run.run_until_final(30'000);
     v.expect_safe(sim);
@@ -500,7 +495,8 @@ void run_slow(std::uint64_t seed, Verdict& v) {
 }
 
 TEST_CASE("sim: async a handler slower than its timeout ends TIMED_OUT at the deadline") {
-    for_seeds("async_slow_handler", 30, [](std::uint64_t seed, Verdict& v) { run_slow(seed, v); });
+    for_each_seed(
+        "async_slow_handler", [](std::uint64_t seed, Verdict& v) { run_slow(seed, v); }, 30);
 }
 
 // ---- e) a proposer without a prophet (or without the handler) --------------------------------
@@ -511,7 +507,8 @@ void run_no_prophet(std::uint64_t seed, Verdict& v, Latencies& lat) {
     const bool no_prophet = seed % 2 == 1;  // else: a prophet without "hashchain"
     async::Params params;
     auto setup = default_setup(params, 2);
-    setup->prophet_options = [lame, no_prophet](std::size_t node) -> std::optional<prophet::Options> {
+    setup->prophet_options = [lame,
+                              no_prophet](std::size_t node) -> std::optional<prophet::Options> {
         auto o = fast_prophet_options();
         if (node != lame) return o;
         if (no_prophet) return std::nullopt;
@@ -527,7 +524,8 @@ void run_no_prophet(std::uint64_t seed, Verdict& v, Latencies& lat) {
     auto lame_blocks = [&] {
         int n = 0;
         for (std::int64_t h = 1; h <= sim.height(0); ++h)
-            if (auto b = sim.driver(0).block(h); b && b->header.proposer_address == sim.address(lame))
+            if (auto b = sim.driver(0).block(h);
+                b && b->header.proposer_address == sim.address(lame))
                 ++n;
         return n;
     };
@@ -553,8 +551,8 @@ void run_no_prophet(std::uint64_t seed, Verdict& v, Latencies& lat) {
             pending |= f.created_height() < h && f.result().height() >= h &&
                        (no_prophet || f.handler() == "hashchain");
         with_pending += pending ? 1 : 0;
-        const bool has_results = !b->txs.empty() && !b->txs[0].empty() &&
-                                 b->txs[0][0] == async::k_results_tx_marker;
+        const bool has_results =
+            !b->txs.empty() && !b->txs[0].empty() && b->txs[0][0] == async::k_results_tx_marker;
         if (no_prophet) {
             v.expect(!has_results, "block " + std::to_string(h) +
                                        " of the node without a prophet carries a results tx");
@@ -565,8 +563,9 @@ void run_no_prophet(std::uint64_t seed, Verdict& v, Latencies& lat) {
                     for (const auto& f : futures)
                         if (f.id() == r.future_id)
                             v.expect(f.handler() != "hashchain",
-                                     "block " + std::to_string(h) + " of the node without "
-                                     "hashchain carries a hashchain result");
+                                     "block " + std::to_string(h) +
+                                         " of the node without "
+                                         "hashchain carries a hashchain result");
         }
     }
     v.expect(with_pending > 0, "the lame node never proposed while futures were pending");
@@ -574,8 +573,9 @@ void run_no_prophet(std::uint64_t seed, Verdict& v, Latencies& lat) {
 
 TEST_CASE("sim: async a proposer whose prophet lacks the result leaves it to the next") {
     Latencies lat;
-    for_seeds("async_lame_proposer", 50,
-              [&](std::uint64_t seed, Verdict& v) { run_no_prophet(seed, v, lat); });
+    for_each_seed(
+        "async_lame_proposer",
+        [&](std::uint64_t seed, Verdict& v) { run_no_prophet(seed, v, lat); }, 50);
     lat.print("async_lame_proposer");
 }
 
@@ -609,9 +609,151 @@ void run_full_queues(std::uint64_t seed, Verdict& v, Latencies& lat) {
 
 TEST_CASE("sim: async full prophet queues drop offers but lose no future") {
     Latencies lat;
-    for_seeds("async_full_queues", 50,
-              [&](std::uint64_t seed, Verdict& v) { run_full_queues(seed, v, lat); });
+    for_each_seed(
+        "async_full_queues", [&](std::uint64_t seed, Verdict& v) { run_full_queues(seed, v, lat); },
+        50);
     lat.print("async_full_queues");
+}
+
+// ---- g) 10,000 futures with pruning: state stays bounded ---------------------------------------
+
+/// Futures with `status` in the node's state (paginated "async/futures" by status).
+std::uint64_t count_with_status(consensus::Application& app, av1::FutureStatus status) {
+    std::uint64_t n = 0;
+    std::string key;
+    for (int page = 0; page < 10'000; ++page) {
+        av1::QueryFuturesRequest req;
+        req.set_status(status);
+        req.mutable_pagination()->set_limit(1000);
+        req.mutable_pagination()->set_key(key);
+        consensus::QueryRequest q;
+        q.path = "async/futures";
+        q.data = to_bytes(req.SerializeAsString());
+        const auto r = app.query(q);
+        av1::QueryFuturesResponse resp;
+        if (r.code != 0 || !resp.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())))
+            return n;
+        n += static_cast<std::uint64_t>(resp.futures_size());
+        key = resp.pagination().next_key();
+        if (key.empty()) break;
+    }
+    return n;
+}
+
+struct PruneRun {
+    std::uint64_t peak_futures = 0;  // futures in node 0's state, sampled after every wave
+    std::uint64_t peak_keys = 0;     // keys in node 0's "app" column, same samples
+    std::uint64_t peak_bytes = 0;
+    std::uint64_t peak_window = 0;  // the largest window bound met at a sample
+    std::vector<std::pair<std::int64_t, std::uint64_t>> waves;  // (height seen committed, size)
+};
+
+// A future leaves the state prune_after_blocks after it is final, and is final a few heights
+// after its creation (<= 3 without faults; 5 leaves room for a late proposer twice in a row):
+// at height h only futures created after h - (prune_after_blocks + 5) can be in the state.
+constexpr std::int64_t k_prune_slack = 5;
+
+constexpr std::uint64_t k_prune_total = 10'000;
+constexpr std::uint64_t k_prune_wave = 500;
+constexpr std::size_t k_prune_clients = 10;
+
+void run_pruning(std::uint64_t seed, Verdict& v) {
+    auto srng = setup_rng(seed);
+    async::Params params;
+    params.timeout_blocks = 100;
+    params.prune_after_blocks = 5;
+    params.max_prune_per_block = 1000;
+    params.max_results_per_block = 1000;
+    params.max_votes_per_extension = 2000;
+    params.max_extension_bytes = 64 * 1024;
+    params.max_pending_per_account = 2000;
+    AsyncRun run("async_pruning", seed, random_powers(srng, k_validators, 10, 30),
+                 default_setup(params, k_prune_clients), k_prune_clients);
+    auto& sim = run.sim();
+    PruneRun stats;
+    const auto window = static_cast<std::int64_t>(params.prune_after_blocks) + k_prune_slack;
+    auto sample = [&] {
+        const std::int64_t h = sim.height(0);
+        const auto futures = count_with_status(sim.application(0), av1::FUTURE_STATUS_UNSPECIFIED);
+        const auto column = app_column_size(*run.setup().nodes[0].kv);
+        std::uint64_t recent = 0;  // submitted in waves committed within the window
+        for (const auto& [height, size] : stats.waves)
+            if (height > h - window) recent += size;
+        v.expect(futures <= recent, "height " + std::to_string(h) + ": " + std::to_string(futures) +
+                                        " futures in state, but only " + std::to_string(recent) +
+                                        " created in the last " + std::to_string(window) +
+                                        " heights");
+        v.expect(column.keys <= recent + k_prune_clients + 8,
+                 "height " + std::to_string(h) + ": app column holds " +
+                     std::to_string(column.keys) + " keys for " + std::to_string(recent) +
+                     " recent futures");
+        stats.peak_futures = std::max(stats.peak_futures, futures);
+        stats.peak_keys = std::max(stats.peak_keys, column.keys);
+        stats.peak_bytes = std::max(stats.peak_bytes, column.bytes);
+        stats.peak_window = std::max(stats.peak_window, recent);
+    };
+    // Waves of k_prune_wave echo futures, the next one once the previous is committed.
+    std::uint64_t submitted = 0;
+    bool live = true;
+    while (submitted < k_prune_total && live) {
+        const auto begin = run.txs().size();
+        for (std::uint64_t i = 0; i < k_prune_wave; ++i, ++submitted)
+            run.submit(submitted % k_prune_clients, "echo", "f" + std::to_string(submitted));
+        const std::vector<std::string> wave(run.txs().begin() + static_cast<std::ptrdiff_t>(begin),
+                                            run.txs().end());
+        live = sim.run_until([&] { return all_committed(sim, wave); }, 20'000);
+        stats.waves.emplace_back(sim.max_height(), k_prune_wave);
+        sample();
+    }
+    v.expect_live(sim, live,
+                  "wave committed within 20 s; submitted " + std::to_string(submitted) +
+                      ", heights " + heights(sim));
+    // Then every future final and pruned on every node.
+    std::int64_t checked = -1;
+    auto all_pruned = [&] {
+        if (sim.min_height() == checked) return false;
+        checked = sim.min_height();
+        for (std::size_t n = 0; n < sim.size(); ++n)
+            if (count_with_status(sim.application(n), av1::FUTURE_STATUS_UNSPECIFIED) != 0)
+                return false;
+        return true;
+    };
+    const bool pruned = live && sim.run_until(all_pruned, 60'000);
+    v.expect_safe(sim);
+    v.expect_live(sim, pruned,
+                  "every future final and pruned within 60 s; heights " + heights(sim));
+    run.check_end(v);
+    for (std::size_t n = 0; n < k_validators; ++n) {
+        auto& events = run.setup().nodes[n].events;
+        v.expect(events["future_created"] == k_prune_total &&
+                     events["future_verified"] == k_prune_total &&
+                     events["future_pruned"] == k_prune_total,
+                 "node " + std::to_string(n) + ": created " +
+                     std::to_string(events["future_created"]) + " verified " +
+                     std::to_string(events["future_verified"]) + " pruned " +
+                     std::to_string(events["future_pruned"]) + ", want " +
+                     std::to_string(k_prune_total) + " each");
+    }
+    // And at most a small part of the whole ever was in the state at once.
+    v.expect(stats.peak_futures < k_prune_total / 2,
+             "futures in state peaked at " + std::to_string(stats.peak_futures));
+    const auto end = app_column_size(*run.setup().nodes[0].kv);
+    v.expect(end.keys <= k_prune_clients + 8,
+             "app column keeps " + std::to_string(end.keys) + " keys after pruning everything");
+    if (stats_enabled())
+        std::fprintf(
+            stderr,
+            "async-stats async_pruning seed=%s height=%s peak_futures=%s (window bound "
+            "%s) peak_keys=%s peak_bytes=%s end_keys=%s end_bytes=%s\n",
+            std::to_string(seed).c_str(), std::to_string(sim.height(0)).c_str(),
+            std::to_string(stats.peak_futures).c_str(), std::to_string(stats.peak_window).c_str(),
+            std::to_string(stats.peak_keys).c_str(), std::to_string(stats.peak_bytes).c_str(),
+            std::to_string(end.keys).c_str(), std::to_string(end.bytes).c_str());
+}
+
+TEST_CASE("sim: async 10000 futures with pruning keep the state bounded") {
+    for_each_seed(
+        "async_pruning", [](std::uint64_t seed, Verdict& v) { run_pruning(seed, v); }, 2);
 }
 
 }  // namespace

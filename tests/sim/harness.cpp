@@ -617,10 +617,10 @@ const ByzantineOutbound::Stats* Simulation::byzantine_stats() const {
 
 // ---- helpers ----
 
-std::vector<std::uint64_t> sim_seeds() {
+std::vector<std::uint64_t> sim_seeds(std::uint64_t default_count) {
     if (const char* one = std::getenv("SEER_SIM_SEED"); one && *one)
         return {std::strtoull(one, nullptr, 10)};
-    std::uint64_t count = 200;
+    std::uint64_t count = default_count;
     if (const char* n = std::getenv("SEER_SIM_SEEDS"); n && *n) count = std::strtoull(n, nullptr, 10);
     std::vector<std::uint64_t> seeds;
     for (std::uint64_t s = 1; s <= count; ++s) seeds.push_back(s);

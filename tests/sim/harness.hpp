@@ -232,8 +232,8 @@ private:
 };
 
 /// The seeds a scenario runs: SEER_SIM_SEED=<n> runs only n; otherwise seeds 1..N with
-/// N = SEER_SIM_SEEDS (default 200).
-std::vector<std::uint64_t> sim_seeds();
+/// N = SEER_SIM_SEEDS (default `default_count`, 200 unless a long scenario asks for fewer).
+std::vector<std::uint64_t> sim_seeds(std::uint64_t default_count = 200);
 
 /// Validator powers for tests: `n` random powers in [lo, hi].
 std::vector<std::int64_t> random_powers(std::mt19937_64& rng, std::size_t n, std::int64_t lo,

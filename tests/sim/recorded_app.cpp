@@ -12,7 +12,9 @@ RecordedApp::RecordedApp(std::unique_ptr<consensus::Application> inner, NodeReco
     m_committed = m_inner->info().last_block_height;
 }
 
-consensus::InfoResponse RecordedApp::info() { return m_inner->info(); }
+consensus::InfoResponse RecordedApp::info() {
+    return m_inner->info();
+}
 
 consensus::CheckTxResponse RecordedApp::check_tx(ByteView tx, consensus::CheckTxKind kind) {
     return m_inner->check_tx(tx, kind);

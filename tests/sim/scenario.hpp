@@ -45,12 +45,13 @@ private:
     bool m_ok = true;
 };
 
-/// Runs `run(seed, verdict)` for every seed of sim_seeds(), with the replay line in every
-/// failure message.
+/// Runs `run(seed, verdict)` for every seed of sim_seeds(default_seeds), with the replay line
+/// in every failure message.
 inline void for_each_seed(const std::string& scenario,
-                          const std::function<void(std::uint64_t, Verdict&)>& run) {
+                          const std::function<void(std::uint64_t, Verdict&)>& run,
+                          std::uint64_t default_seeds = 200) {
     int failing = 0;
-    for (const auto seed : sim_seeds()) {
+    for (const auto seed : sim_seeds(default_seeds)) {
         INFO("replay: SEER_SIM_SEED=" << seed << " scenario=" << scenario);
         Verdict verdict;
         run(seed, verdict);
