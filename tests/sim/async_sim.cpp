@@ -615,6 +615,46 @@ TEST_CASE("sim: async full prophet queues drop offers but lose no future") {
     lat.print("async_full_queues");
 }
 
+// ---- h) crashes: modules and prophets die and come back -------------------------------------
+
+void run_crash(std::uint64_t seed, Verdict& v, Latencies& lat) {
+    auto srng = setup_rng(seed);
+    async::Params params;
+    AsyncRun run("async_crash", seed, random_powers(srng, k_validators, 10, 30),
+                 default_setup(params, 2), 2);
+    auto& sim = run.sim();
+    auto& rng = sim.rng();
+    run.submit_mix(3);
+    const int crashes = static_cast<int>(uniform(rng, 2, 4));
+    for (int c = 0; c < crashes; ++c) {
+        sim.run_for(uniform(rng, 50, 400));
+        const auto node = static_cast<std::size_t>(uniform(rng, 0, k_validators - 1));
+        if (chance(rng, 0.5))
+            sim.crash(node, static_cast<std::uint64_t>(uniform(rng, 0, 200)));
+        else
+            sim.crash_at_next_commit(node);
+        run.submit_mix(2);
+        sim.run_for(uniform(rng, 100, 600));
+        if (sim.is_up(node)) sim.crash(node, 0);  // an armed crash that did not fire yet
+        sim.restart(node);
+        run.submit_mix(1);
+    }
+    const bool done = run.run_until_final(60'000);
+    v.expect_safe(sim);
+    v.expect_live(sim, done,
+                  "every future final on every node within 60 s; heights " + heights(sim));
+    run.check_end(v);
+    for (const auto& f : run.agreed_futures(v))
+        if (expect_verified(v, f)) lat.add(f);
+}
+
+TEST_CASE("sim: async validators crash and restart with new prophets and futures still verify") {
+    Latencies lat;
+    for_each_seed(
+        "async_crash", [&](std::uint64_t seed, Verdict& v) { run_crash(seed, v, lat); }, 50);
+    lat.print("async_crash");
+}
+
 // ---- g) 10,000 futures with pruning: state stays bounded ---------------------------------------
 
 /// Futures with `status` in the node's state (paginated "async/futures" by status).
