@@ -26,6 +26,10 @@
 #include "seer/p2p/switch.hpp"
 #include "seer/prophet/prophet.hpp"
 #include "seer/rpc/node_api.hpp"
+#if SEER_NODE_RPC
+#include "seer/rpc/rest_server.hpp"
+#include "seer/rpc/server.hpp"
+#endif
 #include "seer/store/block_store.hpp"
 #include "seer/store/durable_value.hpp"
 #include "seer/store/kv.hpp"
@@ -100,8 +104,8 @@ public:
     // rpc::NodeApi (any thread)
     rpc::StatusInfo status() override;
     rpc::NetInfo net_info() override;
-    std::int64_t latest_height() override { return m_blocks_view->height(); }
-    std::int64_t base_height() override { return m_blocks_view->base(); }
+    std::int64_t latest_height() override { return blocks().height(); }
+    std::int64_t base_height() override { return blocks().base(); }
     std::optional<rpc::BlockView> block(std::int64_t height) override;
     std::optional<rpc::BlockView> block_by_hash(const rpc::Hash& hash) override;
     std::optional<consensus::ExtendedCommit> commit(std::int64_t height) override;
@@ -151,7 +155,8 @@ private:
     std::unique_ptr<store::KvStore> m_kv;
     std::unique_ptr<store::WalMedium> m_wal;
     std::unique_ptr<store::DurableValue> m_sign_state;
-    std::unique_ptr<store::BlockStore> m_blocks_view;  // reads from RPC threads
+    // The driver's block store; its reads are thread-safe (atomic heights, RocksDB gets).
+    const store::BlockStore& blocks() const { return m_driver->blocks(); }
     std::unique_ptr<detail::ResultsStore> m_results;
     std::unique_ptr<prophet::Prophet> m_prophet;
     std::unique_ptr<consensus::Application> m_app;
@@ -159,6 +164,10 @@ private:
     asio::io_context m_cio;  // the consensus thread
     std::unique_ptr<consensus::Driver> m_driver;
     std::unique_ptr<p2p::Switch> m_switch;
+#if SEER_NODE_RPC
+    std::unique_ptr<rpc::Server> m_rpc;
+    std::unique_ptr<rpc::RestServer> m_rest;
+#endif
     std::atomic<std::int64_t> m_pending{0};
     std::atomic<std::uint64_t> m_dropped_inputs{0};
 
@@ -206,7 +215,6 @@ Status NodeRuntime::open() {
                                 std::string(detail::k_txindex_column)});
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
-    m_blocks_view = std::make_unique<store::BlockStore>(*m_kv);
     m_results = std::make_unique<detail::ResultsStore>(*m_kv);
 
     if (m_config.prophet_enabled) {
@@ -390,6 +398,31 @@ Status NodeRuntime::run() {
     };
     m_switch->set_handlers(std::move(h));
     if (auto s = m_switch->start(); !s) return make_error("p2p", "p2p: " + s.error().message);
+#if SEER_NODE_RPC
+    try {
+        rpc::ServerOptions ro;
+        auto rpc_hp = parse_laddr(m_config.rpc_laddr);
+        ro.host = rpc_hp->host;
+        ro.port = rpc_hp->port;
+        ro.max_body_bytes = static_cast<std::size_t>(m_config.rpc_max_body_bytes);
+        ro.max_connections = static_cast<std::size_t>(m_config.rpc_max_open_connections);
+        ro.max_subscriptions_per_client =
+            static_cast<std::size_t>(m_config.rpc_max_subscriptions_per_client);
+        m_rpc = std::make_unique<rpc::Server>(*this, ro);
+        m_rpc->start();
+        if (m_config.api_enable) {
+            rpc::RestOptions rest;
+            auto api_hp = parse_laddr(m_config.api_laddr);
+            rest.host = api_hp->host;
+            rest.port = api_hp->port;
+            m_rest = std::make_unique<rpc::RestServer>(*this, rest);
+            m_rest->start();
+        }
+    } catch (const std::exception& e) {
+        m_switch->stop();
+        return make_error("rpc", std::string("rpc: ") + e.what());
+    }
+#endif
 
     asio::signal_set signals(m_cio, SIGINT, SIGTERM);
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -403,10 +436,14 @@ Status NodeRuntime::run() {
                 m_switch->node_id(), m_config.p2p_laddr);
     m_cio.run();  // until a signal; every handler runs whole, so no height is half-written
 
+#if SEER_NODE_RPC
+    if (m_rest) m_rest->stop();
+    if (m_rpc) m_rpc->stop();
+#endif
     m_switch->stop();
     if (m_prophet) m_prophet->stop();
+    log()->info("node stopped height={}", blocks().height());
     m_driver.reset();
-    log()->info("node stopped height={}", m_blocks_view->height());
     return {};
 }
 
@@ -420,14 +457,14 @@ rpc::StatusInfo NodeRuntime::status() {
     s.version = k_version;
     s.moniker = m_config.moniker;
     s.rpc_address = m_config.rpc_laddr;
-    const std::int64_t h = m_blocks_view->height();
+    const std::int64_t h = blocks().height();
     if (auto b = block(h)) {
         s.latest_block_hash = b->hash;
         s.latest_block_height = h;
         s.latest_block_time = b->block.header.time;
     }
     if (auto r = m_results->results(h)) s.latest_app_hash = r->app_hash;
-    if (auto b = block(m_blocks_view->base())) {
+    if (auto b = block(blocks().base())) {
         s.earliest_block_hash = b->hash;
         s.earliest_block_height = b->block.header.height;
         s.earliest_block_time = b->block.header.time;
@@ -454,7 +491,7 @@ rpc::NetInfo NodeRuntime::net_info() {
 }
 
 std::optional<rpc::BlockView> NodeRuntime::block(std::int64_t height) {
-    auto bytes = m_blocks_view->block(height);
+    auto bytes = blocks().block(height);
     if (!bytes) return std::nullopt;
     auto b = consensus::decode_block(*bytes);
     if (!b) return std::nullopt;
@@ -466,13 +503,13 @@ std::optional<rpc::BlockView> NodeRuntime::block(std::int64_t height) {
 }
 
 std::optional<rpc::BlockView> NodeRuntime::block_by_hash(const rpc::Hash& hash) {
-    auto h = m_blocks_view->height_of(hash);
+    auto h = blocks().height_of(hash);
     if (!h) return std::nullopt;
     return block(*h);
 }
 
 std::optional<consensus::ExtendedCommit> NodeRuntime::commit(std::int64_t height) {
-    auto bytes = m_blocks_view->extended_commit(height);
+    auto bytes = blocks().extended_commit(height);
     if (!bytes) return std::nullopt;
     auto c = consensus::decode_extended_commit(*bytes);
     if (!c) return std::nullopt;
