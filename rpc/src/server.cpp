@@ -135,8 +135,6 @@ private:
         auto head = std::make_shared<const std::string>(
             "{\"jsonrpc\":\"2.0\",\"id\":" + json::serialize(id) + ",\"result\":{\"query\":" +
             json::serialize(json::value(json::string(*text))) + ",\"data\":");
-        // Reply first, so the client sees the confirmation before any event.
-        send(response_json(id, json::value(json::object{})));
         const auto sid = m_ctx.node->subscribe([query, hub, strand, weak, head](const BusEvent& ev) {
             if (!query->matches(ev.attributes)) return;
             auto copy = std::make_shared<const BusEvent>(ev);
@@ -148,6 +146,8 @@ private:
             });
         });
         m_subs.emplace(*text, sid);
+        // Events are posted to this strand, so this reply (written now) precedes any of them.
+        send(response_json(id, json::value(json::object{})));
     }
 
     std::weak_ptr<WsSession> m_session;

@@ -573,7 +573,7 @@ public:
     }
     bool closed() const { return m_closed; }
 
-    json::value call(std::string_view method, json::value params, std::int64_t id) {
+    json::value call(std::string_view method, json::value params, json::value id) {
         send(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
         auto r = read();
         return r ? *r : json::value(nullptr);
