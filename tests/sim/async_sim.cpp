@@ -53,15 +53,13 @@ std::vector<std::int64_t> powers_with_minor(std::mt19937_64& setup, std::size_t 
 class AsyncRun {
 public:
     AsyncRun(const std::string& scenario, std::uint64_t seed, std::vector<std::int64_t> powers,
-             std::shared_ptr<AsyncSetup> setup, std::size_t clients,
-             const std::function<void(SimOptions&)>& tweak = {})
+             std::shared_ptr<AsyncSetup> setup, std::size_t clients)
         : m_setup(std::move(setup)) {
         SimOptions options;
         options.scenario = scenario;
         options.seed = seed;
         options.powers = std::move(powers);
         options.app_factory = async_app_factory(m_setup, options.powers.size());
-        if (tweak) tweak(options);
         for (std::size_t i = 0; i < clients; ++i)
             m_clients.emplace_back(i);
         m_sim = std::make_unique<Simulation>(std::move(options));
@@ -99,8 +97,8 @@ public:
     /// Queries only when some node's height changed.
     bool all_final() {
         std::int64_t key = 0;
-        for (std::size_t i = 0; i < m_sim->size(); ++i)
-            key = key * 1000 + m_sim->height(i);
+        for (std::size_t i = 0; i < m_sim->size(); ++i)  // heights and up/down of every node
+            key = key * 100'000 + m_sim->height(i) * 2 + (m_sim->is_up(i) ? 1 : 0);
         if (key == m_checked_key) return m_checked_result;
         m_checked_key = key;
         m_checked_result = false;
