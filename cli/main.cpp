@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
     tn->add_option("--chain-id", testnet.chain_id, "chain ID")->capture_default_str();
     tn->add_option("--hostnames", hostnames, "comma-separated host of each validator");
     tn->add_option("--starting-port", testnet.base_port, "first p2p port")->capture_default_str();
+    tn->add_option("--api-starting-port", testnet.api_base_port, "first REST port")->capture_default_str();
 
     cli::LocalnetOptions ln;
     ln.home = (fs::current_path() / "localnet").string();

@@ -1,0 +1,148 @@
+#pragma once
+// Real `seer` processes for end-to-end tests: started by fork/exec, always stopped by PID
+// (SIGTERM, then SIGKILL after a bound), and a minimal HTTP GET on 127.0.0.1.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace seer::e2e {
+
+class Process {
+public:
+    Process() = default;
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    ~Process() { stop(); }
+
+    void start(const std::vector<std::string>& argv, const std::string& log) {
+        stop();
+        m_pid = fork();
+        if (m_pid == 0) {
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            if (fd >= 0) {
+                dup2(fd, STDOUT_FILENO);
+                dup2(fd, STDERR_FILENO);
+            }
+            std::vector<char*> args;
+            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            execv(args[0], args.data());
+            _exit(127);
+        }
+    }
+    bool running() {
+        if (m_pid <= 0) return false;
+        int status = 0;
+        if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+            m_pid = -1;
+            return false;
+        }
+        return true;
+    }
+    void kill9() {
+        if (m_pid <= 0) return;
+        ::kill(m_pid, SIGKILL);
+        waitpid(m_pid, nullptr, 0);
+        m_pid = -1;
+    }
+    /// SIGTERM, then SIGKILL after 15 s.
+    void stop() {
+        if (m_pid <= 0) return;
+        ::kill(m_pid, SIGTERM);
+        for (int i = 0; i < 300; ++i) {
+            if (waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
+                m_pid = -1;
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        kill9();
+    }
+    pid_t pid() const { return m_pid; }
+
+private:
+    pid_t m_pid = -1;
+};
+
+inline int connect_local(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/// GET http://127.0.0.1:port/target, body on 200, nullopt otherwise.
+inline std::optional<std::string> http_get(std::uint16_t port, const std::string& target) {
+    const int fd = connect_local(port);
+    if (fd < 0) return std::nullopt;
+    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    std::string resp;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        resp.append(buf, static_cast<std::size_t>(n));
+        if (resp.size() > (16u << 20)) break;
+    }
+    ::close(fd);
+    if (resp.rfind("HTTP/1.1 200", 0) != 0) return std::nullopt;
+    const auto body = resp.find("\r\n\r\n");
+    if (body == std::string::npos) return std::nullopt;
+    return resp.substr(body + 4);  // Connection: close, so the body runs to the end
+}
+
+inline std::optional<boost::json::value> rpc_get(std::uint16_t port, const std::string& target) {
+    auto body = http_get(port, target);
+    if (!body) return std::nullopt;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(*body, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("result")) return std::nullopt;
+    return v.as_object().at("result");
+}
+
+/// A free TCP port range [p, p + count) on 127.0.0.1 (best effort: bound and released).
+inline std::uint16_t free_port_range(int count) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const std::uint16_t base = static_cast<std::uint16_t>(20000 + (getpid() * 7919 + attempt * 997) % 40000);
+        bool ok = true;
+        for (int i = 0; i < count && ok; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons(static_cast<std::uint16_t>(base + i));
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+            ::close(fd);
+        }
+        if (ok) return base;
+    }
+    return 0;
+}
+
+}  // namespace seer::e2e
