@@ -1,0 +1,167 @@
+// REST routes (Cosmos gateway style): protobuf JSON mapping, pagination, 404/400.
+
+#include "seer/rpc/rest_server.hpp"
+#include "support.hpp"
+
+namespace seer::rpc::test {
+namespace {
+
+struct RestFixture {
+    FakeNodeApi node;
+    RestServer server;
+    std::uint16_t port = 0;
+    RestFixture() : server(node, options()) {
+        server.start();
+        port = server.port();
+    }
+    static RestOptions options() {
+        RestOptions o;
+        o.port = 0;
+        return o;
+    }
+};
+
+std::string url_encode(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+TEST_CASE("REST: a future by id, 404 and 400") {
+    RestFixture f;
+    auto r = get(f.port, "/seer/async/v1/futures/7");
+    REQUIRE(r.ok);
+    CHECK(r.status == 200);
+    const auto fut = r.json().at("future");
+    CHECK(fut.at("id") == "7");
+    CHECK(fut.at("status") == "FUTURE_STATUS_VERIFIED");
+    CHECK(fut.at("handler") == "echo");
+    CHECK(str(fut.at("input")) == to_base64(to_bytes("hi")));
+    CHECK(fut.at("created_height") == "2");
+    CHECK(fut.at("deadline_height") == "102");
+    CHECK(fut.at("attempts") == 0);  // uint32 stays a number
+    CHECK(fut.at("tally").at("verified_power") == "30");
+    CHECK(fut.at("final_reason") == "");  // defaults are printed, as the gateway does
+
+    auto nf = get(f.port, "/seer/async/v1/futures/999");
+    CHECK(nf.status == 404);
+    CHECK(nf.json().at("code") == 5);
+    CHECK(nf.json().at("message").is_string());
+    for (std::string bad : {"abc", "-1", "1.5", "18446744073709551616", "%20"}) {
+        auto b = get(f.port, "/seer/async/v1/futures/" + bad);
+        CHECK_MESSAGE(b.status == 400, bad);
+        CHECK(b.json().at("code") == 3);
+    }
+}
+
+TEST_CASE("REST: futures with filters and pagination") {
+    RestFixture f;
+    auto p1 = get(f.port, "/seer/async/v1/futures?pagination.limit=10").json();
+    REQUIRE(p1.at("futures").as_array().size() == 10);
+    CHECK(p1.at("futures").at(0).at("id") == "1");
+    const auto next = str(p1.at("pagination").at("next_key"));
+    CHECK(!next.empty());
+    auto p2 = get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" + url_encode(next)).json();
+    CHECK(p2.at("futures").at(0).at("id") == "11");
+    // URL-safe base64 without padding is accepted too, as grpc-gateway does.
+    std::string urlsafe = next;
+    for (auto& c : urlsafe) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+    while (!urlsafe.empty() && urlsafe.back() == '=') urlsafe.pop_back();
+    auto p2b = get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" + urlsafe).json();
+    CHECK(p2b.at("futures").at(0).at("id") == "11");
+    auto p3 = get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" +
+                              url_encode(str(p2.at("pagination").at("next_key"))))
+                  .json();
+    CHECK(p3.at("futures").as_array().size() == 5);
+    const auto* pg = p3.as_object().if_contains("pagination");
+    CHECK((pg == nullptr || pg->at("next_key") == ""));  // last page: no next key
+
+    auto pending = get(f.port, "/seer/async/v1/futures?status=FUTURE_STATUS_PENDING&creator=seer1creator").json();
+    CHECK(pending.at("futures").as_array().size() == 12);
+    CHECK(pending.at("futures").at(0).at("status") == "FUTURE_STATUS_PENDING");
+    auto by_number = get(f.port, "/seer/async/v1/futures?status=3").json();
+    CHECK(by_number.at("futures").at(0).at("status") == "FUTURE_STATUS_VERIFIED");
+
+    auto pf = get(f.port, "/seer/async/v1/pending_futures?pagination.limit=2").json();
+    CHECK(pf.at("futures").as_array().size() == 2);
+    CHECK(pf.at("futures").at(0).at("id") == "2");
+
+    for (std::string bad : {"status=BOGUS", "status=99", "pagination.limit=abc", "pagination.limit=-1",
+                            "pagination.key=!!!!", "pagination.key=a", "creator=nobody", "pagination.limit=5000"}) {
+        auto b = get(f.port, "/seer/async/v1/futures?" + bad);
+        CHECK_MESSAGE(b.status == 400, bad);
+        CHECK_MESSAGE(b.json().at("code") == 3, bad);
+    }
+}
+
+TEST_CASE("REST: params, handlers, accounts") {
+    RestFixture f;
+    auto params = get(f.port, "/seer/async/v1/params").json();
+    CHECK(params.at("params").at("max_input_bytes") == "4096");
+    CHECK(params.at("params").at("max_attempts") == 0);
+    auto handlers = get(f.port, "/seer/async/v1/handlers").json();
+    CHECK(handlers.at("handlers").at(0).at("name") == "echo");
+
+    auto acc = get(f.port, "/cosmos/auth/v1beta1/accounts/" + f.node.account_address).json().at("account");
+    CHECK(acc.at("@type") == "/cosmos.auth.v1beta1.BaseAccount");
+    CHECK(str(acc.at("address")) == f.node.account_address);
+    CHECK(acc.at("sequence") == "31");
+    CHECK(acc.at("account_number") == "1");
+    CHECK(acc.at("pub_key").at("@type") == "/cosmos.crypto.ed25519.PubKey");
+    CHECK(str(acc.at("pub_key").at("key")) == to_base64(key(9).public_key()));
+    const auto other = crypto::to_bech32_address(crypto::address_of(key(3).public_key()));
+    CHECK(get(f.port, "/cosmos/auth/v1beta1/accounts/" + other).status == 404);
+    CHECK(get(f.port, "/cosmos/auth/v1beta1/accounts/notanaddress").status == 400);
+    CHECK(get(f.port, "/nope").status == 404);
+    CHECK(post(f.port, "/seer/async/v1/params", "{}").status == 405);
+}
+
+TEST_CASE("REST: broadcast and look up txs") {
+    RestFixture f;
+    const Bytes tx = to_bytes("rest-tx");
+    auto r = post(f.port, "/cosmos/tx/v1beta1/txs",
+                  json::serialize(json::object{{"tx_bytes", to_base64(tx)}, {"mode", "BROADCAST_MODE_SYNC"}}));
+    REQUIRE(r.status == 200);
+    auto resp = r.json().at("tx_response");
+    CHECK(str(resp.at("txhash")) == hex_up(crypto::sha256(tx)));
+    CHECK(resp.at("code") == 0);
+    CHECK(resp.at("height") == "0");
+    auto dup = post(f.port, "/cosmos/tx/v1beta1/txs",
+                    json::serialize(json::object{{"tx_bytes", to_base64(tx)}, {"mode", "BROADCAST_MODE_ASYNC"}}));
+    CHECK(dup.json().at("tx_response").at("code") == 19);
+    auto bad = post(f.port, "/cosmos/tx/v1beta1/txs",
+                    json::serialize(json::object{{"tx_bytes", to_base64(to_bytes("bad"))}, {"mode", "BROADCAST_MODE_SYNC"}}));
+    CHECK(bad.json().at("tx_response").at("code") == 4);
+    CHECK(bad.json().at("tx_response").at("raw_log") == "signature verification failed");
+    CHECK(post(f.port, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":"!!","mode":"BROADCAST_MODE_SYNC"})").status == 400);
+    CHECK(post(f.port, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":"AAAA","mode":"BROADCAST_MODE_BLOCK"})").status == 400);
+    CHECK(post(f.port, "/cosmos/tx/v1beta1/txs", "not json").status == 400);
+
+    const auto& t = f.node.txs[1][0];
+    auto got = get(f.port, "/cosmos/tx/v1beta1/txs/" + hex_up(t.hash));
+    REQUIRE(got.status == 200);
+    auto body = got.json();
+    const auto& txr = body.at("tx_response");
+    CHECK(txr.at("height") == "2");
+    CHECK(str(txr.at("txhash")) == hex_up(t.hash));
+    CHECK(txr.at("gas_used") == "420");
+    CHECK(txr.at("timestamp") == "2023-11-14T22:13:22Z");
+    CHECK(txr.at("events").at(1).at("type") == "future_created");
+    const auto& msg = body.at("tx").at("body").at("messages").at(0);
+    CHECK(msg.at("@type") == "/seer.async.v1.MsgAddFuture");
+    CHECK(msg.at("handler") == "echo");
+    CHECK(txr.at("tx").at("@type") == "/cosmos.tx.v1beta1.Tx");
+    CHECK(get(f.port, "/cosmos/tx/v1beta1/txs/" + std::string(64, 'A')).status == 404);
+    CHECK(get(f.port, "/cosmos/tx/v1beta1/txs/zz").status == 400);
+}
+
+}  // namespace
+}  // namespace seer::rpc::test
