@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "seer/node/config.hpp"
+#include "seer/node/keyring.hpp"
 #include "seer/node/testnet.hpp"
 
 namespace seer::cli {
@@ -121,7 +122,17 @@ int run_localnet(const LocalnetOptions& opt) {
         c.pid = spawn(opt.self_exe, c.home, c.log);
         c.alive = c.pid > 0;
     }
-    std::printf("\nKeys of funded users (alice, bob, carol, dave): %s/keys\n", opt.home.c_str());
+    if (!opt.user_keyring.empty()) {
+        auto keys = node::list_keys(opt.home + "/keys");
+        int copied = 0;
+        for (const auto& k : keys ? *keys : std::vector<node::KeyInfo>{}) {
+            auto key = node::load_key(opt.home + "/keys", k.name);
+            if (key && node::save_key(opt.user_keyring, k.name, *key).ok()) ++copied;
+        }
+        std::printf("\nFunded users (alice, bob, carol, dave): keys in %s/keys", opt.home.c_str());
+        if (copied > 0) std::printf(", copied to %s", opt.user_keyring.c_str());
+        std::printf("\nTry: seer tx async add-future --handler math --input \"2+4\" --from alice --wait\n");
+    }
     std::printf("Ctrl-C stops every node.\n\n");
     std::fflush(stdout);
 

@@ -10,6 +10,9 @@ struct LocalnetOptions {
     std::string home;
     bool reset = false;
     std::string self_exe;  // path of this binary, to start the children
+    /// The user's keyring: the network's funded keys are copied there (never overwriting), so
+    /// `seer tx ... --from alice` works at once.
+    std::string user_keyring;
 };
 
 /// Returns the process exit code.

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "client.hpp"
 #include "localnet.hpp"
 #include "seer/async/params.hpp"
 #include "seer/common/base64.hpp"
@@ -134,12 +135,78 @@ int main(int argc, char** argv) {
     keys_export->add_flag("--unsafe-export-private-key", show_private,
                           "required: confirms that the private key is printed")->required();
 
+    cli::ClientOptions client;
+    app.add_option("--node", client.node, "RPC address of the node")->capture_default_str();
+    app.add_option("--output,-o", client.output, "text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+
+    auto* status = app.add_subcommand("status", "the node's status");
+
+    auto* tx = app.add_subcommand("tx", "build, sign and broadcast transactions");
+    tx->require_subcommand(1);
+    tx->fallthrough();
+    auto* tx_async = tx->add_subcommand("async", "x/async transactions");
+    tx_async->require_subcommand(1);
+    tx_async->fallthrough();
+    cli::AddFutureOptions af;
+    auto* add_future = tx_async->add_subcommand("add-future", "submit a future");
+    add_future->fallthrough();
+    add_future->add_option("--handler", af.handler, "handler ID (echo, math, hashchain, http, exec:<name>)")
+        ->required();
+    auto* in_text = add_future->add_option("--input", af.input, "input text");
+    auto* in_file = add_future->add_option("--input-file", af.input_file, "read the input from a file");
+    in_text->excludes(in_file);
+    add_future->add_option("--from", af.from, "key name in the keyring")->required();
+    add_future->add_flag("--wait", af.wait, "follow the future until it is final");
+    add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")->capture_default_str();
+    add_future->add_option("--chain-id", af.chain_id, "chain ID (default: the node's)");
+
+    auto* query = app.add_subcommand("query", "query the chain");
+    query->alias("q");
+    query->require_subcommand(1);
+    query->fallthrough();
+    std::string tx_hash;
+    auto* query_tx = query->add_subcommand("tx", "a transaction by hash");
+    query_tx->add_option("hash", tx_hash)->required();
+    auto* q_async = query->add_subcommand("async", "x/async queries");
+    q_async->require_subcommand(1);
+    q_async->fallthrough();
+    std::string future_id;
+    auto* q_future = q_async->add_subcommand("future", "one future by ID");
+    q_future->add_option("id", future_id)->required();
+    std::string creator;
+    std::string status_filter;
+    std::uint64_t limit = 100;
+    auto* q_futures = q_async->add_subcommand("futures", "futures, filtered");
+    q_futures->add_option("--creator", creator, "bech32 address");
+    q_futures->add_option("--status", status_filter, "pending, executed, verified, failed, timed_out");
+    q_futures->add_option("--limit", limit, "at most this many")->capture_default_str();
+    auto* q_pending = q_async->add_subcommand("pending-futures", "futures waiting for a result");
+    q_pending->add_option("--limit", limit, "at most this many")->capture_default_str();
+    auto* q_params = q_async->add_subcommand("params", "module parameters");
+    auto* q_handlers = q_async->add_subcommand("handlers", "the handler registry");
+    for (auto* sc : {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, status})
+        sc->fallthrough();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
     const std::string keyring = home + "/keyring";
+    client.keyring = keyring;
+    if (status->parsed()) return cli::cmd_status(client);
+    if (add_future->parsed()) {
+        if (af.input.empty() && af.input_file.empty()) return fail("give --input or --input-file");
+        return cli::cmd_add_future(client, af);
+    }
+    if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);
+    if (q_future->parsed()) return cli::cmd_query_future(client, future_id);
+    if (q_futures->parsed()) return cli::cmd_query_futures(client, creator, status_filter, limit, false);
+    if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);
+    if (q_params->parsed()) return cli::cmd_query_simple(client, "params");
+    if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
     if (init->parsed()) return cmd_init(home, moniker, chain_id);
     if (start->parsed()) {
         auto s = node::run_node(home);
@@ -160,6 +227,7 @@ int main(int argc, char** argv) {
     }
     if (localnet->parsed()) {
         ln.self_exe = self_exe(argv[0]);
+        ln.user_keyring = keyring;
         return cli::run_localnet(ln);
     }
     if (keys_add->parsed()) {

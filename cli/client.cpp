@@ -1,0 +1,420 @@
+#include "client.hpp"
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <google/protobuf/util/json_util.h>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "seer/async/tx.hpp"
+#include "seer/async/v1/async.pb.h"
+#include "seer/common/base64.hpp"
+#include "seer/crypto/address.hpp"
+#include "seer/node/keyring.hpp"
+
+namespace seer::cli {
+
+namespace json = boost::json;
+namespace v1 = seer::async::v1;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t k_max_response_bytes = 64u << 20;
+
+int fail(const std::string& message) {
+    std::cerr << "Error: " << message << "\n";
+    return 1;
+}
+
+struct Endpoint {
+    std::string host;
+    std::string port;
+};
+
+Result<Endpoint> parse_url(const std::string& url) {
+    std::string s = url;
+    if (s.rfind("http://", 0) == 0) s = s.substr(7);
+    else if (s.rfind("tcp://", 0) == 0) s = s.substr(6);
+    else if (s.find("://") != std::string::npos)
+        return make_error("bad_url", "--node must be http://host:port, got " + url);
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos) return Endpoint{s, "80"};
+    return Endpoint{s.substr(0, colon), s.substr(colon + 1)};
+}
+
+Result<std::string> http_post(const std::string& url, const std::string& body) {
+    auto ep = parse_url(url);
+    if (!ep) return ep.error();
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (getaddrinfo(ep->host.c_str(), ep->port.c_str(), &hints, &res) != 0 || !res)
+        return make_error("unreachable", "cannot resolve " + ep->host + " (node " + url + ")");
+    int fd = -1;
+    for (addrinfo* a = res; a; a = a->ai_next) {
+        fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) continue;
+        timeval tv{15, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
+        ::close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) return make_error("unreachable", "node unreachable at " + url);
+    const std::string req = "POST / HTTP/1.1\r\nHost: " + ep->host +
+                            "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+        ::close(fd);
+        return make_error("unreachable", "node at " + url + " closed the connection");
+    }
+    std::string resp;
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        resp.append(buf, static_cast<std::size_t>(n));
+        if (resp.size() > k_max_response_bytes) break;
+    }
+    ::close(fd);
+    const auto pos = resp.find("\r\n\r\n");
+    if (pos == std::string::npos) return make_error("bad_response", "no HTTP response from " + url);
+    return resp.substr(pos + 4);
+}
+
+Result<json::value> call(const ClientOptions& c, const std::string& method, json::object params) {
+    json::object req{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
+    auto body = http_post(c.node, json::serialize(req));
+    if (!body) return body.error();
+    boost::system::error_code ec;
+    auto v = json::parse(*body, ec);
+    if (ec || !v.is_object()) return make_error("bad_response", "node answered with invalid JSON");
+    const auto& o = v.as_object();
+    if (auto e = o.find("error"); e != o.end() && e->value().is_object()) {
+        const auto& eo = e->value().as_object();
+        std::string msg = eo.contains("message") ? std::string(eo.at("message").as_string()) : "error";
+        if (eo.contains("data") && eo.at("data").is_string())
+            msg += ": " + std::string(eo.at("data").as_string());
+        return make_error("rpc_error", msg);
+    }
+    if (!o.contains("result")) return make_error("bad_response", "node answered without a result");
+    return o.at("result");
+}
+
+std::string str(const json::value& v, std::initializer_list<const char*> path) {
+    const json::value* cur = &v;
+    for (const char* k : path) {
+        if (!cur->is_object() || !cur->as_object().contains(k)) return "";
+        cur = &cur->as_object().at(k);
+    }
+    if (cur->is_string()) return std::string(cur->as_string());
+    if (cur->is_int64()) return std::to_string(cur->as_int64());
+    if (cur->is_bool()) return cur->as_bool() ? "true" : "false";
+    return "";
+}
+
+// abci_query: the decoded value bytes, or an error with the module's log.
+Result<Bytes> abci_query(const ClientOptions& c, const std::string& path, ByteView data) {
+    auto r = call(c, "abci_query", json::object{{"path", path}, {"data", to_hex(data)}});
+    if (!r) return r.error();
+    const std::string code = str(*r, {"response", "code"});
+    if (!code.empty() && code != "0")
+        return make_error("query_failed", str(*r, {"response", "log"}));
+    auto value = from_base64(str(*r, {"response", "value"}));
+    if (!value) return make_error("bad_response", "query value is not base64");
+    return *value;
+}
+
+std::string status_name(v1::FutureStatus s) {
+    std::string n = v1::FutureStatus_Name(s);
+    const std::string prefix = "FUTURE_STATUS_";
+    return n.rfind(prefix, 0) == 0 ? n.substr(prefix.size()) : n;
+}
+
+std::string to_json(const google::protobuf::Message& m) {
+    google::protobuf::util::JsonPrintOptions o;
+    o.preserve_proto_field_names = true;
+    o.always_print_primitive_fields = true;
+    o.add_whitespace = true;
+    std::string out;
+    (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+    return out;
+}
+
+std::string printable(const std::string& bytes) {
+    for (unsigned char ch : bytes)
+        if (ch < 0x20 && ch != '\n' && ch != '\t') return "base64:" + to_base64(as_bytes(bytes));
+    return bytes;
+}
+
+void print_future(const v1::Future& f) {
+    auto line = [](const char* k, const std::string& v) { std::printf("%-10s %s\n", k, v.c_str()); };
+    line("id:", std::to_string(f.id()));
+    line("status:", status_name(f.status()));
+    line("handler:", f.handler());
+    line("input:", printable(f.input()));
+    if (f.has_result()) {
+        if (f.result().error().empty()) line("output:", printable(f.result().output()));
+        else line("error:", f.result().error());
+    }
+    if (!f.final_reason().empty()) line("reason:", f.final_reason());
+    line("creator:", f.creator());
+    line("created:", "height " + std::to_string(f.created_height()) + " (deadline " +
+                         std::to_string(f.deadline_height()) + ")");
+    if (f.has_result())
+        line("executed:", "height " + std::to_string(f.result().height()) + " by " +
+                              to_hex(as_bytes(f.result().submitter()), true));
+    if (f.final_height() > 0) line("final:", "height " + std::to_string(f.final_height()));
+    line("attempts:", std::to_string(f.attempts()));
+    if (f.tally().total_power() > 0) {
+        char buf[160];
+        const double total = static_cast<double>(f.tally().total_power());
+        std::snprintf(buf, sizeof buf, "verified %.1f%%, rejected %.1f%% of the voting power (%d votes)",
+                      100.0 * static_cast<double>(f.tally().verified_power()) / total,
+                      100.0 * static_cast<double>(f.tally().rejected_power()) / total, f.votes_size());
+        line("tally:", buf);
+    }
+}
+
+Result<v1::Future> fetch_future(const ClientOptions& c, std::uint64_t id) {
+    auto bytes = abci_query(c, "async/future/" + std::to_string(id), {});
+    if (!bytes) return bytes.error();
+    v1::QueryFutureResponse r;
+    if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())))
+        return make_error("bad_response", "future does not decode");
+    return r.future();
+}
+
+}  // namespace
+
+int cmd_status(const ClientOptions& c) {
+    auto r = call(c, "status", {});
+    if (!r) return fail(r.error().message);
+    if (c.output == "json") {
+        std::cout << json::serialize(*r) << "\n";
+        return 0;
+    }
+    std::printf("%-12s %s\n", "moniker:", str(*r, {"node_info", "moniker"}).c_str());
+    std::printf("%-12s %s\n", "chain:", str(*r, {"node_info", "network"}).c_str());
+    std::printf("%-12s %s\n", "node id:", str(*r, {"node_info", "id"}).c_str());
+    std::printf("%-12s %s\n", "height:", str(*r, {"sync_info", "latest_block_height"}).c_str());
+    std::printf("%-12s %s\n", "block time:", str(*r, {"sync_info", "latest_block_time"}).c_str());
+    std::printf("%-12s %s\n", "catching up:", str(*r, {"sync_info", "catching_up"}).c_str());
+    std::printf("%-12s %s (power %s)\n", "validator:", str(*r, {"validator_info", "address"}).c_str(),
+                str(*r, {"validator_info", "voting_power"}).c_str());
+    return 0;
+}
+
+int cmd_query_future(const ClientOptions& c, const std::string& id_text) {
+    std::uint64_t id = 0;
+    try {
+        std::size_t pos = 0;
+        id = std::stoull(id_text, &pos);
+        if (pos != id_text.size() || id_text[0] == '-') throw std::invalid_argument("id");
+    } catch (...) {
+        return fail("future ID must be an unsigned integer, got '" + id_text + "'");
+    }
+    auto f = fetch_future(c, id);
+    if (!f) return fail(f.error().message);
+    if (c.output == "json") std::cout << to_json(*f);
+    else print_future(*f);
+    return 0;
+}
+
+int cmd_query_futures(const ClientOptions& c, const std::string& creator, const std::string& status,
+                      std::uint64_t limit, bool pending_only) {
+    v1::QueryFuturesRequest req;
+    req.set_creator(creator);
+    if (!status.empty()) {
+        v1::FutureStatus s;
+        std::string name = status;
+        for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (name.rfind("FUTURE_STATUS_", 0) != 0) name = "FUTURE_STATUS_" + name;
+        if (!v1::FutureStatus_Parse(name, &s))
+            return fail("unknown status '" + status + "' (pending, executed, verified, failed, timed_out)");
+        req.set_status(s);
+    }
+    req.mutable_pagination()->set_limit(limit);
+    Result<Bytes> bytes = make_error("", "");
+    if (pending_only) {
+        const std::string page = req.pagination().SerializeAsString();
+        bytes = abci_query(c, "async/pending_futures", as_bytes(page));
+    } else {
+        const std::string data = req.SerializeAsString();
+        bytes = abci_query(c, "async/futures", as_bytes(data));
+    }
+    if (!bytes) return fail(bytes.error().message);
+    v1::QueryFuturesResponse r;
+    if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())))
+        return fail("the node's answer does not decode");
+    if (c.output == "json") {
+        std::cout << to_json(r);
+        return 0;
+    }
+    std::printf("%-8s %-10s %-10s %-8s %s\n", "ID", "STATUS", "HANDLER", "CREATED", "CREATOR");
+    for (const auto& f : r.futures())
+        std::printf("%-8llu %-10s %-10s %-8lld %s\n", static_cast<unsigned long long>(f.id()),
+                    status_name(f.status()).c_str(), f.handler().c_str(),
+                    static_cast<long long>(f.created_height()), f.creator().c_str());
+    if (!r.pagination().next_key().empty())
+        std::printf("(more: next key %s)\n", to_base64(as_bytes(r.pagination().next_key())).c_str());
+    return 0;
+}
+
+int cmd_query_simple(const ClientOptions& c, const std::string& what) {
+    auto bytes = abci_query(c, "async/" + what, {});
+    if (!bytes) return fail(bytes.error().message);
+    if (what == "params") {
+        v1::QueryParamsResponse r;
+        if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return fail("bad answer");
+        if (c.output == "json") {
+            std::cout << to_json(r);
+            return 0;
+        }
+        const auto* d = r.params().GetDescriptor();
+        const auto* refl = r.params().GetReflection();
+        for (int i = 0; i < d->field_count(); ++i) {
+            const auto* f = d->field(i);
+            std::string v = f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32
+                                ? std::to_string(refl->GetUInt32(r.params(), f))
+                                : std::to_string(refl->GetUInt64(r.params(), f));
+            std::printf("%-26s %s\n", (f->name() + ":").c_str(), v.c_str());
+        }
+        return 0;
+    }
+    v1::QueryHandlersResponse r;
+    if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return fail("bad answer");
+    if (c.output == "json") {
+        std::cout << to_json(r);
+        return 0;
+    }
+    for (const auto& h : r.handlers()) std::printf("%s\n", h.name().c_str());
+    return 0;
+}
+
+int cmd_query_tx(const ClientOptions& c, const std::string& hash) {
+    auto bytes = from_hex(hash.rfind("0x", 0) == 0 ? hash.substr(2) : hash);
+    if (!bytes || bytes->size() != 32) return fail("tx hash must be 64 hex digits");
+    auto r = call(c, "tx", json::object{{"hash", to_base64(*bytes)}});
+    if (!r) return fail(r.error().message);
+    if (c.output == "json") {
+        std::cout << json::serialize(*r) << "\n";
+        return 0;
+    }
+    std::printf("%-8s %s\n%-8s %s\n%-8s %s\n%-8s %s\n", "hash:", str(*r, {"hash"}).c_str(), "height:",
+                str(*r, {"height"}).c_str(), "code:", str(*r, {"tx_result", "code"}).c_str(), "log:",
+                str(*r, {"tx_result", "log"}).c_str());
+    return 0;
+}
+
+int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
+    const auto started = Clock::now();
+    auto key = node::load_key(c.keyring, o.from);
+    if (!key) return fail(key.error().message + " (keyring " + c.keyring + ")");
+    Bytes input;
+    if (!o.input_file.empty()) {
+        std::ifstream in(o.input_file, std::ios::binary);
+        if (!in) return fail("cannot read " + o.input_file);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        input = to_bytes(ss.str());
+    } else {
+        input = to_bytes(o.input);
+    }
+    std::string chain_id = o.chain_id;
+    if (chain_id.empty()) {
+        auto st = call(c, "status", {});
+        if (!st) return fail(st.error().message);
+        chain_id = str(*st, {"node_info", "network"});
+    }
+    const std::string address = crypto::to_bech32_address(crypto::address_of(key->public_key()));
+    auto acc_bytes = abci_query(c, "async/account/" + address, {});
+    if (!acc_bytes) return fail("account " + address + ": " + acc_bytes.error().message);
+    v1::QueryAccountResponse acc;
+    if (!acc.ParseFromArray(acc_bytes->data(), static_cast<int>(acc_bytes->size())))
+        return fail("account answer does not decode");
+
+    async::AddFutureTx t;
+    t.chain_id = chain_id;
+    t.account_number = acc.account().account_number();
+    t.sequence = acc.account().sequence();
+    t.handler = o.handler;
+    t.input = input;
+    const Bytes tx = async::build_add_future_tx(*key, t);
+    const std::string hash = to_hex(async::tx_hash(tx), true);
+    auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(tx)}});
+    if (!r) return fail(r.error().message);
+    const std::string code = str(*r, {"code"});
+    if (code != "0" && !code.empty())
+        return fail("tx rejected: code " + code + " (" + str(*r, {"codespace"}) + "): " + str(*r, {"log"}));
+    if (!o.wait) {
+        if (c.output == "json") std::cout << json::serialize(*r) << "\n";
+        else std::printf("txhash: %s\n", hash.c_str());
+        return 0;
+    }
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(Clock::now() - started).count();
+    };
+    const auto deadline = started + std::chrono::seconds(o.timeout_s);
+    std::fprintf(stderr, "submitted txhash=%s\n", hash.c_str());
+    // Included?
+    std::uint64_t id = 0;
+    std::string included;
+    while (Clock::now() < deadline) {
+        auto found = call(c, "tx", json::object{{"hash", to_base64(*from_hex(hash))}});
+        if (found) {
+            if (str(*found, {"tx_result", "code"}) != "0")
+                return fail("tx failed in block " + str(*found, {"height"}) + ": " +
+                            str(*found, {"tx_result", "log"}));
+            auto data = from_base64(str(*found, {"tx_result", "data"}));
+            v1::MsgAddFutureResponse resp;
+            if (!data || !resp.ParseFromArray(data->data(), static_cast<int>(data->size())))
+                return fail("the tx result carries no future ID");
+            id = resp.id();
+            included = str(*found, {"height"});
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    if (id == 0) return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for the tx");
+    std::fprintf(stderr, "[%5.1fs] future %llu pending (included at height %s)\n", elapsed(),
+                 static_cast<unsigned long long>(id), included.c_str());
+    v1::FutureStatus last = v1::FUTURE_STATUS_PENDING;
+    while (Clock::now() < deadline) {
+        auto f = fetch_future(c, id);
+        if (f) {
+            if (f->status() != last) {
+                last = f->status();
+                const std::int64_t at = last == v1::FUTURE_STATUS_EXECUTED ? f->result().height()
+                                                                           : f->final_height();
+                std::fprintf(stderr, "[%5.1fs] future %llu %s at height %lld\n", elapsed(),
+                             static_cast<unsigned long long>(id), status_name(last).c_str(),
+                             static_cast<long long>(at));
+            }
+            const bool final = last == v1::FUTURE_STATUS_VERIFIED || last == v1::FUTURE_STATUS_FAILED ||
+                               last == v1::FUTURE_STATUS_TIMED_OUT;
+            if (final) {
+                if (c.output == "json") std::cout << to_json(*f);
+                else print_future(*f);
+                return last == v1::FUTURE_STATUS_VERIFIED ? 0 : 1;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    return fail("timed out after " + std::to_string(o.timeout_s) + " s; future " +
+                std::to_string(id) + " is " + status_name(last));
+}
+
+}  // namespace seer::cli
