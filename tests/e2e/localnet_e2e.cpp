@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <random>
 
@@ -97,6 +99,62 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
     const std::string h10 = block_hash(net.rpc(0), 10);
     CHECK(h10.size() == 64);
     for (int i = 1; i < k_nodes; ++i) CHECK(block_hash(net.rpc(i), 10) == h10);
+
+    // The CLI against the network (issue 5): math "2+4" with --wait is VERIFIED with output 6
+    // within 10 blocks of inclusion, REST on every node agrees, a hashchain future verifies, and
+    // a handler error ends FAILED with its text.
+    {
+        const std::string cli_home = net.dir + "/cli";
+        fs::create_directories(cli_home + "/keyring");
+        for (const auto& e : fs::directory_iterator(net.dir + "/net/keys"))
+            fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
+        const std::string node_url = "http://127.0.0.1:" + std::to_string(net.rpc(0));
+        auto run_cli = [&](const std::vector<std::string>& args, const std::string& out) {
+            std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node", node_url};
+            argv.insert(argv.end(), args.begin(), args.end());
+            Process p;
+            p.start(argv, out);
+            REQUIRE(wait_until(std::chrono::seconds(90), [&] { return !p.running(); }));
+            std::ifstream in(out);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            return ss.str();
+        };
+        const std::string math = run_cli({"tx", "async", "add-future", "--handler", "math", "--input",
+                                          "2+4", "--from", "alice", "--wait", "--output", "json"},
+                                         net.dir + "/cli-math.log");
+        const auto brace = math.find('{');
+        REQUIRE(brace != std::string::npos);
+        auto f = json::parse(math.substr(brace)).as_object();
+        CHECK(f.at("status").as_string() == "FUTURE_STATUS_VERIFIED");
+        CHECK(f.at("result").at("output").as_string() == "Ng==");  // "6"
+        const auto created = std::stoll(std::string(f.at("created_height").as_string()));
+        const auto final_h = std::stoll(std::string(f.at("final_height").as_string()));
+        CHECK(final_h - created <= 10);
+        const std::string id(f.at("id").as_string());
+        std::string first;
+        for (int i = 0; i < k_nodes; ++i) {
+            auto body = http_get(static_cast<std::uint16_t>(net.api_base + 10 * i),
+                                 "/seer/async/v1/futures/" + id);
+            REQUIRE(body);
+            auto fut = json::parse(*body).at("future").as_object();
+            const std::string view = json::serialize(fut.at("status")) +
+                                     json::serialize(fut.at("result").at("output")) +
+                                     json::serialize(fut.at("tally"));
+            if (i == 0) first = view;
+            CHECK(view == first);
+        }
+        const std::string chain = run_cli({"tx", "async", "add-future", "--handler", "hashchain",
+                                           "--input", R"({"data":"seer","iterations":1000})", "--from",
+                                           "bob", "--wait"},
+                                          net.dir + "/cli-hashchain.log");
+        CHECK(chain.find("VERIFIED") != std::string::npos);
+        const std::string div0 = run_cli({"tx", "async", "add-future", "--handler", "math", "--input",
+                                          "1/0", "--from", "carol", "--wait"},
+                                         net.dir + "/cli-div0.log");
+        CHECK(div0.find("FAILED") != std::string::npos);
+        CHECK(div0.find("division") != std::string::npos);
+    }
 
     // 2. kill -9 one validator: the other three keep committing.
     net.nodes[3].kill9();
