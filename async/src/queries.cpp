@@ -12,6 +12,7 @@ namespace seer::async::detail {
 //   async/params               -> QueryParamsResponse
 //   async/handlers             -> QueryHandlersResponse
 //   async/account/<bech32>     -> QueryAccountResponse
+//   async/counts               -> "STATUS=count" lines (metrics)
 // Codes: 0 ok, 18 invalid request, 38 not found (the Cosmos SDK's numbers).
 
 namespace {
@@ -84,6 +85,20 @@ QueryResponse Module::query(const QueryRequest& req) {
         pp->set_max_pending_per_account(p.max_pending_per_account);
         pp->set_max_prune_per_block(p.max_prune_per_block);
         return ok(r, m_state.height());
+    }
+    if (path == "counts") {
+        // Futures in state by status, one "STATUS=count" line each (metrics).
+        std::string text;
+        for (auto status : {v1::FUTURE_STATUS_PENDING, v1::FUTURE_STATUS_EXECUTED,
+                            v1::FUTURE_STATUS_VERIFIED, v1::FUTURE_STATUS_FAILED,
+                            v1::FUTURE_STATUS_TIMED_OUT}) {
+            std::string name = v1::FutureStatus_Name(status).substr(14);  // FUTURE_STATUS_
+            text += name + "=" + std::to_string(m_state.with_status(status).size()) + "\n";
+        }
+        QueryResponse r;
+        r.value = to_bytes(text);
+        r.height = m_state.height();
+        return r;
     }
     if (path == "handlers") {
         v1::QueryHandlersResponse r;

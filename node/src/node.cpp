@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 
+#include "metrics_server.hpp"
 #include "results_store.hpp"
 #include "seer/async/module.hpp"
 #include "seer/async/tx.hpp"
@@ -143,6 +144,7 @@ private:
     void on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes);
     void publish(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp);
     prophet::Options prophet_options() const;
+    std::string render_metrics();
 
     std::string m_home;
     Config m_config;
@@ -168,6 +170,7 @@ private:
     std::unique_ptr<rpc::Server> m_rpc;
     std::unique_ptr<rpc::RestServer> m_rest;
 #endif
+    std::unique_ptr<detail::MetricsServer> m_metrics;
     std::atomic<std::int64_t> m_pending{0};
     std::atomic<std::uint64_t> m_dropped_inputs{0};
 
@@ -424,6 +427,16 @@ Status NodeRuntime::run() {
     }
 #endif
 
+    if (m_config.prometheus) {
+        auto hp = parse_laddr(m_config.prometheus_laddr);
+        m_metrics = std::make_unique<detail::MetricsServer>(hp->host, hp->port,
+                                                            [this] { return render_metrics(); });
+        if (auto s = m_metrics->start(); !s) {
+            m_switch->stop();
+            return s;
+        }
+    }
+
     asio::signal_set signals(m_cio, SIGINT, SIGTERM);
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
@@ -436,6 +449,7 @@ Status NodeRuntime::run() {
                 m_switch->node_id(), m_config.p2p_laddr);
     m_cio.run();  // until a signal; every handler runs whole, so no height is half-written
 
+    if (m_metrics) m_metrics->stop();
 #if SEER_NODE_RPC
     if (m_rest) m_rest->stop();
     if (m_rpc) m_rpc->stop();
@@ -445,6 +459,92 @@ Status NodeRuntime::run() {
     log()->info("node stopped height={}", blocks().height());
     m_driver.reset();
     return {};
+}
+
+std::string NodeRuntime::render_metrics() {
+    std::ostringstream o;
+    auto gauge = [&](const char* name, const char* help, auto value, const std::string& labels = "") {
+        o << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
+          << name << labels << " " << value << "\n";
+    };
+    const std::int64_t h = blocks().height();
+    gauge("seer_consensus_height", "Last committed height.", h);
+    struct Snapshot {
+        std::int32_t round = 0;
+        std::size_t mempool_size = 0;
+        std::size_t mempool_bytes = 0;
+        std::string counts;
+    };
+    auto snap = on_consensus([this] {
+        Snapshot s;
+        if (const auto* sm = m_driver->state_machine()) s.round = std::max(sm->round(), 0);
+        s.mempool_size = m_driver->mempool().size();
+        s.mempool_bytes = m_driver->mempool().bytes();
+        auto q = m_app->query({"async/counts", {}, 0, false});
+        s.counts = to_string(q.value);
+        return s;
+    });
+    if (snap) {
+        gauge("seer_consensus_round", "Round of the height in progress.", snap->round);
+        gauge("seer_mempool_size", "Transactions in the mempool.", snap->mempool_size);
+        gauge("seer_mempool_bytes", "Bytes of transactions in the mempool.", snap->mempool_bytes);
+        o << "# HELP seer_async_futures Futures in state by status.\n# TYPE seer_async_futures gauge\n";
+        std::istringstream lines(snap->counts);
+        std::string line;
+        while (std::getline(lines, line)) {
+            const auto eq = line.find('=');
+            if (eq == std::string::npos) continue;
+            o << "seer_async_futures{status=\"" << line.substr(0, eq) << "\"} " << line.substr(eq + 1) << "\n";
+        }
+    }
+    if (h >= 2) {
+        auto a = block(h - 1);
+        auto b = block(h);
+        if (a && b)
+            gauge("seer_consensus_block_interval_seconds", "Time between the last two blocks.",
+                  static_cast<double>(b->block.header.time - a->block.header.time) / 1e9);
+    }
+    gauge("seer_p2p_peers", "Connected peers.", m_switch->peers().size());
+    gauge("seer_node_dropped_inputs", "Peer messages dropped because the consensus thread was behind.",
+          m_dropped_inputs.load());
+    if (m_prophet) {
+        const auto m = m_prophet->metrics();
+        o << "# HELP seer_prophet_queue_depth Requests waiting in the prophet's queues.\n"
+          << "# TYPE seer_prophet_queue_depth gauge\n"
+          << "seer_prophet_queue_depth{queue=\"execution\"} " << m.execution_queue_depth << "\n"
+          << "seer_prophet_queue_depth{queue=\"verification\"} " << m.verification_queue_depth << "\n";
+        gauge("seer_prophet_running", "Handlers running now.", m.running);
+        o << "# HELP seer_prophet_dropped_total Requests dropped (full queue or store).\n"
+          << "# TYPE seer_prophet_dropped_total counter\n"
+          << "seer_prophet_dropped_total{reason=\"queue_full\"} " << m.dropped_queue_full << "\n"
+          << "seer_prophet_dropped_total{reason=\"store_full\"} " << m.dropped_store_full << "\n";
+        o << "# HELP seer_prophet_executed_total Executions finished, by handler.\n"
+          << "# TYPE seer_prophet_executed_total counter\n";
+        for (const auto& hm : m.handlers)
+            o << "seer_prophet_executed_total{handler=\"" << hm.name << "\"} " << hm.executed << "\n";
+        o << "# HELP seer_prophet_failed_total Executions that ended in an error, by handler.\n"
+          << "# TYPE seer_prophet_failed_total counter\n";
+        for (const auto& hm : m.handlers)
+            o << "seer_prophet_failed_total{handler=\"" << hm.name << "\"} " << hm.failed << "\n";
+        o << "# HELP seer_prophet_handler_latency_ms Handler run time (executions and verifications).\n"
+          << "# TYPE seer_prophet_handler_latency_ms histogram\n";
+        for (const auto& hm : m.handlers) {
+            std::uint64_t cumulative = 0;
+            for (std::size_t i = 0; i < hm.latency_buckets.size(); ++i) {
+                cumulative += hm.latency_buckets[i];
+                const std::string le = i < prophet::k_latency_bounds_ms.size()
+                                           ? std::to_string(static_cast<long long>(prophet::k_latency_bounds_ms[i]))
+                                           : "+Inf";
+                o << "seer_prophet_handler_latency_ms_bucket{handler=\"" << hm.name << "\",le=\"" << le
+                  << "\"} " << cumulative << "\n";
+            }
+            o << "seer_prophet_handler_latency_ms_sum{handler=\"" << hm.name << "\"} " << hm.latency_sum_ms
+              << "\n"
+              << "seer_prophet_handler_latency_ms_count{handler=\"" << hm.name << "\"} " << hm.latency_count
+              << "\n";
+        }
+    }
+    return o.str();
 }
 
 // ---- rpc::NodeApi ------------------------------------------------------------------------

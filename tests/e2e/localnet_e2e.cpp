@@ -100,6 +100,18 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
     CHECK(h10.size() == 64);
     for (int i = 1; i < k_nodes; ++i) CHECK(block_hash(net.rpc(i), 10) == h10);
 
+    // Prometheus metrics on their own port.
+    {
+        auto metrics = http_get(static_cast<std::uint16_t>(net.base + 4), "/metrics");
+        REQUIRE(metrics);
+        for (const char* name : {"seer_consensus_height ", "seer_consensus_round ", "seer_mempool_size ",
+                                 "seer_p2p_peers ", "seer_async_futures{status=\"VERIFIED\"}",
+                                 "seer_prophet_queue_depth{queue=\"execution\"}",
+                                 "seer_prophet_handler_latency_ms_count{handler=\"math\"}",
+                                 "seer_consensus_block_interval_seconds "})
+            CHECK_MESSAGE(metrics->find(name) != std::string::npos, name);
+    }
+
     // The CLI against the network (issue 5): math "2+4" with --wait is VERIFIED with output 6
     // within 10 blocks of inclusion, REST on every node agrees, a hashchain future verifies, and
     // a handler error ends FAILED with its text.
