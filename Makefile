@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test sim unit bench format clean localnet
+.PHONY: all deps configure build test sim unit e2e format clean localnet
 
 all: build
 
@@ -25,6 +25,9 @@ unit: build
 
 sim: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L sim
+
+e2e: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
