@@ -22,9 +22,15 @@ json::string hash_or_empty(const Hash& h) {
 
 }  // namespace
 
-json::string i64(std::int64_t v) { return json::string(std::to_string(v)); }
-json::string hex_upper(ByteView b) { return json::string(to_hex(b, true)); }
-json::string b64(ByteView b) { return json::string(to_base64(b)); }
+json::string i64(std::int64_t v) {
+    return json::string(std::to_string(v));
+}
+json::string hex_upper(ByteView b) {
+    return json::string(to_hex(b, true));
+}
+json::string b64(ByteView b) {
+    return json::string(to_base64(b));
+}
 
 json::value pub_key_json(const crypto::PublicKey& key) {
     return json::object{{"type", "tendermint/PubKeyEd25519"}, {"value", b64(key)}};
@@ -64,8 +70,8 @@ json::object commit_json(const consensus::ExtendedCommit& c) {
             {"block_id_flag", static_cast<int>(s.flag)},
             {"validator_address", absent ? json::string() : hex_upper(s.validator_address)},
             {"timestamp", k_zero_time},
-            {"signature", absent || s.signature.empty() ? json::value(nullptr)
-                                                        : json::value(b64(s.signature))},
+            {"signature",
+             absent || s.signature.empty() ? json::value(nullptr) : json::value(b64(s.signature))},
         });
     }
     return json::object{{"height", i64(c.height)},
@@ -76,7 +82,8 @@ json::object commit_json(const consensus::ExtendedCommit& c) {
 
 json::object block_json(const consensus::Block& b) {
     json::array txs;
-    for (const auto& tx : b.txs) txs.push_back(b64(tx));
+    for (const auto& tx : b.txs)
+        txs.push_back(b64(tx));
     return json::object{{"header", header_json(b.header)},
                         {"data", json::object{{"txs", std::move(txs)}}},
                         {"evidence", json::object{{"evidence", json::array{}}}},
@@ -128,26 +135,25 @@ json::object tx_json(const TxView& tx) {
 json::object status_json(const StatusInfo& s) {
     return json::object{
         {"node_info",
-         json::object{{"protocol_version", json::object{{"p2p", k_p2p_protocol},
-                                                       {"block", k_block_protocol},
-                                                       {"app", "0"}}},
-                      {"id", s.node_id},
-                      {"listen_addr", s.listen_addr},
-                      {"network", s.network},
-                      {"version", s.version},
-                      {"channels", ""},
-                      {"moniker", s.moniker},
-                      {"other", json::object{{"tx_index", "on"}, {"rpc_address", s.rpc_address}}}}},
-        {"sync_info",
-         json::object{{"latest_block_hash", hash_or_empty(s.latest_block_hash)},
-                      {"latest_app_hash", hash_or_empty(s.latest_app_hash)},
-                      {"latest_block_height", i64(s.latest_block_height)},
-                      {"latest_block_time", to_rfc3339(s.latest_block_time)},
-                      {"earliest_block_hash", hash_or_empty(s.earliest_block_hash)},
-                      {"earliest_app_hash", hash_or_empty(s.earliest_app_hash)},
-                      {"earliest_block_height", i64(s.earliest_block_height)},
-                      {"earliest_block_time", to_rfc3339(s.earliest_block_time)},
-                      {"catching_up", s.catching_up}}},
+         json::object{
+             {"protocol_version",
+              json::object{{"p2p", k_p2p_protocol}, {"block", k_block_protocol}, {"app", "0"}}},
+             {"id", s.node_id},
+             {"listen_addr", s.listen_addr},
+             {"network", s.network},
+             {"version", s.version},
+             {"channels", ""},
+             {"moniker", s.moniker},
+             {"other", json::object{{"tx_index", "on"}, {"rpc_address", s.rpc_address}}}}},
+        {"sync_info", json::object{{"latest_block_hash", hash_or_empty(s.latest_block_hash)},
+                                   {"latest_app_hash", hash_or_empty(s.latest_app_hash)},
+                                   {"latest_block_height", i64(s.latest_block_height)},
+                                   {"latest_block_time", to_rfc3339(s.latest_block_time)},
+                                   {"earliest_block_hash", hash_or_empty(s.earliest_block_hash)},
+                                   {"earliest_app_hash", hash_or_empty(s.earliest_app_hash)},
+                                   {"earliest_block_height", i64(s.earliest_block_height)},
+                                   {"earliest_block_time", to_rfc3339(s.earliest_block_time)},
+                                   {"catching_up", s.catching_up}}},
         {"validator_info", json::object{{"address", hex_upper(s.validator_address)},
                                         {"pub_key", pub_key_json(s.validator_pub_key)},
                                         {"voting_power", i64(s.voting_power)}}},
@@ -156,13 +162,14 @@ json::object status_json(const StatusInfo& s) {
 
 json::object net_info_json(const NetInfo& n) {
     json::array listeners;
-    for (const auto& l : n.listeners) listeners.push_back(json::string(l));
+    for (const auto& l : n.listeners)
+        listeners.push_back(json::string(l));
     json::array peers;
     for (const auto& p : n.peers) {
         peers.push_back(json::object{
-            {"node_info", json::object{{"id", p.node_id},
-                                       {"listen_addr", p.listen_addr},
-                                       {"moniker", p.moniker}}},
+            {"node_info",
+             json::object{
+                 {"id", p.node_id}, {"listen_addr", p.listen_addr}, {"moniker", p.moniker}}},
             {"is_outbound", p.outbound},
             {"connection_status", json::object{}},
             {"remote_ip", p.remote_ip},
@@ -190,7 +197,8 @@ json::object block_results_json(const BlockResultsView& r) {
     json::value txs = nullptr;
     if (!r.txs_results.empty()) {
         json::array a;
-        for (const auto& t : r.txs_results) a.push_back(exec_tx_result_json(t));
+        for (const auto& t : r.txs_results)
+            a.push_back(exec_tx_result_json(t));
         txs = std::move(a);
     }
     return json::object{{"height", i64(r.height)},
@@ -234,7 +242,8 @@ json::object event_data_json(const BusEvent& event) {
             if (event.results) {
                 fb["events"] = events_json(event.results->finalize_block_events);
                 json::array txs;
-                for (const auto& t : event.results->txs_results) txs.push_back(exec_tx_result_json(t));
+                for (const auto& t : event.results->txs_results)
+                    txs.push_back(exec_tx_result_json(t));
                 fb["tx_results"] = std::move(txs);
                 fb["app_hash"] = b64(event.results->app_hash);
             }

@@ -76,9 +76,11 @@ private:
             ec == asio::error::operation_aborted) {
             return close();
         }
-        if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "request body too large");
+        if (ec == http::error::body_limit)
+            return reject(http::status::payload_too_large, "request body too large");
         if (ec == http::error::header_limit) {
-            return reject(http::status::request_header_fields_too_large, "request header too large");
+            return reject(http::status::request_header_fields_too_large,
+                          "request header too large");
         }
         if (ec) {
             if (is_http_parse_error(ec)) return reject(http::status::bad_request, "bad request");
@@ -137,8 +139,8 @@ private:
 
 // ---- websocket ----------------------------------------------------------------------------
 
-WsSession::WsSession(tcp::socket socket, const CoreOptions& options, Slot slot,
-                     WsFactory factory, std::shared_ptr<std::atomic<std::uint64_t>> dropped)
+WsSession::WsSession(tcp::socket socket, const CoreOptions& options, Slot slot, WsFactory factory,
+                     std::shared_ptr<std::atomic<std::uint64_t>> dropped)
     : m_ws(std::move(socket)),
       m_options(options),
       m_slot(std::move(slot)),
@@ -247,7 +249,9 @@ HttpCore::HttpCore(CoreOptions options, OnRequest on_request, WsFactory ws_facto
     m_shared->ws_path = std::move(ws_path);
 }
 
-HttpCore::~HttpCore() { stop(); }
+HttpCore::~HttpCore() {
+    stop();
+}
 
 void HttpCore::start() {
     if (m_started) return;
@@ -283,7 +287,7 @@ void HttpCore::start() {
 
 void HttpCore::do_accept() {
     m_acceptor.async_accept(asio::make_strand(m_io), [this](beast::error_code ec,
-                                                             tcp::socket socket) {
+                                                            tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !m_acceptor.is_open()) return;
         if (!ec) {
             auto& count = *m_shared->connections;
@@ -316,7 +320,8 @@ void HttpCore::stop() {
         });
     }
     m_io.stop();
-    for (auto& t : m_threads) t.join();
+    for (auto& t : m_threads)
+        t.join();
     m_threads.clear();
 }
 

@@ -85,7 +85,7 @@ public:
     virtual void on_message(std::string text) = 0;
 };
 using WsFactory = std::function<std::unique_ptr<WsHandler>(std::weak_ptr<WsSession> session,
-                                                            asio::any_io_executor strand)>;
+                                                           asio::any_io_executor strand)>;
 
 /// A websocket connection. State belongs to its strand. The outgoing queue is bounded by
 /// websocket_queue_limit: a client that can't keep up is dropped (counted in `dropped`).
@@ -123,8 +123,8 @@ private:
 /// Listener + sessions. `on_request` runs on the connection's strand; it may answer later.
 class HttpCore {
 public:
-    using OnRequest = std::function<void(Request&& request, Respond respond,
-                                         asio::any_io_executor strand)>;
+    using OnRequest =
+        std::function<void(Request&& request, Respond respond, asio::any_io_executor strand)>;
     HttpCore(CoreOptions options, OnRequest on_request, WsFactory ws_factory = {},
              std::string ws_path = {});
     ~HttpCore();

@@ -4,11 +4,16 @@ namespace seer::rpc::detail {
 
 std::string_view error_message(int code) {
     switch (code) {
-        case k_parse_error: return "Parse error";
-        case k_invalid_request: return "Invalid Request";
-        case k_method_not_found: return "Method not found";
-        case k_invalid_params: return "Invalid params";
-        default: return "Internal error";
+        case k_parse_error:
+            return "Parse error";
+        case k_invalid_request:
+            return "Invalid Request";
+        case k_method_not_found:
+            return "Method not found";
+        case k_invalid_params:
+            return "Invalid params";
+        default:
+            return "Internal error";
     }
 }
 
@@ -95,7 +100,8 @@ Prepared prepare(const json::value& v) {
             p.error = RpcError{k_invalid_params, "too many positional params"};
             return p;
         }
-        for (std::size_t i = 0; i < a->size(); ++i) p.params.named[(*names)[i]] = (*a)[i];
+        for (std::size_t i = 0; i < a->size(); ++i)
+            p.params.named[(*names)[i]] = (*a)[i];
     } else {
         p.error = RpcError{k_invalid_params, "params must be an object or an array"};
     }
@@ -131,15 +137,16 @@ void handle_jsonrpc_text(std::string_view body, const CallContext& ctx,
     }
     if (const auto* batch = parsed->if_array()) {
         if (batch->empty()) {
-            done(json::serialize(response_json(nullptr, RpcError{k_invalid_request, "empty batch"})));
+            done(json::serialize(
+                response_json(nullptr, RpcError{k_invalid_request, "empty batch"})));
             return;
         }
         if (batch->size() > ctx.options->max_batch_requests) {
             done(json::serialize(response_json(
-                nullptr, RpcError{k_invalid_request,
-                                  "batch of " + std::to_string(batch->size()) +
-                                      " requests is over the limit of " +
-                                      std::to_string(ctx.options->max_batch_requests)})));
+                nullptr,
+                RpcError{k_invalid_request, "batch of " + std::to_string(batch->size()) +
+                                                " requests is over the limit of " +
+                                                std::to_string(ctx.options->max_batch_requests)})));
             return;
         }
         struct BatchState {

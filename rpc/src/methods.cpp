@@ -28,7 +28,9 @@ struct NotFound {
     std::string message;
 };
 
-[[noreturn]] void bad(std::string message) { throw BadArgs{std::move(message)}; }
+[[noreturn]] void bad(std::string message) {
+    throw BadArgs{std::move(message)};
+}
 
 std::optional<std::int64_t> parse_i64(std::string_view s) {
     if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
@@ -58,7 +60,8 @@ public:
         if (!v) return std::nullopt;
         if (v->is_int64()) return v->get_int64();
         if (v->is_uint64()) {
-            if (v->get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) bad(std::string(name) + " out of range");
+            if (v->get_uint64() > static_cast<std::uint64_t>(INT64_MAX))
+                bad(std::string(name) + " out of range");
             return static_cast<std::int64_t>(v->get_uint64());
         }
         if (v->is_string()) {
@@ -172,7 +175,9 @@ private:
 
 using Handler = void (*)(const Args&, const CallContext&, Reply&);
 
-void health(const Args&, const CallContext&, Reply& reply) { reply(json::value(json::object{})); }
+void health(const Args&, const CallContext&, Reply& reply) {
+    reply(json::value(json::object{}));
+}
 
 void status(const Args&, const CallContext& ctx, Reply& reply) {
     reply(json::value(status_json(ctx.node->status())));
@@ -201,7 +206,8 @@ void blockchain(const Args& a, const CallContext& ctx, Reply& reply) {
     for (std::int64_t h = max; h >= min; --h) {
         if (auto b = ctx.node->block(h)) metas.push_back(block_meta_json(*b));
     }
-    reply(json::value(json::object{{"last_height", i64(latest)}, {"block_metas", std::move(metas)}}));
+    reply(
+        json::value(json::object{{"last_height", i64(latest)}, {"block_metas", std::move(metas)}}));
 }
 
 BlockView load_block(const CallContext& ctx, std::int64_t height) {
@@ -225,7 +231,8 @@ void block_by_hash(const Args& a, const CallContext& ctx, Reply& reply) {
 }
 
 void header(const Args& a, const CallContext& ctx, Reply& reply) {
-    reply(json::value(json::object{{"header", header_json(load_block(ctx, a.height()).block.header)}}));
+    reply(json::value(
+        json::object{{"header", header_json(load_block(ctx, a.height()).block.header)}}));
 }
 
 void header_by_hash(const Args& a, const CallContext& ctx, Reply& reply) {
@@ -247,8 +254,8 @@ void commit(const Args& a, const CallContext& ctx, Reply& reply) {
     auto c = ctx.node->commit(h);
     if (!c) throw NotFound{"commit for height " + std::to_string(h) + " not found"};
     reply(json::value(json::object{
-        {"signed_header", json::object{{"header", header_json(b.block.header)},
-                                       {"commit", commit_json(*c)}}},
+        {"signed_header",
+         json::object{{"header", header_json(b.block.header)}, {"commit", commit_json(*c)}}},
         {"canonical", h < ctx.node->latest_height()}}));
 }
 
@@ -325,10 +332,14 @@ void num_unconfirmed_txs(const Args&, const CallContext& ctx, Reply& reply) {
 std::optional<std::string> mempool_error(const BroadcastResult& r) {
     switch (r.outcome) {
         case BroadcastOutcome::added:
-        case BroadcastOutcome::rejected: return std::nullopt;
-        case BroadcastOutcome::duplicate: return "tx already exists in cache";
-        case BroadcastOutcome::full: return "mempool is full";
-        case BroadcastOutcome::too_large: return "tx too large";
+        case BroadcastOutcome::rejected:
+            return std::nullopt;
+        case BroadcastOutcome::duplicate:
+            return "tx already exists in cache";
+        case BroadcastOutcome::full:
+            return "mempool is full";
+        case BroadcastOutcome::too_large:
+            return "tx too large";
     }
     return "mempool error";
 }
@@ -339,11 +350,8 @@ void broadcast_tx_async(const Args& a, const CallContext& ctx, Reply& reply) {
         reply(RpcError{k_internal_error, *e});
         return;
     }
-    reply(json::value(json::object{{"code", 0},
-                                   {"data", ""},
-                                   {"log", ""},
-                                   {"codespace", ""},
-                                   {"hash", hex_upper(r.hash)}}));
+    reply(json::value(json::object{
+        {"code", 0}, {"data", ""}, {"log", ""}, {"codespace", ""}, {"hash", hex_upper(r.hash)}}));
 }
 
 void broadcast_tx_sync(const Args& a, const CallContext& ctx, Reply& reply) {
@@ -424,7 +432,8 @@ void broadcast_tx_commit(const Args& a, const CallContext& ctx, Reply& reply) {
     wait->timer.expires_after(ctx.options->broadcast_commit_timeout);
     wait->timer.async_wait([wait](boost::system::error_code ec) {
         if (ec) return;
-        wait->finish(RpcError{k_internal_error, "timed out waiting for tx to be included in a block"});
+        wait->finish(
+            RpcError{k_internal_error, "timed out waiting for tx to be included in a block"});
     });
 }
 
@@ -445,7 +454,8 @@ std::multimap<std::string, std::string> tx_attributes(const TxView& t) {
                                                 {"tx.hash", to_hex(t.hash, true)},
                                                 {"tx.height", std::to_string(t.height)}};
     for (const auto& e : t.result.events) {
-        for (const auto& attr : e.attributes) out.emplace(e.type + "." + attr.key, attr.value);
+        for (const auto& attr : e.attributes)
+            out.emplace(e.type + "." + attr.key, attr.value);
     }
     return out;
 }
@@ -456,7 +466,8 @@ void tx_search(const Args& a, const CallContext& ctx, Reply& reply) {
     const Query& q = *parsed;
     (void)a.opt_bool("prove");
     const auto order = a.opt_string("order_by").value_or("");
-    if (order != "" && order != "asc" && order != "desc") bad("order_by must be \"asc\" or \"desc\"");
+    if (order != "" && order != "asc" && order != "desc")
+        bad("order_by must be \"asc\" or \"desc\"");
     std::vector<TxView> found;
     if (const auto* c = q.find("tx.hash"); c && !c->is_number) {
         auto b = from_hex(strip_0x(c->text));
@@ -464,7 +475,8 @@ void tx_search(const Args& a, const CallContext& ctx, Reply& reply) {
         if (auto t = ctx.node->tx(*to_array<32>(*b))) found.push_back(std::move(*t));
     } else if (const auto* h = q.find("tx.height"); h && h->is_number) {
         const auto height = static_cast<std::int64_t>(h->number);
-        if (height >= 1 && height <= ctx.node->latest_height()) found = ctx.node->txs_at_height(height);
+        if (height >= 1 && height <= ctx.node->latest_height())
+            found = ctx.node->txs_at_height(height);
     } else {
         bad("tx_search supports queries with tx.hash='...' or tx.height=N");
     }
@@ -511,15 +523,16 @@ void abci_query(const Args& a, const CallContext& ctx, Reply& reply) {
     q.prove = a.opt_bool("prove");
     const auto r = ctx.node->abci_query(q);
     reply(json::value(json::object{
-        {"response", json::object{{"code", r.code},
-                                  {"log", r.log},
-                                  {"info", ""},
-                                  {"index", "0"},
-                                  {"key", r.key.empty() ? json::value(nullptr) : json::value(b64(r.key))},
-                                  {"value", r.value.empty() ? json::value(nullptr) : json::value(b64(r.value))},
-                                  {"proof_ops", nullptr},
-                                  {"height", i64(r.height)},
-                                  {"codespace", r.codespace}}}}));
+        {"response",
+         json::object{{"code", r.code},
+                      {"log", r.log},
+                      {"info", ""},
+                      {"index", "0"},
+                      {"key", r.key.empty() ? json::value(nullptr) : json::value(b64(r.key))},
+                      {"value", r.value.empty() ? json::value(nullptr) : json::value(b64(r.value))},
+                      {"proof_ops", nullptr},
+                      {"height", i64(r.height)},
+                      {"codespace", r.codespace}}}}));
 }
 
 struct Method {
@@ -558,7 +571,9 @@ const std::map<std::string, Method, std::less<>>& table() {
 
 }  // namespace
 
-bool is_method(std::string_view name) { return table().count(name) != 0; }
+bool is_method(std::string_view name) {
+    return table().count(name) != 0;
+}
 
 const std::vector<std::string>* method_args(std::string_view name) {
     auto it = table().find(name);
@@ -567,7 +582,8 @@ const std::vector<std::string>* method_args(std::string_view name) {
 
 std::vector<std::string> method_names() {
     std::vector<std::string> out;
-    for (const auto& [name, m] : table()) out.push_back(name);
+    for (const auto& [name, m] : table())
+        out.push_back(name);
     return out;
 }
 

@@ -36,11 +36,16 @@ bool match_one(const Condition& c, std::string_view value) {
         double v = 0;
         if (!parse_number(value, v)) return false;
         switch (c.op) {
-            case Condition::Op::eq: return v == c.number;
-            case Condition::Op::lt: return v < c.number;
-            case Condition::Op::le: return v <= c.number;
-            case Condition::Op::gt: return v > c.number;
-            case Condition::Op::ge: return v >= c.number;
+            case Condition::Op::eq:
+                return v == c.number;
+            case Condition::Op::lt:
+                return v < c.number;
+            case Condition::Op::le:
+                return v <= c.number;
+            case Condition::Op::gt:
+                return v > c.number;
+            case Condition::Op::ge:
+                return v >= c.number;
         }
         return false;
     }
@@ -55,7 +60,8 @@ bool Query::matches(const std::multimap<std::string, std::string>& attributes) c
     for (const auto& c : conditions) {
         auto [lo, hi] = attributes.equal_range(c.key);
         bool any = false;
-        for (auto it = lo; it != hi && !any; ++it) any = match_one(c, it->second);
+        for (auto it = lo; it != hi && !any; ++it)
+            any = match_one(c, it->second);
         if (!any) return false;
     }
     return true;
@@ -73,13 +79,15 @@ Result<Query> parse_query(std::string_view s) {
     Query q;
     std::size_t i = 0;
     auto skip_ws = [&] {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
+            ++i;
     };
     for (;;) {
         skip_ws();
         Condition c;
         const std::size_t k0 = i;
-        while (i < s.size() && key_char(s[i])) ++i;
+        while (i < s.size() && key_char(s[i]))
+            ++i;
         if (i == k0) return bad("expected a key at position " + std::to_string(i));
         c.key = std::string(s.substr(k0, i - k0));
         skip_ws();
@@ -107,7 +115,8 @@ Result<Query> parse_query(std::string_view s) {
             if (c.op != Condition::Op::eq) return bad("strings compare with = only");
         } else {
             const std::size_t v0 = i;
-            while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+            while (i < s.size() && s[i] != ' ' && s[i] != '\t')
+                ++i;
             if (!parse_number(s.substr(v0, i - v0), c.number)) return bad("bad number");
             c.is_number = true;
         }

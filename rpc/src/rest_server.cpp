@@ -44,8 +44,9 @@ struct Reply {
 };
 
 Reply error_reply(http::status status, int code, std::string message) {
-    return {status, json::serialize(json::object{
-                        {"code", code}, {"message", std::move(message)}, {"details", json::array{}}})};
+    return {status,
+            json::serialize(json::object{
+                {"code", code}, {"message", std::move(message)}, {"details", json::array{}}})};
 }
 Reply bad_request(std::string message) {
     return error_reply(http::status::bad_request, k_grpc_invalid_argument, std::move(message));
@@ -78,7 +79,8 @@ std::optional<Bytes> lenient_base64(std::string s) {
         if (c == ' ') c = '+';  // an unescaped '+' decoded as a space
     }
     if (s.size() % 4 == 1) return std::nullopt;
-    while (s.size() % 4 != 0) s.push_back('=');
+    while (s.size() % 4 != 0)
+        s.push_back('=');
     return from_base64(s);
 }
 
@@ -95,7 +97,8 @@ std::optional<Query> parse_query_string(std::string_view q) {
         if (++count > 32) return std::nullopt;
         const auto eq = pair.find('=');
         auto k = url_decode(pair.substr(0, eq));
-        auto v = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+        auto v =
+            url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!k || !v || !valid_utf8(*k) || !valid_utf8(*v)) return std::nullopt;
         out[*k] = *v;
     }
@@ -118,7 +121,7 @@ public:
         const auto qpos = target.find('?');
         const std::string_view path = target.substr(0, qpos);
         auto query = parse_query_string(qpos == std::string_view::npos ? std::string_view{}
-                                                                        : target.substr(qpos + 1));
+                                                                       : target.substr(qpos + 1));
         if (!query) return bad_request("bad query string");
         const bool get = req.method() == http::verb::get;
         const bool post = req.method() == http::verb::post;
@@ -127,7 +130,8 @@ public:
         constexpr std::string_view txs = "/cosmos/tx/v1beta1/txs";
         constexpr std::string_view accounts = "/cosmos/auth/v1beta1/accounts/";
         if (path == futures) return get ? list_futures(*query, false) : not_allowed();
-        if (path == "/seer/async/v1/pending_futures") return get ? list_futures(*query, true) : not_allowed();
+        if (path == "/seer/async/v1/pending_futures")
+            return get ? list_futures(*query, true) : not_allowed();
         if (path == "/seer/async/v1/params") {
             return get ? simple_query<v1::QueryParamsResponse>("async/params") : not_allowed();
         }
@@ -138,14 +142,17 @@ public:
             return get ? future(path.substr(futures.size() + 1)) : not_allowed();
         }
         if (path == txs) return post ? broadcast(req.body()) : not_allowed();
-        if (path.starts_with(std::string(txs) + "/")) return get ? get_tx(path.substr(txs.size() + 1)) : not_allowed();
-        if (path.starts_with(accounts)) return get ? account(path.substr(accounts.size())) : not_allowed();
+        if (path.starts_with(std::string(txs) + "/"))
+            return get ? get_tx(path.substr(txs.size() + 1)) : not_allowed();
+        if (path.starts_with(accounts))
+            return get ? account(path.substr(accounts.size())) : not_allowed();
         return not_found("Not Found");
     }
 
 private:
     static Reply not_allowed() {
-        return error_reply(http::status::method_not_allowed, k_grpc_unimplemented, "Method Not Allowed");
+        return error_reply(http::status::method_not_allowed, k_grpc_unimplemented,
+                           "Method Not Allowed");
     }
 
     /// abci_query, then the gateway's status mapping; nullopt means `out` was set to an error.
@@ -156,9 +163,12 @@ private:
         q.data = std::move(data);
         auto r = m_node.abci_query(q);
         if (r.code == 0) return r;
-        if (r.code == k_query_not_found) out = not_found(what + " not found");
-        else if (r.code == k_query_invalid_request) out = bad_request(r.log.empty() ? "invalid request" : r.log);
-        else out = error_reply(http::status::internal_server_error, k_grpc_internal, r.log);
+        if (r.code == k_query_not_found)
+            out = not_found(what + " not found");
+        else if (r.code == k_query_invalid_request)
+            out = bad_request(r.log.empty() ? "invalid request" : r.log);
+        else
+            out = error_reply(http::status::internal_server_error, k_grpc_internal, r.log);
         return std::nullopt;
     }
 
@@ -166,7 +176,8 @@ private:
     Reply proto_reply(const consensus::QueryResponse& r) {
         Proto m;
         if (!m.ParseFromArray(r.value.data(), static_cast<int>(r.value.size()))) {
-            return error_reply(http::status::internal_server_error, k_grpc_internal, "bad query response");
+            return error_reply(http::status::internal_server_error, k_grpc_internal,
+                               "bad query response");
         }
         auto text = to_json(m);
         if (!text) return error_reply(http::status::internal_server_error, k_grpc_internal, "json");
@@ -186,7 +197,8 @@ private:
         auto id = decoded ? parse_u64(*decoded) : std::nullopt;
         if (!id) return bad_request("invalid future id: must be an unsigned integer");
         Reply err;
-        auto r = query("async/future/" + std::to_string(*id), {}, err, "future " + std::to_string(*id));
+        auto r =
+            query("async/future/" + std::to_string(*id), {}, err, "future " + std::to_string(*id));
         if (!r) return err;
         return proto_reply<v1::QueryFutureResponse>(*r);
     }
@@ -217,7 +229,8 @@ private:
             if (auto it = q.find("creator"); it != q.end()) request.set_creator(it->second);
             if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
                 v1::FutureStatus status{};
-                if (auto n = parse_u64(it->second); n && v1::FutureStatus_IsValid(static_cast<int>(std::min<std::uint64_t>(*n, 1000)))) {
+                if (auto n = parse_u64(it->second); n && v1::FutureStatus_IsValid(static_cast<int>(
+                                                             std::min<std::uint64_t>(*n, 1000)))) {
                     status = static_cast<v1::FutureStatus>(*n);
                 } else if (!v1::FutureStatus_Parse(it->second, &status)) {
                     return bad_request("invalid status: " + it->second.substr(0, 64));
@@ -229,14 +242,16 @@ private:
             data.assign(s.begin(), s.end());
         }
         Reply err;
-        auto r = query(pending ? "async/pending_futures" : "async/futures", std::move(data), err, "futures");
+        auto r = query(pending ? "async/pending_futures" : "async/futures", std::move(data), err,
+                       "futures");
         if (!r) return err;
         return proto_reply<v1::QueryFuturesResponse>(*r);
     }
 
     Reply account(std::string_view address_text) {
         auto address = url_decode(address_text);
-        if (!address || address->empty() || address->size() > 128 || address->find('/') != std::string::npos) {
+        if (!address || address->empty() || address->size() > 128 ||
+            address->find('/') != std::string::npos) {
             return bad_request("invalid address");
         }
         Reply err;
@@ -244,7 +259,8 @@ private:
         if (!r) return err;
         v1::QueryAccountResponse m;
         if (!m.ParseFromArray(r->value.data(), static_cast<int>(r->value.size()))) {
-            return error_reply(http::status::internal_server_error, k_grpc_internal, "bad query response");
+            return error_reply(http::status::internal_server_error, k_grpc_internal,
+                               "bad query response");
         }
         const auto& a = m.account();
         json::value pub = nullptr;
@@ -292,7 +308,8 @@ private:
         const auto* mode = o.if_contains("mode");
         std::string_view m = mode && mode->is_string() ? std::string_view(mode->get_string()) : "";
         if (m != "BROADCAST_MODE_SYNC" && m != "BROADCAST_MODE_ASYNC") {
-            return bad_request("unsupported broadcast mode; supported: BROADCAST_MODE_SYNC, BROADCAST_MODE_ASYNC");
+            return bad_request(
+                "unsupported broadcast mode; supported: BROADCAST_MODE_SYNC, BROADCAST_MODE_ASYNC");
         }
         const auto r = m_node.broadcast_tx(std::move(*bytes));
         json::object resp;
@@ -304,7 +321,8 @@ private:
                            : tx_response(0, r.hash, r.check.code, r.check.codespace, r.check.log);
                 break;
             case BroadcastOutcome::duplicate:
-                resp = tx_response(0, r.hash, k_sdk_tx_in_mempool_cache, "sdk", "tx already exists in cache");
+                resp = tx_response(0, r.hash, k_sdk_tx_in_mempool_cache, "sdk",
+                                   "tx already exists in cache");
                 break;
             case BroadcastOutcome::full:
                 resp = tx_response(0, r.hash, k_sdk_mempool_is_full, "sdk", "mempool is full");
@@ -319,7 +337,8 @@ private:
     /// The tx as cosmos.tx.v1beta1.Tx JSON, or null when it isn't one (the results tx).
     json::value decode_tx(const Bytes& raw) {
         cosmos::tx::v1beta1::TxRaw tx_raw;
-        if (raw.empty() || raw[0] == 0 || !tx_raw.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
+        if (raw.empty() || raw[0] == 0 ||
+            !tx_raw.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
             return nullptr;
         }
         cosmos::tx::v1beta1::Tx tx;
@@ -327,7 +346,8 @@ private:
             !tx.mutable_auth_info()->ParseFromString(tx_raw.auth_info_bytes())) {
             return nullptr;
         }
-        for (const auto& s : tx_raw.signatures()) tx.add_signatures(s);
+        for (const auto& s : tx_raw.signatures())
+            tx.add_signatures(s);
         google::protobuf::util::JsonPrintOptions opts;
         opts.preserve_proto_field_names = true;
         opts.always_print_primitive_fields = true;
@@ -351,7 +371,8 @@ private:
         const Hash hash = *to_array<32>(*b);
         auto t = m_node.tx(hash);
         if (!t) return not_found("tx not found: " + to_hex(hash, true));
-        json::object resp = tx_response(t->height, t->hash, t->result.code, t->result.codespace, t->result.log);
+        json::object resp =
+            tx_response(t->height, t->hash, t->result.code, t->result.codespace, t->result.log);
         resp["data"] = to_hex(t->result.data, true);
         resp["gas_wanted"] = std::to_string(t->result.gas_wanted);
         resp["gas_used"] = std::to_string(t->result.gas_used);
@@ -359,7 +380,8 @@ private:
         for (const auto& e : t->result.events) {
             json::array attrs;
             for (const auto& a : e.attributes) {
-                attrs.push_back(json::object{{"key", a.key}, {"value", a.value}, {"index", a.index}});
+                attrs.push_back(
+                    json::object{{"key", a.key}, {"value", a.value}, {"index", a.index}});
             }
             events.push_back(json::object{{"type", e.type}, {"attributes", std::move(attrs)}});
         }
@@ -371,11 +393,12 @@ private:
         json::value tx = decode_tx(t->tx);
         if (tx.is_object()) {
             json::object any{{"@type", "/cosmos.tx.v1beta1.Tx"}};
-            for (auto& kv : tx.as_object()) any[kv.key()] = kv.value();
+            for (auto& kv : tx.as_object())
+                any[kv.key()] = kv.value();
             resp["tx"] = std::move(any);
         }
-        return {http::status::ok,
-                json::serialize(json::object{{"tx", std::move(tx)}, {"tx_response", std::move(resp)}})};
+        return {http::status::ok, json::serialize(json::object{{"tx", std::move(tx)},
+                                                               {"tx_response", std::move(resp)}})};
     }
 
     NodeApi& m_node;
@@ -396,10 +419,11 @@ struct RestServer::Impl {
         c.read_timeout = options.read_timeout;
         c.write_timeout = options.write_timeout;
         c.io_threads = options.io_threads;
-        core = std::make_unique<HttpCore>(c, [this](Request&& req, Respond respond, asio::any_io_executor) {
-            Reply r = routes.handle(req);
-            respond(make_response(req, r.status, std::move(r.body)));
-        });
+        core = std::make_unique<HttpCore>(
+            c, [this](Request&& req, Respond respond, asio::any_io_executor) {
+                Reply r = routes.handle(req);
+                respond(make_response(req, r.status, std::move(r.body)));
+            });
     }
 
     RestOptions options;
@@ -409,9 +433,17 @@ struct RestServer::Impl {
 
 RestServer::RestServer(NodeApi& node, RestOptions options)
     : m_impl(std::make_unique<Impl>(node, std::move(options))) {}
-RestServer::~RestServer() { stop(); }
-void RestServer::start() { m_impl->core->start(); }
-void RestServer::stop() { m_impl->core->stop(); }
-std::uint16_t RestServer::port() const { return m_impl->core->port(); }
+RestServer::~RestServer() {
+    stop();
+}
+void RestServer::start() {
+    m_impl->core->start();
+}
+void RestServer::stop() {
+    m_impl->core->stop();
+}
+std::uint16_t RestServer::port() const {
+    return m_impl->core->port();
+}
 
 }  // namespace seer::rpc

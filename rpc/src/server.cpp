@@ -30,7 +30,8 @@ std::optional<Params> uri_params(std::string_view query, std::string& error) {
         }
         const auto eq = pair.find('=');
         auto key = url_decode(pair.substr(0, eq));
-        auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+        auto value =
+            url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!key || !value || !valid_utf8(*key) || !valid_utf8(*value)) {
             error = "bad query encoding";
             return std::nullopt;
@@ -47,7 +48,8 @@ std::optional<Params> uri_params(std::string_view query, std::string& error) {
 
 std::string index_page() {
     std::string out = "<html><body><br>Available endpoints:<br>";
-    for (const auto& name : method_names()) out += "<a href=\"/" + name + "\">/" + name + "</a><br>";
+    for (const auto& name : method_names())
+        out += "<a href=\"/" + name + "\">/" + name + "</a><br>";
     return out + "</body></html>";
 }
 
@@ -59,7 +61,8 @@ public:
         : m_session(std::move(session)), m_ctx(std::move(ctx)) {}
 
     ~WsClient() override {
-        for (const auto& [q, id] : m_subs) m_ctx.node->unsubscribe(id);
+        for (const auto& [q, id] : m_subs)
+            m_ctx.node->unsubscribe(id);
     }
 
     void on_message(std::string text) override {
@@ -67,7 +70,9 @@ public:
         auto parsed = parse_json(text, error);
         if (!parsed) return send(response_json(-1, RpcError{k_parse_error, error}));
         const auto* obj = parsed->if_object();
-        if (!obj) return send(response_json(nullptr, RpcError{k_invalid_request, "request must be an object"}));
+        if (!obj)
+            return send(
+                response_json(nullptr, RpcError{k_invalid_request, "request must be an object"}));
         const auto* method = obj->if_contains("method");
         const auto* id = obj->if_contains("id");
         json::value idv = id && (id->is_string() || id->is_number()) ? *id : json::value(nullptr);
@@ -76,7 +81,8 @@ public:
             if (name == "subscribe" || name == "unsubscribe" || name == "unsubscribe_all") {
                 const auto* version = obj->if_contains("jsonrpc");
                 if (!version || !version->is_string() || version->get_string() != "2.0") {
-                    return send(response_json(idv, RpcError{k_invalid_request, "jsonrpc must be \"2.0\""}));
+                    return send(
+                        response_json(idv, RpcError{k_invalid_request, "jsonrpc must be \"2.0\""}));
                 }
                 return subscription(name, obj->if_contains("params"), idv);
             }
@@ -96,7 +102,8 @@ private:
     std::optional<std::string> query_param(const json::value* params) {
         if (!params) return std::nullopt;
         if (const auto* o = params->if_object()) {
-            if (const auto* q = o->if_contains("query"); q && q->is_string()) return std::string(q->get_string());
+            if (const auto* q = o->if_contains("query"); q && q->is_string())
+                return std::string(q->get_string());
         } else if (const auto* a = params->if_array()) {
             if (!a->empty() && (*a)[0].is_string()) return std::string((*a)[0].get_string());
         }
@@ -105,8 +112,11 @@ private:
 
     void subscription(std::string_view name, const json::value* params, const json::value& id) {
         if (name == "unsubscribe_all") {
-            if (m_subs.empty()) return send(response_json(id, RpcError{k_internal_error, "subscription not found"}));
-            for (const auto& [q, sid] : m_subs) m_ctx.node->unsubscribe(sid);
+            if (m_subs.empty())
+                return send(
+                    response_json(id, RpcError{k_internal_error, "subscription not found"}));
+            for (const auto& [q, sid] : m_subs)
+                m_ctx.node->unsubscribe(sid);
             m_subs.clear();
             return send(response_json(id, json::value(json::object{})));
         }
@@ -114,19 +124,26 @@ private:
         if (!text) return send(response_json(id, RpcError{k_invalid_params, "missing query"}));
         if (name == "unsubscribe") {
             auto it = m_subs.find(*text);
-            if (it == m_subs.end()) return send(response_json(id, RpcError{k_internal_error, "subscription not found"}));
+            if (it == m_subs.end())
+                return send(
+                    response_json(id, RpcError{k_internal_error, "subscription not found"}));
             m_ctx.node->unsubscribe(it->second);
             m_subs.erase(it);
             return send(response_json(id, json::value(json::object{})));
         }
         auto parsed = parse_query(*text);
         if (!parsed) {
-            return send(response_json(id, RpcError{k_invalid_params, "failed to parse query: " + parsed.error().message}));
+            return send(response_json(id, RpcError{k_invalid_params, "failed to parse query: " +
+                                                                         parsed.error().message}));
         }
-        if (m_subs.count(*text) != 0) return send(response_json(id, RpcError{k_internal_error, "already subscribed"}));
+        if (m_subs.count(*text) != 0)
+            return send(response_json(id, RpcError{k_internal_error, "already subscribed"}));
         if (m_subs.size() >= m_ctx.options->max_subscriptions_per_client) {
-            return send(response_json(id, RpcError{k_internal_error,
-                "max_subscriptions_per_client " + std::to_string(m_ctx.options->max_subscriptions_per_client) + " reached"}));
+            return send(response_json(
+                id, RpcError{k_internal_error,
+                             "max_subscriptions_per_client " +
+                                 std::to_string(m_ctx.options->max_subscriptions_per_client) +
+                                 " reached"}));
         }
         auto query = std::make_shared<const Query>(std::move(*parsed));
         auto hub = m_ctx.hub;
@@ -135,16 +152,17 @@ private:
         auto head = std::make_shared<const std::string>(
             "{\"jsonrpc\":\"2.0\",\"id\":" + json::serialize(id) + ",\"result\":{\"query\":" +
             json::serialize(json::value(json::string(*text))) + ",\"data\":");
-        const auto sid = m_ctx.node->subscribe([query, hub, strand, weak, head](const BusEvent& ev) {
-            if (!query->matches(ev.attributes)) return;
-            auto copy = std::make_shared<const BusEvent>(ev);
-            hub->post(strand, [weak, copy, head] {
-                auto s = weak.lock();
-                if (!s) return;
-                s->send(*head + json::serialize(event_data_json(*copy)) + ",\"events\":" +
-                        json::serialize(event_map_json(copy->attributes)) + "}}");
+        const auto sid =
+            m_ctx.node->subscribe([query, hub, strand, weak, head](const BusEvent& ev) {
+                if (!query->matches(ev.attributes)) return;
+                auto copy = std::make_shared<const BusEvent>(ev);
+                hub->post(strand, [weak, copy, head] {
+                    auto s = weak.lock();
+                    if (!s) return;
+                    s->send(*head + json::serialize(event_data_json(*copy)) + ",\"events\":" +
+                            json::serialize(event_map_json(copy->attributes)) + "}}");
+                });
             });
-        });
         m_subs.emplace(*text, sid);
         // Events are posted to this strand, so this reply (written now) precedes any of them.
         send(response_json(id, json::value(json::object{})));
@@ -169,12 +187,15 @@ struct Server::Impl {
         c.write_timeout = options.write_timeout;
         c.max_websocket_message_bytes = options.max_websocket_message_bytes;
         c.websocket_queue_limit = options.websocket_queue_limit;
+        c.websocket_idle_timeout = options.websocket_idle_timeout;
         c.io_threads = options.io_threads;
         core = std::make_unique<HttpCore>(
-            c, [this](Request&& req, Respond respond, asio::any_io_executor strand) {
+            c,
+            [this](Request&& req, Respond respond, asio::any_io_executor strand) {
                 on_request(std::move(req), std::move(respond), std::move(strand));
             },
-            [this](std::weak_ptr<WsSession> session, asio::any_io_executor strand) -> std::unique_ptr<WsHandler> {
+            [this](std::weak_ptr<WsSession> session,
+                   asio::any_io_executor strand) -> std::unique_ptr<WsHandler> {
                 return std::make_unique<WsClient>(std::move(session), context(std::move(strand)));
             },
             "/websocket");
@@ -194,7 +215,8 @@ struct Server::Impl {
         const std::string_view target = req.target();
         const auto qpos = target.find('?');
         const std::string_view path = target.substr(0, qpos);
-        const std::string_view query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
+        const std::string_view query =
+            qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
         const bool keep = req.keep_alive();
         const unsigned version = req.version();
         auto json_reply = [respond, keep, version](std::string body) {
@@ -207,22 +229,28 @@ struct Server::Impl {
             respond(std::move(res));
         };
         if (req.method() == http::verb::post) {
-            if (path != "/") return respond(make_response(req, http::status::not_found, "404 page not found\n", "text/plain"));
+            if (path != "/")
+                return respond(make_response(req, http::status::not_found, "404 page not found\n",
+                                             "text/plain"));
             handle_jsonrpc_text(req.body(), context(strand), json_reply);
             return;
         }
         if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            return respond(make_response(req, http::status::method_not_allowed, "method not allowed\n", "text/plain"));
+            return respond(make_response(req, http::status::method_not_allowed,
+                                         "method not allowed\n", "text/plain"));
         }
-        if (path == "/") return respond(make_response(req, http::status::ok, index_page(), "text/html"));
+        if (path == "/")
+            return respond(make_response(req, http::status::ok, index_page(), "text/html"));
         const std::string_view name = path.substr(1);
         if (!is_method(name)) {
-            return respond(make_response(req, http::status::not_found, "404 page not found\n", "text/plain"));
+            return respond(
+                make_response(req, http::status::not_found, "404 page not found\n", "text/plain"));
         }
         std::string error;
         auto params = uri_params(query, error);
         if (!params) {
-            return json_reply(json::serialize(response_json(-1, RpcError{k_invalid_params, error})));
+            return json_reply(
+                json::serialize(response_json(-1, RpcError{k_invalid_params, error})));
         }
         call_method(name, *params, context(strand), [json_reply](Outcome outcome) {
             json_reply(json::serialize(response_json(-1, outcome)));
@@ -231,17 +259,26 @@ struct Server::Impl {
 
     NodeApi& node;
     ServerOptions options;
-    std::shared_ptr<std::atomic<std::size_t>> commit_waits = std::make_shared<std::atomic<std::size_t>>(0);
+    std::shared_ptr<std::atomic<std::size_t>> commit_waits =
+        std::make_shared<std::atomic<std::size_t>>(0);
     std::unique_ptr<HttpCore> core;
 };
 
 Server::Server(NodeApi& node, ServerOptions options)
     : m_impl(std::make_unique<Impl>(node, std::move(options))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
-void Server::start() { m_impl->core->start(); }
-void Server::stop() { m_impl->core->stop(); }
-std::uint16_t Server::port() const { return m_impl->core->port(); }
+void Server::start() {
+    m_impl->core->start();
+}
+void Server::stop() {
+    m_impl->core->stop();
+}
+std::uint16_t Server::port() const {
+    return m_impl->core->port();
+}
 
 }  // namespace seer::rpc

@@ -69,22 +69,26 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
                          }});
     };
     auto params = [&](std::string name, std::string method, std::string p, std::int64_t code) {
-        jsonrpc(name, R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":)" + p + "}", code);
+        jsonrpc(name, R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":)" + p + "}",
+                code);
     };
     auto uri = [&](std::string name, std::string target, int status, std::int64_t code) {
         cases.push_back({name, [&, target, status, code] {
                              auto r = get(port, target);
-                             return r.ok && r.status == status && (code == 0 || first_error(r.json()) == code);
+                             return r.ok && r.status == status &&
+                                    (code == 0 || first_error(r.json()) == code);
                          }});
     };
     auto http_status = [&](std::string name, std::string bytes, std::vector<int> statuses) {
-        cases.push_back({name, [&, bytes, statuses] {
-                             auto r = raw(port, bytes);
-                             if (!r.ok) return std::find(statuses.begin(), statuses.end(), 0) != statuses.end();
-                             return std::find(statuses.begin(), statuses.end(), r.status) != statuses.end();
-                         }});
+        cases.push_back(
+            {name, [&, bytes, statuses] {
+                 auto r = raw(port, bytes);
+                 if (!r.ok) return std::find(statuses.begin(), statuses.end(), 0) != statuses.end();
+                 return std::find(statuses.begin(), statuses.end(), r.status) != statuses.end();
+             }});
     };
-    auto rest_status = [&](std::string name, http::verb verb, std::string target, std::string body, int status) {
+    auto rest_status = [&](std::string name, http::verb verb, std::string target, std::string body,
+                           int status) {
         cases.push_back({name, [&, verb, target, body, status] {
                              Conn c(rport);
                              auto r = c.request(verb, target, body);
@@ -99,9 +103,12 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     jsonrpc("trailing garbage", R"({"jsonrpc":"2.0","id":1,"method":"health"} xyz)", -32700);
     jsonrpc("comments", R"({"jsonrpc":"2.0",/*c*/"id":1,"method":"health"})", -32700);
     jsonrpc("deep nesting", std::string(5000, '[') + std::string(5000, ']'), -32700);
-    jsonrpc("deep nesting in params", R"({"jsonrpc":"2.0","id":1,"method":"block","params":)" +
-                                          std::string(100, '[') + std::string(100, ']') + "}", -32700);
-    jsonrpc("invalid UTF-8 in a string", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"he\xff\xfelth\"}", -32700);
+    jsonrpc("deep nesting in params",
+            R"({"jsonrpc":"2.0","id":1,"method":"block","params":)" + std::string(100, '[') +
+                std::string(100, ']') + "}",
+            -32700);
+    jsonrpc("invalid UTF-8 in a string",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"he\xff\xfelth\"}", -32700);
     jsonrpc("overlong UTF-8", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xc0\xaf\"}", -32700);
     cases.push_back({"lone surrogate escape", [&] {
                          auto r = post(port, "/", R"({"jsonrpc":"2.0","id":1,"method":"\ud800"})");
@@ -115,7 +122,8 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     jsonrpc("batch of numbers", "[1,2,3]", -32600);
     {
         std::string big = "[";
-        for (int i = 0; i < 60; ++i) big += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","id":1,"method":"health"})";
+        for (int i = 0; i < 60; ++i)
+            big += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","id":1,"method":"health"})";
         jsonrpc("batch over the limit", big + "]", -32600);
     }
     jsonrpc("wrong jsonrpc version", R"({"jsonrpc":"1.0","id":1,"method":"status"})", -32600);
@@ -125,7 +133,8 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     jsonrpc("id is an object", R"({"jsonrpc":"2.0","id":{"a":1},"method":"status"})", -32600);
     jsonrpc("id is an array", R"({"jsonrpc":"2.0","id":[1],"method":"status"})", -32600);
     jsonrpc("unknown method", R"({"jsonrpc":"2.0","id":1,"method":"drop_tables"})", -32601);
-    jsonrpc("huge method name", R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(30000, 'a') + "\"}", -32601);
+    jsonrpc("huge method name",
+            R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(30000, 'a') + "\"}", -32601);
     cases.push_back({"notification only: empty 200", [&] {
                          auto r = post(port, "/", R"({"jsonrpc":"2.0","method":"health"})");
                          return r.ok && r.status == 200 && r.body.empty();
@@ -152,22 +161,27 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     params("tx hash short", "tx", R"({"hash":"ABCD"})", -32602);
     params("tx hash missing", "tx", "{}", -32602);
     params("tx hash a number", "tx", R"({"hash":12})", -32602);
-    params("block_by_hash bad base64", "block_by_hash", R"({"hash":"!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"})", -32602);
+    params("block_by_hash bad base64", "block_by_hash",
+           R"({"hash":"!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"})", -32602);
     params("broadcast bad base64", "broadcast_tx_sync", R"({"tx":"@@@"})", -32602);
     params("broadcast non-canonical base64", "broadcast_tx_sync", R"({"tx":"QR=="})", -32602);
     params("broadcast missing tx", "broadcast_tx_async", "{}", -32602);
     params("broadcast tx an array", "broadcast_tx_commit", R"({"tx":[1,2]})", -32602);
     params("check_tx bad hex", "check_tx", R"({"tx":"0xZZ"})", -32602);
-    params("abci_query bad hex data", "abci_query", R"({"path":"async/params","data":"zz"})", -32602);
-    params("abci_query negative height", "abci_query", R"({"path":"async/params","height":-5})", -32602);
+    params("abci_query bad hex data", "abci_query", R"({"path":"async/params","data":"zz"})",
+           -32602);
+    params("abci_query negative height", "abci_query", R"({"path":"async/params","height":-5})",
+           -32602);
     params("abci_query path not a string", "abci_query", R"({"path":{}})", -32602);
     params("abci_query prove not bool", "abci_query", R"({"path":"x","prove":"maybe"})", -32602);
     params("tx_search bad query", "tx_search", R"({"query":"tx.height>>"})", -32602);
     params("tx_search unsupported query", "tx_search", R"({"query":"foo='bar'"})", -32602);
     params("tx_search unterminated string", "tx_search", R"({"query":"tx.hash='AB"})", -32602);
-    params("tx_search bad order", "tx_search", R"({"query":"tx.height=2","order_by":"sideways"})", -32602);
+    params("tx_search bad order", "tx_search", R"({"query":"tx.height=2","order_by":"sideways"})",
+           -32602);
     params("tx_search page beyond", "tx_search", R"({"query":"tx.height=2","page":5})", -32602);
-    params("tx_search query too long", "tx_search", R"({"query":")" + std::string(2000, 'a') + "\"}", -32602);
+    params("tx_search query too long", "tx_search",
+           R"({"query":")" + std::string(2000, 'a') + "\"}", -32602);
     // URI
     uri("URI unknown path", "/drop_tables", 404, 0);
     uri("URI bad int", "/block?height=abc", 200, -32602);
@@ -178,7 +192,8 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     uri("URI unquoted raw tx", "/broadcast_tx_sync?tx=raw", 200, -32602);
     {
         std::string many = "/status?";
-        for (int i = 0; i < 40; ++i) many += "a" + std::to_string(i) + "=1&";
+        for (int i = 0; i < 40; ++i)
+            many += "a" + std::to_string(i) + "=1&";
         uri("URI too many arguments", many, 200, -32602);
     }
     uri("URI path traversal", "/../../etc/passwd", 404, 0);
@@ -188,24 +203,33 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
                          auto r = c.request(http::verb::post, "/", std::string(100 * 1024, ' '));
                          return r.ok && r.status == 413;
                      }});
-    http_status("huge Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n", {413});
+    http_status("huge Content-Length",
+                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n", {413});
     http_status("chunked body over the limit",
-                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20000\r\n" + std::string(0x20000, 'a') + "\r\n0\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20000\r\n" +
+                    std::string(0x20000, 'a') + "\r\n0\r\n\r\n",
                 {413, 0});
-    http_status("header flood (one huge header)", "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n", {431, 0});
+    http_status("header flood (one huge header)",
+                "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n",
+                {431, 0});
     {
         std::string many = "GET /health HTTP/1.1\r\nHost: x\r\n";
-        for (int i = 0; i < 2000; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+        for (int i = 0; i < 2000; ++i)
+            many += "X-H" + std::to_string(i) + ": v\r\n";
         http_status("header flood (many headers)", many + "\r\n", {431, 0});
     }
-    http_status("huge target", "GET /status?" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", {431, 0});
+    http_status("huge target",
+                "GET /status?" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                {431, 0});
     http_status("garbage request line", "GARBAGE\r\n\r\n", {400, 0});
     http_status("binary garbage", std::string("\x00\xff\x13\x37\r\n\r\n", 8), {400, 0});
     http_status("bad HTTP version", "GET /health HTTP/9.9\r\n\r\n", {400, 0});
-    http_status("bad Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", {400, 0});
+    http_status("bad Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+                {400, 0});
     http_status("unknown HTTP method", "BREW /health HTTP/1.1\r\nHost: x\r\n\r\n", {405, 400});
     http_status("PUT", "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", {405});
-    http_status("POST to a method path", "POST /status HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", {404});
+    http_status("POST to a method path",
+                "POST /status HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", {404});
     http_status("websocket upgrade at the wrong path",
                 "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
@@ -234,9 +258,11 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
                      }});
     cases.push_back({"too many connections: refused beyond the limit", [&] {
                          std::vector<std::unique_ptr<Conn>> conns;
-                         for (int i = 0; i < 24; ++i) conns.push_back(std::make_unique<Conn>(port));
+                         for (int i = 0; i < 24; ++i)
+                             conns.push_back(std::make_unique<Conn>(port));
                          int refused = 0;
-                         for (auto& c : conns) refused += c->closed_within(300ms) ? 1 : 0;
+                         for (auto& c : conns)
+                             refused += c->closed_within(300ms) ? 1 : 0;
                          conns.clear();
                          // Once they are gone the server accepts again.
                          return refused >= 8 && eventually([&] { return get(port, "/health").ok; });
@@ -246,9 +272,13 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
                          WsClient ws(port);
                          int ok = 0, refused = 0;
                          for (int i = 0; i < 20; ++i) {
-                             auto r = ws.call("subscribe", json::object{{"query", "tx.height=" + std::to_string(i + 1)}}, i);
-                             if (error_code_of(r) == -32603) ++refused;
-                             else if (r.is_object() && r.as_object().contains("result")) ++ok;
+                             auto r = ws.call(
+                                 "subscribe",
+                                 json::object{{"query", "tx.height=" + std::to_string(i + 1)}}, i);
+                             if (error_code_of(r) == -32603)
+                                 ++refused;
+                             else if (r.is_object() && r.as_object().contains("result"))
+                                 ++ok;
                          }
                          return ok == 3 && refused == 17;
                      }});
@@ -273,20 +303,26 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
                          auto r = ws.read(3s);
                          return !r || error_code_of(*r) == -32700;
                      }});
-    cases.push_back({"websocket: subscriptions of dropped clients are released", [&] {
-                         return eventually([&] { return node.subscriber_count() == 0; });
-                     }});
+    cases.push_back({"websocket: subscriptions of dropped clients are released",
+                     [&] { return eventually([&] { return node.subscriber_count() == 0; }); }});
     // REST
-    rest_status("REST id overflow", http::verb::get, "/seer/async/v1/futures/18446744073709551616", "", 400);
-    rest_status("REST negative limit", http::verb::get, "/seer/async/v1/futures?pagination.limit=-1", "", 400);
-    rest_status("REST bad status number", http::verb::get, "/seer/async/v1/futures?status=999", "", 400);
-    rest_status("REST bad percent-encoding", http::verb::get, "/seer/async/v1/futures?creator=%zz", "", 400);
+    rest_status("REST id overflow", http::verb::get, "/seer/async/v1/futures/18446744073709551616",
+                "", 400);
+    rest_status("REST negative limit", http::verb::get,
+                "/seer/async/v1/futures?pagination.limit=-1", "", 400);
+    rest_status("REST bad status number", http::verb::get, "/seer/async/v1/futures?status=999", "",
+                400);
+    rest_status("REST bad percent-encoding", http::verb::get, "/seer/async/v1/futures?creator=%zz",
+                "", 400);
     rest_status("REST deep JSON body", http::verb::post, "/cosmos/tx/v1beta1/txs",
                 std::string(1000, '[') + std::string(1000, ']'), 400);
-    rest_status("REST tx_bytes a number", http::verb::post, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":5,"mode":"BROADCAST_MODE_SYNC"})", 400);
-    rest_status("REST missing mode", http::verb::post, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":"AAAA"})", 400);
+    rest_status("REST tx_bytes a number", http::verb::post, "/cosmos/tx/v1beta1/txs",
+                R"({"tx_bytes":5,"mode":"BROADCAST_MODE_SYNC"})", 400);
+    rest_status("REST missing mode", http::verb::post, "/cosmos/tx/v1beta1/txs",
+                R"({"tx_bytes":"AAAA"})", 400);
     rest_status("REST bad tx hash", http::verb::get, "/cosmos/tx/v1beta1/txs/xyz", "", 400);
-    rest_status("REST body over the limit", http::verb::post, "/cosmos/tx/v1beta1/txs", std::string(100 * 1024, 'a'), 413);
+    rest_status("REST body over the limit", http::verb::post, "/cosmos/tx/v1beta1/txs",
+                std::string(100 * 1024, 'a'), 413);
     rest_status("REST unknown route", http::verb::get, "/cosmos/bank/v1beta1/balances/x", "", 404);
 
     REQUIRE(cases.size() >= 50);

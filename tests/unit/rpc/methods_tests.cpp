@@ -66,7 +66,8 @@ TEST_CASE("health, net_info, genesis, consensus_params, abci_info") {
     CHECK(cp.at("consensus_params").at("block").at("max_gas") == "-1");
     auto info = call(f.port, "abci_info").at("result").at("response");
     CHECK(info.at("last_block_height") == "3");
-    CHECK(str(info.at("last_block_app_hash")) == to_base64(f.node.blocks.back().block.header.app_hash));
+    CHECK(str(info.at("last_block_app_hash")) ==
+          to_base64(f.node.blocks.back().block.header.app_hash));
 }
 
 TEST_CASE("block, block_by_hash, header, blockchain, commit") {
@@ -88,7 +89,12 @@ TEST_CASE("block, block_by_hash, header, blockchain, commit") {
     CHECK(str(lc.at("signatures").at(0).at("signature")) == to_base64(Bytes(64, 1)));
 
     // String args quoted as CometBFT's URI handler wants them, or raw.
-    CHECK(get(f.port, "/block?height=\"2\"").json().at("result").at("block").at("header").at("height") == "2");
+    CHECK(get(f.port, "/block?height=\"2\"")
+              .json()
+              .at("result")
+              .at("block")
+              .at("header")
+              .at("height") == "2");
     // No height: the latest.
     CHECK(get(f.port, "/block").json().at("result").at("block").at("header").at("height") == "3");
 
@@ -111,7 +117,8 @@ TEST_CASE("block, block_by_hash, header, blockchain, commit") {
     auto commit = call(f.port, "commit", {{"height", 2}}).at("result");
     CHECK(commit.at("signed_header").at("header").at("height") == "2");
     CHECK(commit.at("signed_header").at("commit").at("height") == "2");
-    CHECK(str(commit.at("signed_header").at("commit").at("block_id").at("hash")) == hex_up(b2.hash));
+    CHECK(str(commit.at("signed_header").at("commit").at("block_id").at("hash")) ==
+          hex_up(b2.hash));
     CHECK(commit.at("canonical") == true);
     CHECK(call(f.port, "commit").at("result").at("canonical") == false);
 }
@@ -128,7 +135,8 @@ TEST_CASE("block_results, validators with pages") {
     CHECK(t0.at("events").at(1).at("attributes").at(0).at("value") == "20");
     CHECK(r.at("finalize_block_events").at(0).at("type") == "future_verified");
     CHECK(str(r.at("app_hash")) == to_base64(f.node.results[1].app_hash));
-    CHECK(call(f.port, "block_results", {{"height", "1"}}).at("result").at("txs_results").is_null());
+    CHECK(
+        call(f.port, "block_results", {{"height", "1"}}).at("result").at("txs_results").is_null());
 
     auto v = call(f.port, "validators").at("result");
     CHECK(v.at("block_height") == "3");
@@ -158,14 +166,18 @@ TEST_CASE("txs: tx, tx_search, mempool, broadcast, check_tx, abci_query") {
     auto s = call(f.port, "tx_search", {{"query", "tx.height=2"}}).at("result");
     CHECK(s.at("total_count") == "2");
     CHECK(s.at("txs").at(0).at("index") == 0);
-    auto desc = call(f.port, "tx_search", {{"query", "tx.height=2"}, {"order_by", "desc"}}).at("result");
+    auto desc =
+        call(f.port, "tx_search", {{"query", "tx.height=2"}, {"order_by", "desc"}}).at("result");
     CHECK(desc.at("txs").at(0).at("index") == 1);
-    auto paged = call(f.port, "tx_search", {{"query", "tx.height=2"}, {"per_page", 1}, {"page", 2}}).at("result");
+    auto paged = call(f.port, "tx_search", {{"query", "tx.height=2"}, {"per_page", 1}, {"page", 2}})
+                     .at("result");
     CHECK(paged.at("txs").as_array().size() == 1);
     CHECK(paged.at("txs").at(0).at("index") == 1);
-    auto by_hash = call(f.port, "tx_search", {{"query", "tx.hash='" + hex_up(t.hash) + "'"}}).at("result");
+    auto by_hash =
+        call(f.port, "tx_search", {{"query", "tx.hash='" + hex_up(t.hash) + "'"}}).at("result");
     CHECK(by_hash.at("total_count") == "1");
-    auto filtered = call(f.port, "tx_search", {{"query", "tx.height=2 AND future_created.id='21'"}}).at("result");
+    auto filtered = call(f.port, "tx_search", {{"query", "tx.height=2 AND future_created.id='21'"}})
+                        .at("result");
     CHECK(filtered.at("total_count") == "1");
 
     // broadcast: sync via POST (base64), async via URI (0x hex), then the mempool.
@@ -175,11 +187,13 @@ TEST_CASE("txs: tx, tx_search, mempool, broadcast, check_tx, abci_query") {
     CHECK(str(sync.at("hash")) == hex_up(crypto::sha256(tx1)));
     auto dup = call(f.port, "broadcast_tx_sync", {{"tx", to_base64(tx1)}});
     CHECK(error_code_of(dup) == -32603);
-    auto rejected = call(f.port, "broadcast_tx_sync", {{"tx", to_base64(to_bytes("bad-tx"))}}).at("result");
+    auto rejected =
+        call(f.port, "broadcast_tx_sync", {{"tx", to_base64(to_bytes("bad-tx"))}}).at("result");
     CHECK(rejected.at("code") == 4);
     CHECK(rejected.at("codespace") == "async");
     CHECK(rejected.at("log") == "signature verification failed");
-    auto async_r = get(f.port, "/broadcast_tx_async?tx=0x" + to_hex(to_bytes("tx-two"))).json().at("result");
+    auto async_r =
+        get(f.port, "/broadcast_tx_async?tx=0x" + to_hex(to_bytes("tx-two"))).json().at("result");
     CHECK(async_r.at("code") == 0);
     auto quoted = get(f.port, "/broadcast_tx_sync?tx=\"tx-three\"").json().at("result");
     CHECK(str(quoted.at("hash")) == hex_up(crypto::sha256(to_bytes("tx-three"))));
@@ -202,12 +216,15 @@ TEST_CASE("txs: tx, tx_search, mempool, broadcast, check_tx, abci_query") {
     v1::QueryParamsResponse params;
     REQUIRE(params.ParseFromArray(value->data(), static_cast<int>(value->size())));
     CHECK(params.params().max_input_bytes() == 4096);
-    auto nf = get(f.port, "/abci_query?path=\"async/future/99\"").json().at("result").at("response");
+    auto nf =
+        get(f.port, "/abci_query?path=\"async/future/99\"").json().at("result").at("response");
     CHECK(nf.at("code") == 38);
     CHECK(nf.at("codespace") == "async");
     v1::PageRequest pr;
     pr.set_limit(2);
-    auto pending = call(f.port, "abci_query", {{"path", "async/pending_futures"}, {"data", to_hex(to_bytes(pr.SerializeAsString()))}});
+    auto pending = call(
+        f.port, "abci_query",
+        {{"path", "async/pending_futures"}, {"data", to_hex(to_bytes(pr.SerializeAsString()))}});
     CHECK(pending.at("result").at("response").at("code") == 0);
 }
 
@@ -227,10 +244,12 @@ TEST_CASE("broadcast_tx_commit waits for the Tx event, and times out as CometBFT
     f.node.auto_commit = false;
     auto timeout = call(f.port, "broadcast_tx_commit", {{"tx", to_base64(to_bytes("never"))}});
     CHECK(error_code_of(timeout) == -32603);
-    CHECK(str(timeout.at("error").at("data")) == "timed out waiting for tx to be included in a block");
+    CHECK(str(timeout.at("error").at("data")) ==
+          "timed out waiting for tx to be included in a block");
     CHECK(f.node.subscriber_count() == 0);
 
-    auto rejected = call(f.port, "broadcast_tx_commit", {{"tx", to_base64(to_bytes("bad"))}}).at("result");
+    auto rejected =
+        call(f.port, "broadcast_tx_commit", {{"tx", to_base64(to_bytes("bad"))}}).at("result");
     CHECK(rejected.at("check_tx").at("code") == 4);
     CHECK(rejected.at("height") == "0");
 }

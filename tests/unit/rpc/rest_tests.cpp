@@ -69,13 +69,18 @@ TEST_CASE("REST: futures with filters and pagination") {
     CHECK(p1.at("futures").at(0).at("id") == "1");
     const auto next = str(p1.at("pagination").at("next_key"));
     CHECK(!next.empty());
-    auto p2 = get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" + url_encode(next)).json();
+    auto p2 =
+        get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" + url_encode(next))
+            .json();
     CHECK(p2.at("futures").at(0).at("id") == "11");
     // URL-safe base64 without padding is accepted too, as grpc-gateway does.
     std::string urlsafe = next;
-    for (auto& c : urlsafe) c = c == '+' ? '-' : (c == '/' ? '_' : c);
-    while (!urlsafe.empty() && urlsafe.back() == '=') urlsafe.pop_back();
-    auto p2b = get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" + urlsafe).json();
+    for (auto& c : urlsafe)
+        c = c == '+' ? '-' : (c == '/' ? '_' : c);
+    while (!urlsafe.empty() && urlsafe.back() == '=')
+        urlsafe.pop_back();
+    auto p2b =
+        get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" + urlsafe).json();
     CHECK(p2b.at("futures").at(0).at("id") == "11");
     auto p3 = get(f.port, "/seer/async/v1/futures?pagination.limit=10&pagination.key=" +
                               url_encode(str(p2.at("pagination").at("next_key"))))
@@ -84,7 +89,9 @@ TEST_CASE("REST: futures with filters and pagination") {
     const auto* pg = p3.as_object().if_contains("pagination");
     CHECK((pg == nullptr || pg->at("next_key") == ""));  // last page: no next key
 
-    auto pending = get(f.port, "/seer/async/v1/futures?status=FUTURE_STATUS_PENDING&creator=seer1creator").json();
+    auto pending =
+        get(f.port, "/seer/async/v1/futures?status=FUTURE_STATUS_PENDING&creator=seer1creator")
+            .json();
     CHECK(pending.at("futures").as_array().size() == 12);
     CHECK(pending.at("futures").at(0).at("status") == "FUTURE_STATUS_PENDING");
     auto by_number = get(f.port, "/seer/async/v1/futures?status=3").json();
@@ -94,8 +101,9 @@ TEST_CASE("REST: futures with filters and pagination") {
     CHECK(pf.at("futures").as_array().size() == 2);
     CHECK(pf.at("futures").at(0).at("id") == "2");
 
-    for (std::string bad : {"status=BOGUS", "status=99", "pagination.limit=abc", "pagination.limit=-1",
-                            "pagination.key=!!!!", "pagination.key=a", "creator=nobody", "pagination.limit=5000"}) {
+    for (std::string bad :
+         {"status=BOGUS", "status=99", "pagination.limit=abc", "pagination.limit=-1",
+          "pagination.key=!!!!", "pagination.key=a", "creator=nobody", "pagination.limit=5000"}) {
         auto b = get(f.port, "/seer/async/v1/futures?" + bad);
         CHECK_MESSAGE(b.status == 400, bad);
         CHECK_MESSAGE(b.json().at("code") == 3, bad);
@@ -110,7 +118,8 @@ TEST_CASE("REST: params, handlers, accounts") {
     auto handlers = get(f.port, "/seer/async/v1/handlers").json();
     CHECK(handlers.at("handlers").at(0).at("name") == "echo");
 
-    auto acc = get(f.port, "/cosmos/auth/v1beta1/accounts/" + f.node.account_address).json().at("account");
+    auto acc =
+        get(f.port, "/cosmos/auth/v1beta1/accounts/" + f.node.account_address).json().at("account");
     CHECK(acc.at("@type") == "/cosmos.auth.v1beta1.BaseAccount");
     CHECK(str(acc.at("address")) == f.node.account_address);
     CHECK(acc.at("sequence") == "31");
@@ -128,21 +137,28 @@ TEST_CASE("REST: broadcast and look up txs") {
     RestFixture f;
     const Bytes tx = to_bytes("rest-tx");
     auto r = post(f.port, "/cosmos/tx/v1beta1/txs",
-                  json::serialize(json::object{{"tx_bytes", to_base64(tx)}, {"mode", "BROADCAST_MODE_SYNC"}}));
+                  json::serialize(
+                      json::object{{"tx_bytes", to_base64(tx)}, {"mode", "BROADCAST_MODE_SYNC"}}));
     REQUIRE(r.status == 200);
     auto resp = r.json().at("tx_response");
     CHECK(str(resp.at("txhash")) == hex_up(crypto::sha256(tx)));
     CHECK(resp.at("code") == 0);
     CHECK(resp.at("height") == "0");
     auto dup = post(f.port, "/cosmos/tx/v1beta1/txs",
-                    json::serialize(json::object{{"tx_bytes", to_base64(tx)}, {"mode", "BROADCAST_MODE_ASYNC"}}));
+                    json::serialize(json::object{{"tx_bytes", to_base64(tx)},
+                                                 {"mode", "BROADCAST_MODE_ASYNC"}}));
     CHECK(dup.json().at("tx_response").at("code") == 19);
     auto bad = post(f.port, "/cosmos/tx/v1beta1/txs",
-                    json::serialize(json::object{{"tx_bytes", to_base64(to_bytes("bad"))}, {"mode", "BROADCAST_MODE_SYNC"}}));
+                    json::serialize(json::object{{"tx_bytes", to_base64(to_bytes("bad"))},
+                                                 {"mode", "BROADCAST_MODE_SYNC"}}));
     CHECK(bad.json().at("tx_response").at("code") == 4);
     CHECK(bad.json().at("tx_response").at("raw_log") == "signature verification failed");
-    CHECK(post(f.port, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":"!!","mode":"BROADCAST_MODE_SYNC"})").status == 400);
-    CHECK(post(f.port, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":"AAAA","mode":"BROADCAST_MODE_BLOCK"})").status == 400);
+    CHECK(
+        post(f.port, "/cosmos/tx/v1beta1/txs", R"({"tx_bytes":"!!","mode":"BROADCAST_MODE_SYNC"})")
+            .status == 400);
+    CHECK(post(f.port, "/cosmos/tx/v1beta1/txs",
+               R"({"tx_bytes":"AAAA","mode":"BROADCAST_MODE_BLOCK"})")
+              .status == 400);
     CHECK(post(f.port, "/cosmos/tx/v1beta1/txs", "not json").status == 400);
 
     const auto& t = f.node.txs[1][0];

@@ -45,7 +45,9 @@ inline crypto::PrivateKey key(std::uint8_t n) {
     return crypto::PrivateKey::from_seed(s);
 }
 
-inline std::string hex_up(ByteView b) { return to_hex(b, true); }
+inline std::string hex_up(ByteView b) {
+    return to_hex(b, true);
+}
 
 class FakeNodeApi final : public NodeApi {
 public:
@@ -78,13 +80,15 @@ public:
         for (std::int64_t h = 1; h <= 3; ++h) {
             std::vector<Bytes> block_txs;
             const int n = h == 2 ? 2 : (h == 3 ? 1 : 0);
-            for (int i = 0; i < n; ++i) block_txs.push_back(add_future_tx(static_cast<std::uint64_t>(h * 10 + i)));
+            for (int i = 0; i < n; ++i)
+                block_txs.push_back(add_future_tx(static_cast<std::uint64_t>(h * 10 + i)));
             add_block(block_txs);
         }
     }
 
     ~FakeNodeApi() override {
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
     }
 
     Bytes add_future_tx(std::uint64_t sequence) {
@@ -171,7 +175,8 @@ public:
                          {"tx.hash", hex_up(t.hash)},
                          {"tx.height", std::to_string(t.height)}};
         for (const auto& e : t.result.events)
-            for (const auto& a : e.attributes) ev.attributes.emplace(e.type + "." + a.key, a.value);
+            for (const auto& a : e.attributes)
+                ev.attributes.emplace(e.type + "." + a.key, a.value);
         return ev;
     }
 
@@ -179,9 +184,11 @@ public:
         std::vector<std::function<void(const BusEvent&)>> cbs;
         {
             std::lock_guard lock(mutex);
-            for (auto& [id, cb] : subscribers) cbs.push_back(cb);
+            for (auto& [id, cb] : subscribers)
+                cbs.push_back(cb);
         }
-        for (auto& cb : cbs) cb(ev);
+        for (auto& cb : cbs)
+            cb(ev);
     }
 
     std::size_t subscriber_count() {
@@ -300,7 +307,9 @@ public:
         if (h < 1 || h > static_cast<std::int64_t>(txs.size())) return {};
         return txs[static_cast<std::size_t>(h - 1)];
     }
-    consensus::InfoResponse abci_info() override { return {"0.1.0", 3, blocks.back().block.header.app_hash}; }
+    consensus::InfoResponse abci_info() override {
+        return {"0.1.0", 3, blocks.back().block.header.app_hash};
+    }
 
     static v1::Future future(std::uint64_t id) {
         v1::Future f;
@@ -332,13 +341,15 @@ public:
     }
 
     /// 25 futures (ids 1..25), odd verified, even pending; keys are 8-byte big-endian ids.
-    consensus::QueryResponse page(const v1::PageRequest& p, int status, const std::string& creator) {
+    consensus::QueryResponse page(const v1::PageRequest& p, int status,
+                                  const std::string& creator) {
         if (!creator.empty() && creator != "seer1creator") return fail(18, "invalid creator");
         std::uint64_t start = 1;
         if (!p.key().empty()) {
             if (p.key().size() != 8) return fail(18, "bad key");
             start = 0;
-            for (char c : p.key()) start = (start << 8) | static_cast<std::uint8_t>(c);
+            for (char c : p.key())
+                start = (start << 8) | static_cast<std::uint8_t>(c);
         }
         const std::uint64_t limit = p.limit() == 0 ? 100 : p.limit();
         if (limit > 1000) return fail(18, "limit over 1000");
@@ -351,7 +362,8 @@ public:
         }
         if (id <= 25) {
             std::string k(8, '\0');
-            for (int i = 7; i >= 0; --i, id >>= 8) k[static_cast<std::size_t>(i)] = static_cast<char>(id & 0xff);
+            for (int i = 7; i >= 0; --i, id >>= 8)
+                k[static_cast<std::size_t>(i)] = static_cast<char>(id & 0xff);
             out.mutable_pagination()->set_next_key(k);
         }
         return ok(out);
@@ -372,12 +384,14 @@ public:
         }
         if (path == "async/futures") {
             v1::QueryFuturesRequest r;
-            if (!r.ParseFromArray(q.data.data(), static_cast<int>(q.data.size()))) return fail(18, "bad request");
+            if (!r.ParseFromArray(q.data.data(), static_cast<int>(q.data.size())))
+                return fail(18, "bad request");
             return page(r.pagination(), r.status(), r.creator());
         }
         if (path == "async/pending_futures") {
             v1::PageRequest p;
-            if (!p.ParseFromArray(q.data.data(), static_cast<int>(q.data.size()))) return fail(18, "bad request");
+            if (!p.ParseFromArray(q.data.data(), static_cast<int>(q.data.size())))
+                return fail(18, "bad request");
             return page(p, v1::FUTURE_STATUS_PENDING, "");
         }
         if (path == "async/params") {
@@ -449,7 +463,8 @@ public:
     bool send_raw(std::string_view bytes, std::chrono::milliseconds timeout = 5s) {
         m_stream.expires_after(timeout);
         beast::error_code ec;
-        asio::async_write(m_stream, asio::buffer(bytes), [&](beast::error_code e, std::size_t) { ec = e; });
+        asio::async_write(m_stream, asio::buffer(bytes),
+                          [&](beast::error_code e, std::size_t) { ec = e; });
         run();
         return !ec;
     }
@@ -474,7 +489,8 @@ public:
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 * 1024 * 1024);
         beast::error_code ec;
-        http::async_read(m_stream, m_buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+        http::async_read(m_stream, m_buffer, parser,
+                         [&](beast::error_code e, std::size_t) { ec = e; });
         run();
         if (ec) return {};
         auto res = parser.release();
@@ -487,7 +503,8 @@ public:
         beast::error_code ec;
         std::array<char, 4096> buf{};
         for (;;) {
-            m_stream.async_read_some(asio::buffer(buf), [&](beast::error_code e, std::size_t) { ec = e; });
+            m_stream.async_read_some(asio::buffer(buf),
+                                     [&](beast::error_code e, std::size_t) { ec = e; });
             run();
             if (ec) return ec != beast::error::timeout;
         }
@@ -513,16 +530,21 @@ inline HttpReply post(std::uint16_t port, std::string target, std::string body) 
     return c.request(http::verb::post, std::move(target), std::move(body));
 }
 /// POST a JSON-RPC body to "/" and parse the reply.
-inline json::value rpc(std::uint16_t port, const std::string& body) { return post(port, "/", body).json(); }
+inline json::value rpc(std::uint16_t port, const std::string& body) {
+    return post(port, "/", body).json();
+}
 inline json::value call(std::uint16_t port, std::string_view method, json::object params = {}) {
-    json::object req{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
+    json::object req{
+        {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
     return rpc(port, json::serialize(req));
 }
 inline std::int64_t error_code_of(const json::value& v) {
     if (!v.is_object() || !v.as_object().contains("error")) return 0;
     return v.at("error").at("code").as_int64();
 }
-inline std::string str(const json::value& v) { return std::string(v.as_string()); }
+inline std::string str(const json::value& v) {
+    return std::string(v.as_string());
+}
 
 class WsClient {
 public:
@@ -574,7 +596,8 @@ public:
     bool closed() const { return m_closed; }
 
     json::value call(std::string_view method, json::value params, json::value id) {
-        send(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
+        send(json::object{
+            {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
         auto r = read();
         return r ? *r : json::value(nullptr);
     }

@@ -22,7 +22,9 @@ struct WsFixture {
     }
 };
 
-json::object subscribe_params(std::string q) { return json::object{{"query", std::move(q)}}; }
+json::object subscribe_params(std::string q) {
+    return json::object{{"query", std::move(q)}};
+}
 
 /// The next message must be the reply to a health call: proves no event was queued before.
 bool nothing_pending(WsClient& ws) {
@@ -59,7 +61,8 @@ TEST_CASE("websocket: NewBlock, Tx and future_verified events; unsubscribe") {
 
     // A Tx subscription by hash gets its tx and not another.
     const auto& t = f.node.txs[1][0];
-    auto tx_sub = ws.call("subscribe", subscribe_params("tm.event='Tx' AND tx.hash='" + hex_up(t.hash) + "'"), "tx");
+    auto tx_sub = ws.call(
+        "subscribe", subscribe_params("tm.event='Tx' AND tx.hash='" + hex_up(t.hash) + "'"), "tx");
     CHECK(tx_sub.at("id") == "tx");
     f.node.fire(FakeNodeApi::tx_event(f.node.txs[1][1]));  // another hash
     f.node.fire(FakeNodeApi::tx_event(t));
@@ -98,7 +101,8 @@ TEST_CASE("websocket: NewBlock, Tx and future_verified events; unsubscribe") {
     CHECK(fev->at("result").at("events").at("future_created.id").at(0) == "30");
 
     // future_verified.id as a finalize-block event attribute on a NewBlock.
-    CHECK(ws.call("subscribe", subscribe_params("future_verified.id='7'"), 10).at("result") == json::object{});
+    CHECK(ws.call("subscribe", subscribe_params("future_verified.id='7'"), 10).at("result") ==
+          json::object{});
     auto nb = f.node.add_block({});
     nb.attributes.emplace("future_verified.id", "7");
     f.node.fire(nb);
@@ -107,7 +111,8 @@ TEST_CASE("websocket: NewBlock, Tx and future_verified events; unsubscribe") {
     CHECK(vev->at("id") == 10);
     CHECK(vev->at("result").at("query") == "future_verified.id='7'");
 
-    CHECK(ws.call("unsubscribe", subscribe_params("future_verified.id='7'"), 11).at("result") == json::object{});
+    CHECK(ws.call("unsubscribe", subscribe_params("future_verified.id='7'"), 11).at("result") ==
+          json::object{});
     f.node.fire(nb);
     auto remaining = f.node.subscriber_count();
     CHECK(remaining == 1);  // future_created only
@@ -125,13 +130,16 @@ TEST_CASE("websocket: subscription limit, bad queries, closing drops subscriptio
         WsClient ws(f.port);
         REQUIRE(ws.open());
         for (int i = 0; i < 3; ++i) {
-            auto r = ws.call("subscribe", subscribe_params("tx.height=" + std::to_string(i + 1)), i);
+            auto r =
+                ws.call("subscribe", subscribe_params("tx.height=" + std::to_string(i + 1)), i);
             CHECK(r.at("result") == json::object{});
         }
         auto over = ws.call("subscribe", subscribe_params("tx.height=9"), 4);
         CHECK(error_code_of(over) == -32603);
-        CHECK(str(over.at("error").at("data")).find("max_subscriptions_per_client") != std::string::npos);
-        CHECK(error_code_of(ws.call("subscribe", subscribe_params("tx.height=1"), 5)) == -32603);  // already
+        CHECK(str(over.at("error").at("data")).find("max_subscriptions_per_client") !=
+              std::string::npos);
+        CHECK(error_code_of(ws.call("subscribe", subscribe_params("tx.height=1"), 5)) ==
+              -32603);  // already
         CHECK(error_code_of(ws.call("subscribe", subscribe_params("tm.event=='x'"), 6)) == -32602);
         CHECK(error_code_of(ws.call("subscribe", json::object{}, 7)) == -32602);
         CHECK(f.node.subscriber_count() == 3);
@@ -145,13 +153,16 @@ TEST_CASE("websocket: a client that can't keep up is dropped, others are served"
     WsFixture f(o);
     WsClient slow(f.port);
     REQUIRE(slow.open());
-    REQUIRE(slow.call("subscribe", subscribe_params("tm.event='NewBlock'"), 1).at("result") == json::object{});
+    REQUIRE(slow.call("subscribe", subscribe_params("tm.event='NewBlock'"), 1).at("result") ==
+            json::object{});
     // Big events, never read: the socket buffers fill, then the queue, then the client is cut.
     auto ev = f.node.add_block({Bytes(256 * 1024, 0x42)});
-    for (int i = 0; i < 400; ++i) f.node.fire(ev);
+    for (int i = 0; i < 400; ++i)
+        f.node.fire(ev);
     CHECK(eventually([&] { return f.node.subscriber_count() == 0; }, 10s));
     int received = 0;
-    while (slow.read(2s)) ++received;
+    while (slow.read(2s))
+        ++received;
     CHECK(received < 400);
     WsClient other(f.port);
     REQUIRE(other.open());

@@ -25,6 +25,8 @@ struct ServerOptions {
     std::size_t max_websocket_message_bytes = 1'000'000;
     /// Messages waiting to be written to one websocket; beyond it the client is dropped.
     std::size_t websocket_queue_limit = 100;
+    /// A websocket with no traffic for this long is pinged, then closed if still silent.
+    std::chrono::milliseconds websocket_idle_timeout{60'000};
     std::size_t max_batch_requests = 100;
     std::chrono::milliseconds broadcast_commit_timeout{10'000};
     std::size_t io_threads = 2;
