@@ -14,6 +14,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "metrics_server.hpp"
 #include "results_store.hpp"
@@ -92,13 +93,15 @@ public:
         });
     }
 
-    // consensus::Outbound (consensus thread)
+    // consensus::Outbound (consensus thread). Proposals and votes a peer already has (it sent
+    // them to us, or we sent them to it) are not sent to it again.
     void broadcast(ByteView message) override {
-        m_switch->broadcast(k_consensus_channel, Bytes(message.begin(), message.end()));
+        for (const auto& [id, name] : m_peer_names) send(id, message);
     }
     void send(consensus::PeerId peer, ByteView message) override {
         auto it = m_peer_names.find(peer);
         if (it == m_peer_names.end()) return;
+        if (!mark_known(peer, message)) return;
         m_switch->send(it->second, k_consensus_channel, Bytes(message.begin(), message.end()));
     }
 
@@ -141,6 +144,9 @@ private:
         return future.get();
     }
     void post_input(std::function<void()> work);
+    /// For proposals and votes (their ConsensusMessage tags 0x0A and 0x12): false when `peer`
+    /// already has these exact bytes. Other messages (status, block sync) always go out.
+    bool mark_known(consensus::PeerId peer, ByteView message);
     void on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes);
     void publish(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp);
     prophet::Options prophet_options() const;
@@ -177,6 +183,7 @@ private:
     // Consensus thread only.
     std::map<std::string, consensus::PeerId> m_peer_ids;
     std::map<consensus::PeerId, std::string> m_peer_names;
+    std::map<consensus::PeerId, std::set<crypto::Hash256>> m_known;  // bounded, see mark_known
     consensus::PeerId m_next_peer = 1;
 
     std::mutex m_subs_mutex;
@@ -268,6 +275,14 @@ void NodeRuntime::post_input(std::function<void()> work) {
     });
 }
 
+bool NodeRuntime::mark_known(consensus::PeerId peer, ByteView message) {
+    constexpr std::size_t k_max_known = 20000;  // per peer; cleared when full
+    if (message.empty() || (message[0] != 0x0A && message[0] != 0x12)) return true;
+    auto& known = m_known[peer];
+    if (known.size() >= k_max_known) known.clear();
+    return known.insert(crypto::sha256(message)).second;
+}
+
 void NodeRuntime::on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes) {
     Bytes copy(bytes.begin(), bytes.end());
     post_input([this, peer, channel, copy = std::move(copy)] {
@@ -275,6 +290,7 @@ void NodeRuntime::on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channe
         auto it = m_peer_ids.find(peer);
         if (it == m_peer_ids.end()) return;  // went down meanwhile
         if (channel == k_consensus_channel) {
+            mark_known(it->second, copy);  // it has what it sent us
             if (auto s = m_driver->on_message(it->second, copy); !s)
                 m_switch->report_misbehaviour(peer, s.error());
             return;
@@ -393,6 +409,7 @@ Status NodeRuntime::run() {
             auto it = m_peer_ids.find(peer);
             if (it == m_peer_ids.end()) return;
             m_peer_names.erase(it->second);
+            m_known.erase(it->second);
             m_peer_ids.erase(it);
         });
     };
