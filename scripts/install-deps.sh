@@ -19,6 +19,11 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and npm run the reference-client test (@cosmjs/tendermint-rpc); any install will do.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
   exit 0

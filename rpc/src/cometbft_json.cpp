@@ -1,5 +1,7 @@
 #include "cometbft_json.hpp"
 
+#include "seer/crypto/hash.hpp"
+
 #include "seer/common/base64.hpp"
 #include "seer/common/bytes.hpp"
 #include "seer/common/time.hpp"
@@ -37,9 +39,15 @@ json::value pub_key_json(const crypto::PublicKey& key) {
 }
 
 json::object block_id_json(const consensus::BlockId& id) {
-    // seer has no part sets (the proposal carries the whole block): parts is always empty.
-    return json::object{{"hash", id.is_nil() ? json::string() : hex_upper(id.hash)},
-                        {"parts", json::object{{"total", 0}, {"hash", ""}}}};
+    // seer has no part sets (the proposal carries the whole block). Clients such as cosmjs
+    // require a non-empty part set header, so a block shows as one part whose hash is
+    // SHA-256("seer/part-set/v1" || block hash) (docs/adr/0003-rpc-part-set-header.md).
+    if (id.is_nil())
+        return json::object{{"hash", ""}, {"parts", json::object{{"total", 0}, {"hash", ""}}}};
+    crypto::Sha256 h;
+    h.update(as_bytes("seer/part-set/v1")).update(id.hash);
+    return json::object{{"hash", hex_upper(id.hash)},
+                        {"parts", json::object{{"total", 1}, {"hash", hex_upper(h.finish())}}}};
 }
 
 json::object header_json(const consensus::Header& h) {

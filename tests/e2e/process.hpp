@@ -72,6 +72,20 @@ public:
         kill9();
     }
     pid_t pid() const { return m_pid; }
+    /// Waits up to `limit` for the process to exit: its exit code, or -1 (then it is killed).
+    int wait_exit(std::chrono::seconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (m_pid > 0 && std::chrono::steady_clock::now() < deadline) {
+            int status = 0;
+            if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+                m_pid = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        kill9();
+        return -1;
+    }
 
 private:
     pid_t m_pid = -1;
