@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
     tn->add_option("--hostnames", hostnames, "comma-separated host of each validator");
     tn->add_option("--starting-port", testnet.base_port, "first p2p port")->capture_default_str();
     tn->add_option("--api-starting-port", testnet.api_base_port, "first REST port")->capture_default_str();
+    tn->add_option("--http-allowlist", testnet.http_allowlist, "origin for the http handler (repeatable)");
+    tn->add_option("--exec", testnet.exec, "external handler name=/abs/path[,arg...] (repeatable)");
 
     cli::LocalnetOptions ln;
     ln.home = (fs::current_path() / "localnet").string();

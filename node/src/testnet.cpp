@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 
 #include "seer/async/params.hpp"
 #include "seer/crypto/address.hpp"
@@ -65,6 +66,19 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
 
     async::AppGenesis app;
     for (const char* h : {"echo", "math", "hashchain", "http"}) app.handlers.push_back({h, ""});
+    std::vector<ExecHandlerConfig> exec;
+    for (const auto& spec : opt.exec) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 >= spec.size() || spec[eq + 1] != '/')
+            return make_error("bad_option", "--exec must be name=/absolute/path[,arg...], got " + spec);
+        ExecHandlerConfig e;
+        e.name = spec.substr(0, eq);
+        std::stringstream argv(spec.substr(eq + 1));
+        std::string arg;
+        while (std::getline(argv, arg, ',')) e.argv.push_back(arg);
+        app.handlers.push_back({"exec:" + e.name, "external program " + e.argv[0]});
+        exec.push_back(std::move(e));
+    }
     const std::string keyring = opt.output + "/keys";
     for (const auto& user : opt.users) {
         auto key = crypto::PrivateKey::generate();
@@ -102,6 +116,8 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
             c.timeout_precommit_delta_ms = 200;
             c.timeout_commit_ms = 500;
             c.prophet_handlers = {"echo", "math", "hashchain", "http"};
+            c.http_allowlist = opt.http_allowlist;
+            c.exec = exec;
             store::write_file_atomic(node.home + "/config/config.toml", as_bytes(render_config(c)),
                                      0644);
             store::write_file_atomic(node.home + "/config/genesis.json", as_bytes(genesis_json),

@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <poll.h>
+
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,6 +23,58 @@ namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr int k_nodes = 4;
+
+/// A tiny HTTP server on 127.0.0.1 that answers every request with one JSON body.
+class HttpFixture {
+public:
+    HttpFixture(std::uint16_t port, std::string body) : m_body(std::move(body)) {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const int one = 1;
+        setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        REQUIRE(::listen(m_fd, 16) == 0);
+        m_thread = std::thread([this] { serve(); });
+    }
+    ~HttpFixture() {
+        m_stop = true;
+        m_thread.join();
+        ::close(m_fd);
+    }
+    int requests() const { return m_requests.load(); }
+
+private:
+    void serve() {
+        while (!m_stop) {
+            pollfd p{m_fd, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            const int c = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c < 0) continue;
+            timeval tv{2, 0};
+            setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            char buf[4096];
+            std::string req;
+            while (req.find("\r\n\r\n") == std::string::npos && req.size() < 16384) {
+                const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0) break;
+                req.append(buf, static_cast<std::size_t>(n));
+            }
+            ++m_requests;
+            const std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                     std::to_string(m_body.size()) + "\r\nConnection: close\r\n\r\n" + m_body;
+            ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+            ::close(c);
+        }
+    }
+    int m_fd = -1;
+    std::string m_body;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_requests{0};
+    std::thread m_thread;
+};
 
 struct Network {
     std::string dir;
@@ -79,11 +134,21 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
     net.base = free_port_range(80);
     REQUIRE(net.base != 0);
     net.api_base = static_cast<std::uint16_t>(net.base + 40);
+    // A local HTTP server for the http handler, and a small program for exec:wc.
+    const std::uint16_t http_port = static_cast<std::uint16_t>(net.base + 79);
+    HttpFixture http(http_port, R"({"price":{"usd":123.5}})");
+    const std::string wc = net.dir + "/wc.sh";
+    {
+        std::ofstream script(wc);
+        script << "#!/bin/sh\nwc -c | tr -d ' \\n'\n";
+    }
+    fs::permissions(wc, fs::perms::owner_all);
     {
         Process gen;
         gen.start({SEER_BINARY, "testnet", "--validators", "4", "--output", net.dir + "/net",
                    "--starting-port", std::to_string(net.base), "--api-starting-port",
-                   std::to_string(net.api_base)},
+                   std::to_string(net.api_base), "--http-allowlist",
+                   "http://127.0.0.1:" + std::to_string(http_port), "--exec", "wc=" + wc},
                   net.dir + "/testnet.log");
         REQUIRE(wait_until(std::chrono::seconds(30), [&] { return !gen.running(); }));
     }
@@ -166,6 +231,19 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
                                          net.dir + "/cli-div0.log");
         CHECK(div0.find("FAILED") != std::string::npos);
         CHECK(div0.find("division") != std::string::npos);
+        const std::string price = run_cli(
+            {"tx", "async", "add-future", "--handler", "http", "--input",
+             R"({"url":"http://127.0.0.1:)" + std::to_string(http_port) + R"(/price","pointer":"/price/usd"})",
+             "--from", "dave", "--wait"},
+            net.dir + "/cli-http.log");
+        CHECK(price.find("VERIFIED") != std::string::npos);
+        CHECK(price.find("123.5") != std::string::npos);
+        CHECK(http.requests() > 0);
+        const std::string count = run_cli({"tx", "async", "add-future", "--handler", "exec:wc",
+                                           "--input", "hello", "--from", "alice", "--wait"},
+                                          net.dir + "/cli-exec.log");
+        CHECK(count.find("VERIFIED") != std::string::npos);
+        CHECK(count.find("output:    5") != std::string::npos);
     }
 
     // 2. kill -9 one validator: the other three keep committing.

@@ -22,6 +22,10 @@ struct TestnetOptions {
     std::uint16_t api_base_port = 1317;  // node i: api_base+10i
     std::vector<std::string> users{"alice", "bob", "carol", "dave"};
     std::int64_t genesis_time_ns = 0;    // 0 = now
+    std::vector<std::string> http_allowlist;  // origins for the http handler on every node
+    /// External programs "name=/abs/path[,arg...]": registered in genesis as exec:<name> and
+    /// configured on every node.
+    std::vector<std::string> exec;
 };
 
 struct TestnetNode {
