@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "params_pb.hpp"
 #include "pb_util.hpp"
 #include "seer/async/codes.hpp"
 #include "seer/async/v1/async.pb.h"
@@ -79,20 +80,7 @@ Result<AppGenesis> parse_genesis_json(std::string_view json) {
     if (!status.ok())
         return make_error("invalid_genesis", "app_state: " + std::string(status.message()));
     AppGenesis g;
-    if (m.has_params()) {
-        const auto& p = m.params();
-        g.params.max_input_bytes = p.max_input_bytes();
-        g.params.max_output_bytes = p.max_output_bytes();
-        g.params.max_results_per_block = p.max_results_per_block();
-        g.params.max_results_bytes = p.max_results_bytes();
-        g.params.max_votes_per_extension = p.max_votes_per_extension();
-        g.params.max_extension_bytes = p.max_extension_bytes();
-        g.params.timeout_blocks = p.timeout_blocks();
-        g.params.max_attempts = p.max_attempts();
-        g.params.prune_after_blocks = p.prune_after_blocks();
-        g.params.max_pending_per_account = p.max_pending_per_account();
-        g.params.max_prune_per_block = p.max_prune_per_block();
-    }
+    if (m.has_params()) g.params = detail::from_pb(m.params());
     for (const auto& a : m.accounts()) {
         GenesisAccount acc;
         acc.address = a.address();
@@ -110,18 +98,7 @@ Result<AppGenesis> parse_genesis_json(std::string_view json) {
 
 std::string genesis_to_json(const AppGenesis& g) {
     seer::async::v1::GenesisState m;
-    auto* p = m.mutable_params();
-    p->set_max_input_bytes(g.params.max_input_bytes);
-    p->set_max_output_bytes(g.params.max_output_bytes);
-    p->set_max_results_per_block(g.params.max_results_per_block);
-    p->set_max_results_bytes(g.params.max_results_bytes);
-    p->set_max_votes_per_extension(g.params.max_votes_per_extension);
-    p->set_max_extension_bytes(g.params.max_extension_bytes);
-    p->set_timeout_blocks(g.params.timeout_blocks);
-    p->set_max_attempts(g.params.max_attempts);
-    p->set_prune_after_blocks(g.params.prune_after_blocks);
-    p->set_max_pending_per_account(g.params.max_pending_per_account);
-    p->set_max_prune_per_block(g.params.max_prune_per_block);
+    detail::to_pb(g.params, m.mutable_params());
     for (const auto& a : g.accounts) {
         auto* acc = m.add_accounts();
         acc->set_address(a.address);

@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "module_impl.hpp"
+#include "params_pb.hpp"
 #include "pb_util.hpp"
 
 namespace seer::async::detail {
@@ -71,19 +72,7 @@ QueryResponse Module::query(const QueryRequest& req) {
     if (path.rfind("account/", 0) == 0) return query_account(std::string(path.substr(8)));
     if (path == "params") {
         v1::QueryParamsResponse r;
-        const Params& p = m_state.params();
-        auto* pp = r.mutable_params();
-        pp->set_max_input_bytes(p.max_input_bytes);
-        pp->set_max_output_bytes(p.max_output_bytes);
-        pp->set_max_results_per_block(p.max_results_per_block);
-        pp->set_max_results_bytes(p.max_results_bytes);
-        pp->set_max_votes_per_extension(p.max_votes_per_extension);
-        pp->set_max_extension_bytes(p.max_extension_bytes);
-        pp->set_timeout_blocks(p.timeout_blocks);
-        pp->set_max_attempts(p.max_attempts);
-        pp->set_prune_after_blocks(p.prune_after_blocks);
-        pp->set_max_pending_per_account(p.max_pending_per_account);
-        pp->set_max_prune_per_block(p.max_prune_per_block);
+        to_pb(m_state.params(), r.mutable_params());
         return ok(r, m_state.height());
     }
     if (path == "counts") {

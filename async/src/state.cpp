@@ -1,5 +1,6 @@
 #include "state.hpp"
 
+#include "params_pb.hpp"
 #include "pb_util.hpp"
 #include "seer/common/check.hpp"
 #include "seer/crypto/hash.hpp"
@@ -63,17 +64,7 @@ void State::init_genesis(const AppGenesis& g) {
     m_params = g.params;
     m_handlers = g.handlers;
     v1::Params p;
-    p.set_max_input_bytes(m_params.max_input_bytes);
-    p.set_max_output_bytes(m_params.max_output_bytes);
-    p.set_max_results_per_block(m_params.max_results_per_block);
-    p.set_max_results_bytes(m_params.max_results_bytes);
-    p.set_max_votes_per_extension(m_params.max_votes_per_extension);
-    p.set_max_extension_bytes(m_params.max_extension_bytes);
-    p.set_timeout_blocks(m_params.timeout_blocks);
-    p.set_max_attempts(m_params.max_attempts);
-    p.set_prune_after_blocks(m_params.prune_after_blocks);
-    p.set_max_pending_per_account(m_params.max_pending_per_account);
-    p.set_max_prune_per_block(m_params.max_prune_per_block);
+    to_pb(m_params, &p);
     write(k_params_key, serialize(p));
     v1::QueryHandlersResponse handlers;
     for (const auto& h : m_handlers) {
@@ -104,18 +95,7 @@ void State::load() {
     m_app_hash = *hash;
     m_next_future_id = meta.next_future_id();
     m_next_account_number = meta.next_account_number();
-    auto p = parse_or_die<v1::Params>(*m_kv.get(k_app_column, k_params_key), "params");
-    m_params.max_input_bytes = p.max_input_bytes();
-    m_params.max_output_bytes = p.max_output_bytes();
-    m_params.max_results_per_block = p.max_results_per_block();
-    m_params.max_results_bytes = p.max_results_bytes();
-    m_params.max_votes_per_extension = p.max_votes_per_extension();
-    m_params.max_extension_bytes = p.max_extension_bytes();
-    m_params.timeout_blocks = p.timeout_blocks();
-    m_params.max_attempts = p.max_attempts();
-    m_params.prune_after_blocks = p.prune_after_blocks();
-    m_params.max_pending_per_account = p.max_pending_per_account();
-    m_params.max_prune_per_block = p.max_prune_per_block();
+    m_params = from_pb(parse_or_die<v1::Params>(*m_kv.get(k_app_column, k_params_key), "params"));
     auto hs = parse_or_die<v1::QueryHandlersResponse>(*m_kv.get(k_app_column, k_handlers_key),
                                                       "handlers");
     for (const auto& h : hs.handlers()) m_handlers.push_back({h.name(), h.description()});
