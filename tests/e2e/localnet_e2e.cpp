@@ -11,6 +11,7 @@
 #include <sstream>
 #include <functional>
 #include <random>
+#include <set>
 
 #include "process.hpp"
 #include "seer/p2p/switch.hpp"
@@ -340,6 +341,52 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
         CHECK(up.load() == 0);
         sw.stop();
     }
+    // Hostile RPC requests against a real node: each gets an error or a closed connection, and
+    // the node goes on answering and committing with its state unchanged by them.
+    {
+        // Future IDs in state (pruning may remove some meanwhile; none may appear).
+        auto futures = [&] {
+            auto body = http_get(net.api_base, "/seer/async/v1/futures?pagination.limit=1000");
+            REQUIRE(body);
+            std::set<std::string> ids;
+            for (const auto& f : json::parse(*body).at("futures").as_array())
+                ids.insert(std::string(f.at("id").as_string()));
+            return ids;
+        };
+        const auto futures_before = futures();
+        auto raw = [&](const std::string& bytes) {
+            const int fd = connect_local(net.rpc(0));
+            if (fd < 0) return;
+            ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+            char buf[4096];
+            while (::recv(fd, buf, sizeof buf, 0) > 0) {
+            }
+            ::close(fd);
+        };
+        auto post = [&](const std::string& body) {
+            raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        };
+        for (const char* body :
+             {"{", "[]", "null", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nosuch\"}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"block\",\"params\":{\"height\":\"-5\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"block\",\"params\":{\"height\":\"abc\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":\"!!!\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tx\",\"params\":{\"hash\":\"zz\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"abci_query\",\"params\":{\"path\":\"async/future/1\",\"data\":\"xyz\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":\"AAECAw==\"}}"})
+            post(body);
+        post(std::string(200, '[') + std::string(200, ']'));
+        post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"params\":\"" + std::string(3'000'000, 'a') + "\"}");
+        raw("GET /block?height=99999999999999999999 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw("GARBAGE\r\n\r\n");
+        raw(std::string(20000, 'X'));
+        CHECK(rpc_get(net.rpc(0), "/health").has_value());
+        CHECK(rpc_get(net.rpc(0), "/status").has_value());
+        for (const auto& id : futures())  // no hostile request created a future
+            CHECK(futures_before.count(id) == 1);
+    }
+
     const std::int64_t after_hostile = net.height(0);
     CHECK(wait_until(std::chrono::seconds(60), [&] { return net.height(0) >= after_hostile + 3; }));
     for (int i = 0; i < k_nodes; ++i) CHECK(net.nodes[i].running());
