@@ -127,7 +127,16 @@ int run_localnet(const LocalnetOptions& opt) {
         int copied = 0;
         for (const auto& k : keys ? *keys : std::vector<node::KeyInfo>{}) {
             auto key = node::load_key(opt.home + "/keys", k.name);
-            if (key && node::save_key(opt.user_keyring, k.name, *key).ok()) ++copied;
+            if (!key) continue;
+            if (node::save_key(opt.user_keyring, k.name, *key).ok()) {
+                ++copied;
+            } else if (auto mine = node::load_key(opt.user_keyring, k.name);
+                       mine && mine->public_key() != key->public_key()) {
+                std::printf("note: %s/%s.json is another key than this network's %s; use\n"
+                            "      --home with a home whose keyring holds %s/keys/%s.json\n",
+                            opt.user_keyring.c_str(), k.name.c_str(), k.name.c_str(),
+                            opt.home.c_str(), k.name.c_str());
+            }
         }
         std::printf("\nFunded users (alice, bob, carol, dave): keys in %s/keys", opt.home.c_str());
         if (copied > 0) std::printf(", copied to %s", opt.user_keyring.c_str());
