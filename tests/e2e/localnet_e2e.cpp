@@ -349,7 +349,8 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
             auto body = http_get(net.api_base, "/seer/async/v1/futures?pagination.limit=1000");
             REQUIRE(body);
             std::set<std::string> ids;
-            for (const auto& f : json::parse(*body).at("futures").as_array())
+            const json::value parsed = json::parse(*body);  // must outlive the loop
+            for (const auto& f : parsed.at("futures").as_array())
                 ids.insert(std::string(f.at("id").as_string()));
             return ids;
         };
