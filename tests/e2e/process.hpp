@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -31,6 +32,8 @@ public:
         stop();
         m_pid = fork();
         if (m_pid == 0) {
+            // If the test process dies (even by a crash), its children die with it.
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
             if (fd >= 0) {
                 dup2(fd, STDOUT_FILENO);
