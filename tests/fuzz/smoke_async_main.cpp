@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+
+#include "smoke_mutator.hpp"
 #include <string>
 #include <vector>
 
@@ -71,76 +73,13 @@ std::vector<Bytes> seeds() {
     return out;
 }
 
-Bytes mutate(const std::vector<Bytes>& pool, std::mt19937_64& rng) {
-    Bytes b = pool[rng() % pool.size()];
-    const int edits = 1 + static_cast<int>(rng() % 4);
-    for (int e = 0; e < edits; ++e) {
-        const std::size_t pos = b.empty() ? 0 : rng() % b.size();
-        switch (rng() % 8) {
-            case 0:  // flip a bit
-                if (!b.empty()) b[pos] = static_cast<std::uint8_t>(b[pos] ^ (1u << (rng() % 8)));
-                break;
-            case 1:  // overwrite a byte, often with an interesting value
-                if (!b.empty()) {
-                    static constexpr std::uint8_t k_interesting[] = {0x00, 0x01, 0x02, 0x03,
-                                                                     0x7f, 0x80, 0xff, 0x18};
-                    const bool random = rng() % 2 != 0;
-                    const auto value = static_cast<std::uint8_t>(rng());
-                    b[pos] = random ? value : k_interesting[value % sizeof(k_interesting)];
-                }
-                break;
-            case 2: {  // insert random bytes (one rng call per statement: the corpus must not
-                       // depend on the compiler's argument evaluation order)
-                const std::size_t n = 1 + rng() % 4;
-                const auto value = static_cast<std::uint8_t>(rng());
-                b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), n, value);
-                break;
-            }
-            case 3:  // delete a range
-                if (!b.empty()) {
-                    const std::size_t n = std::min<std::size_t>(1 + rng() % 8, b.size() - pos);
-                    b.erase(b.begin() + static_cast<std::ptrdiff_t>(pos),
-                            b.begin() + static_cast<std::ptrdiff_t>(pos + n));
-                }
-                break;
-            case 4:  // truncate
-                b.resize(pos);
-                break;
-            case 5: {  // duplicate a chunk (repeated fields: more entries, duplicate ids)
-                const std::size_t n = std::min<std::size_t>(1 + rng() % 32, b.size() - pos);
-                Bytes chunk(b.begin() + static_cast<std::ptrdiff_t>(pos),
-                            b.begin() + static_cast<std::ptrdiff_t>(pos + n));
-                b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), chunk.begin(), chunk.end());
-                break;
-            }
-            case 6: {  // splice with another seed
-                const Bytes& other = pool[rng() % pool.size()];
-                const std::size_t from = other.empty() ? 0 : rng() % other.size();
-                b.resize(pos);
-                b.insert(b.end(), other.begin() + static_cast<std::ptrdiff_t>(from), other.end());
-                break;
-            }
-            default:  // a large varint where a length or number was
-                if (!b.empty()) {
-                    b[pos] = 0xff;
-                    b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), {0xff, 0xff, 0xff, 0x0f});
-                }
-                break;
-        }
-    }
-    return b;
-}
+constexpr std::uint8_t k_interesting[] = {0x00, 0x01, 0x02, 0x03, 0x7f, 0x80, 0xff, 0x18};
 
 Bytes input(std::size_t index, const std::vector<Bytes>& pool) {
-    std::mt19937_64 rng(k_seed ^ (index * 0x9e3779b97f4a7c15ULL));
-    if (index < k_random_inputs) {
-        Bytes b(rng() % 512);
-        for (auto& c : b) c = static_cast<std::uint8_t>(rng());
-        // Half of the random inputs carry the results-tx marker, so they reach the parser.
-        if (!b.empty() && index % 2 == 0) b[0] = k_results_tx_marker;
-        return b;
-    }
-    return mutate(pool, rng);
+    Bytes b = fuzz::smoke_input(index, pool, k_seed, k_random_inputs, {k_interesting, true});
+    // Half of the random inputs carry the results-tx marker, so they reach the parser.
+    if (index < k_random_inputs && !b.empty() && index % 2 == 0) b[0] = k_results_tx_marker;
+    return b;
 }
 
 volatile std::sig_atomic_t g_current = -1;

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+
+#include "smoke_mutator.hpp"
 #include <string>
 #include <vector>
 
@@ -69,67 +71,10 @@ std::vector<Bytes> seeds() {
     return out;
 }
 
-Bytes mutate(const std::vector<Bytes>& pool, std::mt19937_64& rng) {
-    Bytes b = pool[rng() % pool.size()];
-    const int edits = 1 + static_cast<int>(rng() % 4);
-    for (int e = 0; e < edits; ++e) {
-        const std::size_t pos = b.empty() ? 0 : rng() % b.size();
-        switch (rng() % 7) {
-            case 0:
-                if (!b.empty()) b[pos] = static_cast<std::uint8_t>(b[pos] ^ (1u << (rng() % 8)));
-                break;
-            case 1:
-                if (!b.empty()) {
-                    static constexpr std::uint8_t k_interesting[] = {0x00, 0x01, 0x02, 0x03,
-                                                                     0x04, 0x20, 0x7f, 0xff};
-                    const bool random = rng() % 2 != 0;
-                    const auto value = static_cast<std::uint8_t>(rng());
-                    b[pos] = random ? value : k_interesting[value % sizeof(k_interesting)];
-                }
-                break;
-            case 2: {
-                const std::size_t n = 1 + rng() % 4;
-                const auto value = static_cast<std::uint8_t>(rng());
-                b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), n, value);
-                break;
-            }
-            case 3:
-                if (!b.empty()) {
-                    const std::size_t n = std::min<std::size_t>(1 + rng() % 8, b.size() - pos);
-                    b.erase(b.begin() + static_cast<std::ptrdiff_t>(pos),
-                            b.begin() + static_cast<std::ptrdiff_t>(pos + n));
-                }
-                break;
-            case 4:
-                b.resize(pos);
-                break;
-            case 5: {
-                const std::size_t n = std::min<std::size_t>(1 + rng() % 32, b.size() - pos);
-                Bytes chunk(b.begin() + static_cast<std::ptrdiff_t>(pos),
-                            b.begin() + static_cast<std::ptrdiff_t>(pos + n));
-                b.insert(b.begin() + static_cast<std::ptrdiff_t>(pos), chunk.begin(), chunk.end());
-                break;
-            }
-            default: {
-                const Bytes& other = pool[rng() % pool.size()];
-                const std::size_t from = other.empty() ? 0 : rng() % other.size();
-                b.resize(pos);
-                b.insert(b.end(), other.begin() + static_cast<std::ptrdiff_t>(from), other.end());
-                break;
-            }
-        }
-    }
-    return b;
-}
+constexpr std::uint8_t k_interesting[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x20, 0x7f, 0xff};
 
 Bytes input(std::size_t index, const std::vector<Bytes>& pool) {
-    std::mt19937_64 rng(k_seed ^ (index * 0x9e3779b97f4a7c15ULL));
-    if (index < k_random_inputs) {
-        Bytes b(rng() % 512);
-        for (auto& c : b) c = static_cast<std::uint8_t>(rng());
-        return b;
-    }
-    return mutate(pool, rng);
+    return fuzz::smoke_input(index, pool, k_seed, k_random_inputs, {k_interesting, false});
 }
 
 volatile std::sig_atomic_t g_current = -1;
