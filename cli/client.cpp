@@ -188,13 +188,20 @@ void print_future(const v1::Future& f) {
     }
 }
 
-Result<v1::Future> fetch_future(const ClientOptions& c, std::uint64_t id) {
+/// The future from state, or from the node's archive once state pruned it (`pruned`).
+Result<v1::QueryFutureResponse> fetch_future_response(const ClientOptions& c, std::uint64_t id) {
     auto bytes = abci_query(c, "async/future/" + std::to_string(id), {});
     if (!bytes) return bytes.error();
     v1::QueryFutureResponse r;
     if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())))
         return make_error("bad_response", "future does not decode");
-    return r.future();
+    return r;
+}
+
+Result<v1::Future> fetch_future(const ClientOptions& c, std::uint64_t id) {
+    auto r = fetch_future_response(c, id);
+    if (!r) return r.error();
+    return r->future();
 }
 
 }  // namespace
@@ -226,10 +233,38 @@ int cmd_query_future(const ClientOptions& c, const std::string& id_text) {
     } catch (...) {
         return fail("future ID must be an unsigned integer, got '" + id_text + "'");
     }
-    auto f = fetch_future(c, id);
-    if (!f) return fail(f.error().message);
-    if (c.output == "json") std::cout << to_json(*f);
-    else print_future(*f);
+    auto r = fetch_future_response(c, id);
+    if (!r) return fail(r.error().message);
+    if (c.output == "json") {
+        std::cout << to_json(*r);  // {"future": ..., "pruned": ...}, as REST
+        return 0;
+    }
+    print_future(r->future());
+    if (r->pruned())
+        std::printf("%-10s %s\n", "pruned:",
+                    "yes: consensus state pruned it; this answer is from the node's archive");
+    return 0;
+}
+
+int cmd_query_txs(const ClientOptions& c, const std::string& query, std::int64_t page,
+                  std::int64_t per_page, const std::string& order) {
+    json::object params{{"query", query}, {"page", std::to_string(page)},
+                        {"per_page", std::to_string(per_page)}};
+    if (!order.empty()) params["order_by"] = order;
+    auto r = call(c, "tx_search", std::move(params));
+    if (!r) return fail(r.error().message);
+    if (c.output == "json") {
+        std::cout << json::serialize(*r) << "\n";
+        return 0;
+    }
+    std::printf("%-8s %-5s %-5s %s\n", "HEIGHT", "INDEX", "CODE", "HASH");
+    if (r->is_object() && r->as_object().contains("txs") && r->at("txs").is_array()) {
+        for (const auto& t : r->at("txs").as_array())
+            std::printf("%-8s %-5s %-5s %s\n", str(t, {"height"}).c_str(), str(t, {"index"}).c_str(),
+                        str(t, {"tx_result", "code"}).c_str(), str(t, {"hash"}).c_str());
+    }
+    std::printf("(%s matching, page %lld)\n", str(*r, {"total_count"}).c_str(),
+                static_cast<long long>(page));
     return 0;
 }
 

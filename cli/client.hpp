@@ -36,5 +36,8 @@ int cmd_query_futures(const ClientOptions& c, const std::string& creator, const 
                       std::uint64_t limit, bool pending_only);
 int cmd_query_simple(const ClientOptions& c, const std::string& what);  // params | handlers
 int cmd_query_tx(const ClientOptions& c, const std::string& hash);
+/// tx_search with CometBFT's query language, e.g. "future_created.creator='seer1...'".
+int cmd_query_txs(const ClientOptions& c, const std::string& query, std::int64_t page,
+                  std::int64_t per_page, const std::string& order);
 
 }  // namespace seer::cli

@@ -171,6 +171,20 @@ int main(int argc, char** argv) {
     std::string tx_hash;
     auto* query_tx = query->add_subcommand("tx", "a transaction by hash");
     query_tx->add_option("hash", tx_hash)->required();
+    std::string txs_query;
+    std::string txs_order;
+    std::int64_t txs_page = 1;
+    std::int64_t txs_per_page = 30;
+    auto* query_txs = query->add_subcommand("txs", "transactions matching an event query (tx_search)");
+    query_txs->add_option("--query", txs_query,
+                          "CometBFT query, e.g. \"future_created.creator='seer1...' AND tx.height>5\"")
+        ->required();
+    query_txs->add_option("--page", txs_page, "page number")->capture_default_str()->check(CLI::PositiveNumber);
+    query_txs->add_option("--per-page", txs_per_page, "results per page (at most 100)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
+    query_txs->add_option("--order-by", txs_order, "asc or desc (by height)")
+        ->check(CLI::IsMember({"asc", "desc"}));
     auto* q_async = query->add_subcommand("async", "x/async queries");
     q_async->require_subcommand(1);
     q_async->fallthrough();
@@ -188,7 +202,7 @@ int main(int argc, char** argv) {
     q_pending->add_option("--limit", limit, "at most this many")->capture_default_str();
     auto* q_params = q_async->add_subcommand("params", "module parameters");
     auto* q_handlers = q_async->add_subcommand("handlers", "the handler registry");
-    for (auto* sc : {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, status})
+    for (auto* sc : {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, query_txs, status})
         sc->fallthrough();
 
     try {
@@ -204,6 +218,8 @@ int main(int argc, char** argv) {
         return cli::cmd_add_future(client, af);
     }
     if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);
+    if (query_txs->parsed())
+        return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
     if (q_future->parsed()) return cli::cmd_query_future(client, future_id);
     if (q_futures->parsed()) return cli::cmd_query_futures(client, creator, status_filter, limit, false);
     if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pb_util.hpp"
+#include "seer/common/base64.hpp"
 #include "seer/common/check.hpp"
 #include "seer/crypto/hash.hpp"
 #include "seer/prophet/prophet.hpp"
@@ -34,6 +35,44 @@ std::shared_ptr<spdlog::logger> log() {
 constexpr std::size_t k_max_timeouts_per_block = 1000;
 constexpr std::size_t k_max_error_bytes = 1024;
 constexpr std::size_t k_max_scan_factor = 4;  // pending futures scanned per result slot
+// Outputs up to this size travel in the final event itself (issue 8: "small" = 1 KiB).
+constexpr std::size_t k_max_event_output_bytes = 1024;
+
+// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF) without
+// control characters other than tab and newline.
+bool is_printable_utf8(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return false;
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) return false;
+        const auto second = static_cast<unsigned char>(s[i + 1]);
+        if (second < lo || second > hi) return false;
+        for (std::size_t k = 2; k <= n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+        i += n + 1;
+    }
+    return true;
+}
 
 std::string status_name(v1::FutureStatus s) {
     switch (s) {
@@ -103,7 +142,7 @@ CheckTxResponse Module::check_tx(ByteView tx, CheckTxKind kind) {
     const TxCheck c =
         check_user_tx(m_state, m_options.chain_id, tx, m_state.height() + 1, m_check_overlay);
     if (c.code == Code::ok && kind != CheckTxKind::dry_run) {
-        m_check_overlay[c.tx->signer] = c.tx->sequence + 1;
+        m_check_overlay.admit(*c.tx);
     } else {
         log()->debug("check_tx rejected code={} reason={}", static_cast<std::uint32_t>(c.code),
                      c.log);
@@ -193,13 +232,13 @@ PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& r
     }
 
     // User txs in mempool order, re-checked against the state this block will run on.
-    SequenceOverlay overlay;
+    CheckOverlay overlay;
     for (const auto& tx : req.txs) {
         const auto cost = static_cast<std::int64_t>(tx.size()) + 8;
         if (cost > budget) break;
         const TxCheck c = check_user_tx(m_state, m_options.chain_id, tx, req.height, overlay);
         if (c.code != Code::ok) continue;
-        overlay[c.tx->signer] = c.tx->sequence + 1;
+        overlay.admit(*c.tx);
         budget -= cost;
         out.txs.push_back(tx);
     }
@@ -209,7 +248,7 @@ PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& r
 ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
     const auto& txs = *req.txs;
     std::vector<Claim> claims;
-    SequenceOverlay overlay;
+    CheckOverlay overlay;
     for (std::size_t i = 0; i < txs.size(); ++i) {
         const Bytes& tx = txs[i];
         if (!tx.empty() && tx[0] == k_results_tx_marker) {
@@ -235,7 +274,7 @@ ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
                          static_cast<std::uint32_t>(c.code));
             return ProposalStatus::reject;
         }
-        overlay[c.tx->signer] = c.tx->sequence + 1;
+        overlay.admit(*c.tx);
     }
     // Node-local: verify the claims off the consensus path, in time for extend_vote if we can.
     if (m_options.prophet && !claims.empty()) {
@@ -256,28 +295,53 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
     if (!m_options.prophet || !m_options.validator_address) return {};
     const Params& p = m_state.params();
     const Address self = *m_options.validator_address;
-    std::vector<ExtensionVote> votes;
+    VoteExtension ext;
     std::set<std::uint64_t> included;
-    auto add = [&](std::uint64_t id, std::uint32_t attempt) {
-        if (votes.size() >= p.max_votes_per_extension || included.count(id)) return;
+    auto verdict_of = [&](std::uint64_t id) -> std::optional<VoteValue> {
         auto verdict = m_options.prophet->vote(id);
-        if (!verdict || *verdict == prophet::Verdict::abstain) return;
-        votes.push_back({id, attempt,
-                         *verdict == prophet::Verdict::verified ? VoteValue::verified
-                                                                : VoteValue::rejected});
+        if (!verdict || *verdict == prophet::Verdict::abstain) return std::nullopt;
+        return *verdict == prophet::Verdict::verified ? VoteValue::verified : VoteValue::rejected;
+    };
+    auto add = [&](std::uint64_t id, std::uint32_t attempt) {
+        if (ext.votes.size() >= p.max_votes_per_extension || included.count(id)) return;
+        auto value = verdict_of(id);
+        if (!value) return;
+        ext.votes.push_back({id, attempt, *value});
         included.insert(id);
     };
-    // Results in the block being precommitted: vote now, so they can be verified one block later.
+    // Results in the block being precommitted: vote now, so they can be verified one block
+    // later. VERIFIED is one bit per entry of its results tx; REJECTED is explicit.
     if (auto it = m_block_claims.find(req.hash); it != m_block_claims.end()) {
-        for (const auto& c : it->second) {
+        const auto& claims = it->second;
+        for (std::size_t i = 0; i < claims.size(); ++i) {
+            const Claim& c = claims[i];
             auto offered = m_offered_claim.find(c.future_id);
-            if (offered != m_offered_claim.end() && offered->second == c.digest)
+            if (offered == m_offered_claim.end() || offered->second != c.digest) continue;
+            auto value = verdict_of(c.future_id);
+            if (!value) continue;
+            m_cast_pending[c.future_id] = Cast{c.digest, req.height};
+            if (*value == VoteValue::verified) {
+                ext.set_bit(i);
+                included.insert(c.future_id);
+            } else {
                 add(c.future_id, c.attempt);
+            }
         }
     }
     // Results already on chain that still lack our vote (kept until the vote is seen there).
-    for (std::uint64_t id : m_state.with_status(v1::FUTURE_STATUS_EXECUTED)) {
-        if (votes.size() >= p.max_votes_per_extension) break;
+    // Those of the newest block were voted on in its own precommit (recorded one block later),
+    // so they are skipped when that vote was cast. A bounded, rotating scan keeps a large
+    // EXECUTED set from making every extension slow.
+    const auto& executed = m_state.with_status(v1::FUTURE_STATUS_EXECUTED);
+    std::size_t scanned = 0;
+    const std::size_t scan_limit = k_max_scan_factor * p.max_votes_per_extension;
+    auto it = executed.upper_bound(m_late_vote_cursor);
+    if (it == executed.end()) it = executed.begin();
+    for (; it != executed.end() && scanned < scan_limit; ++it, ++scanned) {
+        const std::uint64_t id = *it;
+        m_late_vote_cursor = id;
+        if (ext.votes.size() >= p.max_votes_per_extension) break;
+        if (included.count(id)) continue;
         auto f = m_state.future(id);
         if (!f) continue;
         const auto& r = f->result();
@@ -285,36 +349,62 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         bool voted = false;
         for (const auto& v : f->votes()) voted |= v.validator() == pb_bytes(self);
         if (voted) continue;
+        const Hash digest = claim_digest(id, f->attempts(), r.output(), r.error());
         auto offered = m_offered_claim.find(id);
-        if (offered == m_offered_claim.end() ||
-            offered->second != claim_digest(id, f->attempts(), r.output(), r.error()))
+        if (offered == m_offered_claim.end() || offered->second != digest) continue;
+        if (auto cast = m_cast.find(id); cast != m_cast.end() && cast->second.digest == digest &&
+                                         cast->second.height == r.height() &&
+                                         r.height() == m_state.height())
             continue;
         add(id, f->attempts());
     }
-    Bytes ext = encode_vote_extension(votes);
-    while (ext.size() > p.max_extension_bytes && !votes.empty()) {
-        votes.pop_back();
-        ext = encode_vote_extension(votes);
+    for (std::uint64_t id : included) {
+        auto c = m_cast_pending.find(id);
+        if (c != m_cast_pending.end()) m_cast[id] = c->second;
     }
-    return ext;
+    m_cast_pending.clear();
+    // Within max_extension_bytes: explicit votes go first, then the highest bits. What is left out
+    // is voted on in a later extension (an EXECUTED future keeps being offered until our vote is
+    // on chain).
+    Bytes out = encode_extension(ext);
+    while (out.size() > p.max_extension_bytes && !ext.votes.empty()) {
+        ext.votes.pop_back();
+        out = encode_extension(ext);
+    }
+    if (out.size() > p.max_extension_bytes) {
+        const std::size_t over = out.size() - p.max_extension_bytes;
+        ext.verified_bits.resize(ext.verified_bits.size() > over + 2 ? ext.verified_bits.size() - over - 2 : 0);
+        while (!ext.verified_bits.empty() && ext.verified_bits.back() == 0) ext.verified_bits.pop_back();
+        out = encode_extension(ext);
+    }
+    return out;
 }
 
 VerifyStatus Module::verify_vote_extension(const VerifyVoteExtensionRequest& req) {
     const Params& p = m_state.params();
     if (req.extension.size() > p.max_extension_bytes) return VerifyStatus::reject;
-    auto votes = decode_vote_extension(req.extension);
-    if (!votes) return VerifyStatus::reject;
-    if (votes->size() > p.max_votes_per_extension) return VerifyStatus::reject;
+    auto ext = decode_extension(req.extension);
+    if (!ext) return VerifyStatus::reject;
+    if (ext->votes.size() > p.max_votes_per_extension) return VerifyStatus::reject;
     const std::vector<Claim>* claims = nullptr;
     if (auto it = m_block_claims.find(req.hash); it != m_block_claims.end()) claims = &it->second;
+    // Bits name entries of this block's results tx: none beyond its last entry.
     std::set<std::uint64_t> seen;
-    for (const auto& v : *votes) {
+    if (!ext->verified_bits.empty()) {
+        const std::size_t n = claims ? claims->size() : 0;
+        if (ext->verified_bits.size() > (n + 7) / 8) return VerifyStatus::reject;
+        for (std::size_t i = n; i < ext->verified_bits.size() * 8; ++i)
+            if (ext->bit(i)) return VerifyStatus::reject;
+        for (std::size_t i = 0; i < n; ++i)
+            if (ext->bit(i)) seen.insert((*claims)[i].future_id);
+    }
+    std::map<std::uint64_t, std::uint32_t> claimed;  // future -> attempt in this block
+    if (claims && !ext->votes.empty())
+        for (const auto& c : *claims) claimed.emplace(c.future_id, c.attempt);
+    for (const auto& v : ext->votes) {
         if (!seen.insert(v.future_id).second) return VerifyStatus::reject;
-        bool known = false;
-        if (claims) {
-            for (const auto& c : *claims)
-                known |= c.future_id == v.future_id && c.attempt == v.attempt;
-        }
+        auto c = claimed.find(v.future_id);
+        bool known = c != claimed.end() && c->second == v.attempt;
         if (!known) {
             auto f = m_state.future(v.future_id);
             known = f && f->status() == v1::FUTURE_STATUS_EXECUTED && f->attempts() == v.attempt;
@@ -331,6 +421,7 @@ FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
     FinalizeBlockResponse resp;
     const std::int64_t h = req.height;
     m_created.clear();
+    m_finished.clear();
     if (!req.decided_last_commit.votes.empty()) {
         m_powers.clear();
         m_total_power = 0;
@@ -356,6 +447,15 @@ FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
     }
     // 4. Deadlines and pruning.
     expire_and_prune(h, resp.events);
+    // Node-local: the final records, for the archive (written with the block's results).
+    if (m_options.on_final && !m_finished.empty()) {
+        std::vector<Bytes> records;
+        records.reserve(m_finished.size());
+        for (std::uint64_t id : m_finished)
+            if (auto f = m_state.future(id)) records.push_back(serialize(*f));
+        m_options.on_final(h, std::move(records));
+    }
+    m_finished.clear();
     resp.app_hash = m_state.seal(h);
     m_finalized_height = h;
     return resp;
@@ -366,20 +466,33 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
     const Params& p = m_state.params();
     std::set<std::uint64_t> touched;
     std::map<std::uint64_t, v1::Future> futures;
+    // The bits of these precommits name the entries of block h-1's results tx.
+    auto claims = m_state.block_claims();
+    if (claims && claims->height() != h - 1) claims.reset();
     for (const auto& vote : commit.votes) {
         if (vote.flag != BlockIdFlag::commit || vote.extension.empty()) continue;
         // Checked by verify_vote_extension when the precommit arrived; check again anyway:
         // finalize_block never trusts its input to be well-formed.
         if (vote.extension.size() > p.max_extension_bytes) continue;
-        auto decoded = decode_vote_extension(vote.extension);
-        if (!decoded || decoded->size() > p.max_votes_per_extension) continue;
+        auto decoded = decode_extension(vote.extension);
+        if (!decoded || decoded->votes.size() > p.max_votes_per_extension) continue;
+        std::vector<ExtensionVote> votes;
+        if (claims) {
+            const auto n = static_cast<std::size_t>(claims->future_ids_size());
+            for (std::size_t i = 0; i < n && i / 8 < decoded->verified_bits.size(); ++i)
+                if (decoded->bit(i))
+                    votes.push_back({claims->future_ids(static_cast<int>(i)),
+                                     claims->attempts(static_cast<int>(i)), VoteValue::verified});
+        }
+        votes.insert(votes.end(), decoded->votes.begin(), decoded->votes.end());
         // An extension naming a future twice is one verify_vote_extension rejects: drop all of
         // it, as the precommit would have been dropped, rather than count its first vote.
         std::set<std::uint64_t> seen;
         bool duplicate = false;
-        for (const auto& ev : *decoded) duplicate |= !seen.insert(ev.future_id).second;
+        for (const auto& ev : votes) duplicate |= !seen.insert(ev.future_id).second;
         if (duplicate) continue;
-        for (const auto& ev : *decoded) {
+        const std::string validator = pb_bytes(vote.validator_address);
+        for (const auto& ev : votes) {
             auto it = futures.find(ev.future_id);
             if (it == futures.end()) {
                 auto f = m_state.future(ev.future_id);
@@ -388,7 +501,6 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
             }
             v1::Future& f = it->second;
             if (f.status() != v1::FUTURE_STATUS_EXECUTED || f.attempts() != ev.attempt) continue;
-            const std::string validator = pb_bytes(vote.validator_address);
             bool dup = false;
             for (const auto& existing : f.votes()) dup |= existing.validator() == validator;
             if (dup) continue;  // the first vote of a validator counts
@@ -399,12 +511,16 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
             fv->set_power(vote.power);
             fv->set_height(h);
             touched.insert(ev.future_id);
+            // Not indexed: the future's record holds its votes, and a block carries one such
+            // event per validator and result.
             events.push_back(event(
                 "future_vote",
-                {attr("id", std::to_string(f.id())), attr("validator", hex_upper(vote.validator_address)),
+                {attr("future_id", std::to_string(f.id())),
+                 attr("validator", hex_upper(vote.validator_address)),
                  attr("vote", ev.value == VoteValue::verified ? "VERIFIED" : "REJECTED"),
                  attr("power", std::to_string(vote.power)),
                  attr("attempt", std::to_string(ev.attempt))}));
+            for (auto& a : events.back().attributes) a.index = false;
         }
     }
     for (std::uint64_t id : touched) {
@@ -438,7 +554,7 @@ void Module::tally(v1::Future& f, std::int64_t h, std::vector<Event>& events) {
         const std::uint32_t attempt = f.attempts();
         f.set_attempts(attempt + 1);
         events.push_back(event("future_rejected",
-                               {attr("id", std::to_string(f.id())),
+                               {attr("future_id", std::to_string(f.id())),
                                 attr("attempt", std::to_string(attempt)),
                                 attr("rejected_power", std::to_string(rejected)),
                                 attr("total_power", std::to_string(m_total_power))}));
@@ -463,13 +579,24 @@ void Module::finish(v1::Future& f, v1::FutureStatus status, std::string reason, 
     std::string type = status == v1::FUTURE_STATUS_VERIFIED ? "future_verified"
                        : status == v1::FUTURE_STATUS_FAILED  ? "future_failed"
                                                              : "future_timed_out";
-    std::vector<EventAttribute> attrs{attr("id", std::to_string(f.id())),
+    // The answer travels in the event, so a subscriber needs no second query.
+    const std::string& output = f.result().output();
+    std::vector<EventAttribute> attrs{attr("future_id", std::to_string(f.id())),
                                       attr("creator", f.creator()), attr("handler", f.handler()),
-                                      attr("status", status_name(status))};
+                                      attr("status", status_name(status)),
+                                      attr("output_sha256", to_hex(crypto::sha256(as_bytes(output)))),
+                                      attr("output_size", std::to_string(output.size()))};
+    if (!output.empty() && output.size() <= k_max_event_output_bytes) {
+        // Text when it is UTF-8 without control characters, else base64; the encoding is named.
+        const bool text = is_printable_utf8(output);
+        attrs.push_back(attr("output", text ? output : to_base64(as_bytes(output))));
+        attrs.push_back(attr("output_encoding", text ? "utf8" : "base64"));
+    }
     if (!reason.empty()) attrs.push_back(attr("reason", reason));
     events.push_back(event(std::move(type), std::move(attrs)));
     log()->info("future {} id={} handler={} height={}", status_name(status), f.id(), f.handler(),
                 h);
+    m_finished.push_back(f.id());
     forget(f.id());
 }
 
@@ -478,6 +605,14 @@ void Module::record_results(const ResultsTx& tx, const Address& proposer, std::i
     // process_proposal accepted the whole tx against the same state; entries are re-checked one
     // by one so that nothing here can fail.
     const Params& p = m_state.params();
+    // What the bits of this block's precommits will name: every entry, in tx order.
+    v1::BlockClaims claims;
+    claims.set_height(h);
+    for (const auto& r : tx.results) {
+        claims.add_future_ids(r.future_id);
+        claims.add_attempts(r.attempt);
+    }
+    m_state.put_block_claims(claims);
     std::set<std::uint64_t> seen;
     for (const auto& r : tx.results) {
         if (seen.size() >= p.max_results_per_block || !seen.insert(r.future_id).second) continue;
@@ -498,7 +633,7 @@ void Module::record_results(const ResultsTx& tx, const Address& proposer, std::i
         auto power = m_powers.find(proposer);
         v->set_power(power == m_powers.end() ? 0 : power->second);
         v->set_height(h);
-        std::vector<EventAttribute> attrs{attr("id", std::to_string(f->id())),
+        std::vector<EventAttribute> attrs{attr("future_id", std::to_string(f->id())),
                                           attr("submitter", hex_upper(proposer)),
                                           attr("attempt", std::to_string(r.attempt))};
         if (!r.error.empty()) attrs.push_back(attr("error", r.error));
@@ -540,7 +675,7 @@ ExecTxResult Module::deliver_user_tx(ByteView tx, std::int64_t h) {
     data.set_id(f.id());
     r.data = serialize(data);
     r.events.push_back(event("future_created",
-                             {attr("id", std::to_string(f.id())), attr("creator", u.creator),
+                             {attr("future_id", std::to_string(f.id())), attr("creator", u.creator),
                               attr("handler", u.handler),
                               attr("deadline", std::to_string(f.deadline_height()))}));
     r.events.push_back(event("message", {attr("action", std::string(k_msg_add_future_type_url)),
@@ -570,7 +705,7 @@ void Module::expire_and_prune(std::int64_t h, std::vector<Event>& events) {
     for (std::uint64_t id : pruned) {
         m_state.erase_future(id);
         forget(id);
-        events.push_back(event("future_pruned", {attr("id", std::to_string(id))}));
+        events.push_back(event("future_pruned", {attr("future_id", std::to_string(id))}));
     }
 }
 
@@ -631,6 +766,7 @@ void Module::offer_claim(const v1::Future& f, std::uint32_t attempt, const std::
 
 void Module::forget(std::uint64_t id) {
     m_offered_claim.erase(id);
+    m_cast.erase(id);
     if (m_options.prophet) m_options.prophet->forget(id);
 }
 

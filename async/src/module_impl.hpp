@@ -69,10 +69,18 @@ private:
     State m_state;
     std::map<Address, std::int64_t> m_powers;  // from the latest decided_last_commit
     std::int64_t m_total_power = 0;
-    SequenceOverlay m_check_overlay;  // mempool check state, reset at commit
+    CheckOverlay m_check_overlay;  // mempool check state, reset at commit
     std::vector<std::uint64_t> m_created;  // futures created by the block being finalized
+    std::vector<std::uint64_t> m_finished;  // futures made final by the block being finalized
     std::map<Hash, std::vector<Claim>> m_block_claims;  // results of proposals seen this height
     std::map<std::uint64_t, Hash> m_offered_claim;  // last claim offered for verification
+    struct Cast {
+        Hash digest{};
+        std::int64_t height = 0;  // of the block whose precommit carried the vote
+    };
+    std::map<std::uint64_t, Cast> m_cast;          // our votes on block claims, until forget
+    std::map<std::uint64_t, Cast> m_cast_pending;  // within one extend_vote
+    std::uint64_t m_late_vote_cursor = 0;
     std::uint64_t m_offer_cursor = 0;
     std::int64_t m_finalized_height = 0;
 };

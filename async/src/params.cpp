@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <set>
 
 #include "params_pb.hpp"
@@ -27,8 +28,8 @@ Status Params::validate() const {
         return fail("max_input_bytes must be in 1..4194304");
     if (max_output_bytes == 0 || max_output_bytes > k_max_io_bytes)
         return fail("max_output_bytes must be in 1..4194304");
-    if (max_results_per_block == 0 || max_results_per_block > 10000)
-        return fail("max_results_per_block must be in 1..10000");
+    if (max_results_per_block == 0 || max_results_per_block > 100000)
+        return fail("max_results_per_block must be in 1..100000");
     if (max_results_bytes < max_output_bytes || max_results_bytes > k_max_results_bytes_bound)
         return fail("max_results_bytes must be in max_output_bytes..16777216");
     if (max_votes_per_extension == 0 || max_votes_per_extension > 10000)
@@ -45,7 +46,17 @@ Status Params::validate() const {
         return fail("max_pending_per_account must be in 1..1000000");
     if (max_prune_per_block == 0 || max_prune_per_block > 100'000)
         return fail("max_prune_per_block must be in 1..100000");
+    if (max_unfinished_futures == 0 || max_unfinished_futures > 100'000'000)
+        return fail("max_unfinished_futures must be in 1..100000000");
     return {};
+}
+
+std::uint64_t Params::unfinished_capacity() const {
+    // timeout_blocks >= 3 (validated). A future admitted now has timeout_blocks - 2 blocks in
+    // which a proposer can carry its result (it executes after the commit of its own block and
+    // needs one more block for the votes).
+    const std::uint64_t clearable = max_results_per_block * (timeout_blocks - 2);
+    return std::min(max_unfinished_futures, clearable);
 }
 
 Status validate_genesis(const AppGenesis& g) {
@@ -137,6 +148,7 @@ std::string_view describe(Code code) {
             return "tx must hold one MsgAddFuture signed by its creator with ed25519 and "
                    "SIGN_MODE_DIRECT";
         case Code::tx_timeout: return "tx timeout_height has passed";
+        case Code::backlog_full: return "backlog full, retry later";
     }
     return "unknown";
 }

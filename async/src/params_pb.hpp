@@ -18,6 +18,7 @@ inline void to_pb(const Params& p, seer::async::v1::Params* out) {
     out->set_prune_after_blocks(p.prune_after_blocks);
     out->set_max_pending_per_account(p.max_pending_per_account);
     out->set_max_prune_per_block(p.max_prune_per_block);
+    out->set_max_unfinished_futures(p.max_unfinished_futures);
 }
 
 inline Params from_pb(const seer::async::v1::Params& p) {
@@ -33,6 +34,8 @@ inline Params from_pb(const seer::async::v1::Params& p) {
     out.prune_after_blocks = p.prune_after_blocks();
     out.max_pending_per_account = p.max_pending_per_account();
     out.max_prune_per_block = p.max_prune_per_block();
+    // Absent from a genesis written before the param existed: the default, so it still loads.
+    if (p.max_unfinished_futures() != 0) out.max_unfinished_futures = p.max_unfinished_futures();
     return out;
 }
 

@@ -15,6 +15,7 @@ constexpr std::uint8_t k_account_prefix = 'A';
 const Bytes k_params_key{'P'};
 const Bytes k_handlers_key{'H'};
 const Bytes k_meta_key{'M'};
+const Bytes k_claims_key{'R'};
 
 // Keys are built in fixed-size buffers (g++ 12 warns falsely on a 1-element vector grown).
 Bytes future_key(std::uint64_t id) {
@@ -134,6 +135,16 @@ std::optional<v1::Account> State::account(const Address& address) const {
     auto b = read(account_key(address));
     if (!b) return std::nullopt;
     return parse_or_die<v1::Account>(*b, "account");
+}
+
+std::optional<v1::BlockClaims> State::block_claims() const {
+    auto b = read(k_claims_key);
+    if (!b) return std::nullopt;
+    return parse_or_die<v1::BlockClaims>(*b, "block claims");
+}
+
+void State::put_block_claims(const v1::BlockClaims& claims) {
+    write(k_claims_key, serialize(claims));
 }
 
 void State::put_future(const v1::Future& f) {

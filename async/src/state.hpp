@@ -7,6 +7,7 @@
 //        'P'                 -> v1::Params
 //        'H'                 -> v1::QueryHandlersResponse (the registry)
 //        'M'                 -> v1::Meta (height, app hash, next ids)
+//        'R'                 -> v1::BlockClaims (entries of the last block's results tx)
 // The app hash chains the writes of each block:
 //   app_hash(h) = SHA-256("seer/async/app-hash/v1" | app_hash(h-1) | h | for each written key in
 //                 key order: key | present | value)
@@ -76,6 +77,12 @@ public:
         return m_prune_queue;
     }
     std::uint64_t unfinished_of(const std::string& creator) const;
+    /// PENDING + EXECUTED futures (admission control).
+    std::uint64_t unfinished_total() const { return m_by_deadline.size(); }
+
+    /// The (future, attempt) pairs of the last results tx, for the vote bits that name them.
+    std::optional<v1::BlockClaims> block_claims() const;
+    void put_block_claims(const v1::BlockClaims& claims);
     std::size_t size() const { return m_index.size(); }
 
 private:

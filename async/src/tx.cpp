@@ -90,23 +90,32 @@ Result<ResultsTx> decode_results_tx(ByteView bytes) {
     return tx;
 }
 
-Bytes encode_vote_extension(const std::vector<ExtensionVote>& votes) {
+Bytes encode_extension(const VoteExtension& ext) {
     seer::async::v1::VoteExtension m;
-    for (const auto& v : votes) {
+    for (const auto& v : ext.votes) {
         auto* e = m.add_votes();
         e->set_future_id(v.future_id);
         e->set_attempt(v.attempt);
         e->set_value(v.value == VoteValue::verified ? seer::async::v1::VOTE_VALUE_VERIFIED
                                                     : seer::async::v1::VOTE_VALUE_REJECTED);
     }
+    if (!ext.verified_bits.empty()) m.set_verified_bits(detail::pb_bytes(ext.verified_bits));
     return serialize(m);
 }
 
-Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes) {
+Bytes encode_vote_extension(const std::vector<ExtensionVote>& votes) {
+    return encode_extension(VoteExtension{votes, {}});
+}
+
+Result<VoteExtension> decode_extension(ByteView bytes) {
     seer::async::v1::VoteExtension m;
     if (!detail::parse(m, bytes)) return make_error("undecodable", "vote extension does not decode");
-    std::vector<ExtensionVote> out;
-    out.reserve(static_cast<std::size_t>(m.votes_size()));
+    VoteExtension out;
+    out.verified_bits = detail::bytes_of(m.verified_bits());
+    // Trailing zero bytes would give one set of votes two encodings.
+    if (!out.verified_bits.empty() && out.verified_bits.back() == 0)
+        return make_error("bad_vote_bits", "verified_bits ends with a zero byte");
+    out.votes.reserve(static_cast<std::size_t>(m.votes_size()));
     for (const auto& e : m.votes()) {
         ExtensionVote v;
         v.future_id = e.future_id();
@@ -130,9 +139,15 @@ Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes) {
         }
         if (!known)
             return make_error("bad_vote_value", "vote value must be VERIFIED or REJECTED");
-        out.push_back(v);
+        out.votes.push_back(v);
     }
     return out;
+}
+
+Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes) {
+    auto ext = decode_extension(bytes);
+    if (!ext) return ext.error();
+    return std::move(ext->votes);
 }
 
 }  // namespace seer::async

@@ -17,7 +17,7 @@ TxCheck fail(Code code, std::string log) {
 }  // namespace
 
 TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView bytes,
-                      std::int64_t height, const SequenceOverlay& overlay) {
+                      std::int64_t height, const CheckOverlay& overlay) {
     if (bytes.size() > k_max_tx_bytes)
         return fail(Code::tx_too_large, "tx is " + std::to_string(bytes.size()) +
                                             " bytes; the limit is " +
@@ -82,8 +82,9 @@ TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView 
                                           " is below the block height " +
                                           std::to_string(height));
 
-    auto over = overlay.find(*creator);
-    const std::uint64_t expected = over == overlay.end() ? account->sequence() : over->second;
+    auto over = overlay.sequences.find(*creator);
+    const std::uint64_t expected =
+        over == overlay.sequences.end() ? account->sequence() : over->second;
     if (signer.sequence() != expected)
         return fail(Code::wrong_sequence, "account sequence mismatch, expected " +
                                               std::to_string(expected) + ", got " +
@@ -113,6 +114,16 @@ TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView 
         return fail(Code::pending_cap, msg.creator() + " has " +
                                            std::to_string(params.max_pending_per_account) +
                                            " unfinished futures (max_pending_per_account)");
+    // Admission control: a future is accepted only if the results path can finish it before its
+    // deadline (ADR 0005). Counts the futures already in state and those admitted ahead of it.
+    const std::uint64_t backlog = state.unfinished_total() + overlay.futures;
+    if (backlog >= params.unfinished_capacity())
+        return fail(Code::backlog_full,
+                    "backlog full, retry later: " + std::to_string(backlog) +
+                        " unfinished futures, capacity " +
+                        std::to_string(params.unfinished_capacity()) +
+                        " (max_unfinished_futures " + std::to_string(params.max_unfinished_futures) +
+                        ", max_results_per_block x (timeout_blocks - 2))");
 
     TxCheck ok;
     UserTx tx;

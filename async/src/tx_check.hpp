@@ -26,11 +26,22 @@ struct TxCheck {
     std::optional<UserTx> tx;
 };
 
-/// Next expected sequence per signer, overriding the state (the mempool's check state, or the
-/// txs earlier in a proposal). Absent = the account's sequence.
-using SequenceOverlay = std::map<Address, std::uint64_t>;
+/// What txs admitted ahead of this one change, over the state: the mempool's check state, or
+/// the txs earlier in a proposal. Empty for finalize_block, whose state already holds them.
+struct CheckOverlay {
+    /// Next expected sequence per signer. Absent = the account's sequence.
+    std::map<Address, std::uint64_t> sequences;
+    /// Futures those txs will create (admission control, ADR 0005).
+    std::uint64_t futures = 0;
+
+    void admit(const UserTx& tx) {
+        sequences[tx.signer] = tx.sequence + 1;
+        ++futures;
+    }
+    void clear() { *this = {}; }
+};
 
 TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView tx,
-                      std::int64_t height, const SequenceOverlay& overlay);
+                      std::int64_t height, const CheckOverlay& overlay);
 
 }  // namespace seer::async::detail

@@ -200,6 +200,23 @@ Result<Config> parse_config(std::string_view text) {
           {"max_txs_bytes", int_key("mempool.max_txs_bytes", c.mempool_max_txs_bytes, 1024, 1ll << 34)},
           {"max_tx_bytes", int_key("mempool.max_tx_bytes", c.mempool_max_tx_bytes, 64, 64 << 20)},
           {"cache_size", int_key("mempool.cache_size", c.mempool_cache_size, 0, 10'000'000)}}},
+        {"async",
+         {{"archive", [&c](const toml::node& n) -> Status {
+               // "all" (the default) or a number of blocks.
+               if (n.is_string() && *n.value<std::string>() == "all") {
+                   c.async_archive_blocks = 0;
+                   return {};
+               }
+               if (n.is_integer()) {
+                   const auto v = *n.value<std::int64_t>();
+                   if (v >= 1 && v <= 1'000'000'000) {
+                       c.async_archive_blocks = v;
+                       return {};
+                   }
+               }
+               return make_error("bad_config",
+                                 "async.archive must be \"all\" or a number of blocks in 1..1000000000");
+           }}}},
         {"instrumentation",
          {{"prometheus", bool_key("instrumentation.prometheus", c.prometheus)},
           {"prometheus_listen_addr", laddr_key("instrumentation.prometheus_listen_addr", c.prometheus_laddr)}}},
@@ -327,6 +344,12 @@ std::string render_config(const Config& c) {
           << "timeout_ms = " << e.timeout_ms << "\n"
           << "max_output_bytes = " << e.max_output_bytes << "\n";
     }
+    o << "\n[async]\n"
+      << "# Final futures kept in the node's archive after consensus state prunes them:\n"
+      << "# \"all\" or a number of blocks.\n"
+      << "archive = "
+      << (c.async_archive_blocks == 0 ? std::string("\"all\"") : std::to_string(c.async_archive_blocks))
+      << "\n";
     o << "\n[instrumentation]\n"
       << "prometheus = " << (c.prometheus ? "true" : "false") << "\n"
       << "prometheus_listen_addr = " << quote(c.prometheus_laddr) << "\n";

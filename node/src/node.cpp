@@ -18,6 +18,7 @@
 
 #include "metrics_server.hpp"
 #include "results_store.hpp"
+#include "seer/async/archive.hpp"
 #include "seer/async/module.hpp"
 #include "seer/async/tx.hpp"
 #include "seer/common/check.hpp"
@@ -126,6 +127,10 @@ public:
     consensus::CheckTxResponse check_tx(Bytes tx) override;
     std::optional<rpc::TxView> tx(const rpc::Hash& hash) override;
     std::vector<rpc::TxView> txs_at_height(std::int64_t height) override;
+    void scan_events(rpc::EventScope scope, std::string_view key, std::string_view value_prefix,
+                     const rpc::EventIndexVisitor& visit) override {
+        m_results->scan_events(scope, key, value_prefix, visit);
+    }
     consensus::InfoResponse abci_info() override;
     consensus::QueryResponse abci_query(const consensus::QueryRequest& request) override;
     rpc::SubscriptionId subscribe(std::function<void(const rpc::BusEvent&)> callback) override;
@@ -166,6 +171,11 @@ private:
     // The driver's block store; its reads are thread-safe (atomic heights, RocksDB gets).
     const store::BlockStore& blocks() const { return m_driver->blocks(); }
     std::unique_ptr<detail::ResultsStore> m_results;
+    std::unique_ptr<async::Archive> m_archive;
+    // Consensus thread: the final futures of the block being finalized, from the module's
+    // on_final, written with that block's results by on_block_finalized.
+    std::int64_t m_final_height = 0;
+    std::vector<Bytes> m_final_futures;
     std::unique_ptr<prophet::Prophet> m_prophet;
     std::unique_ptr<consensus::Application> m_app;
 
@@ -222,10 +232,15 @@ Status NodeRuntime::open() {
     m_kv = store::open_rocksdb(m_home + "/data/seer.db",
                                {"blocks", "state", std::string(async::k_app_column),
                                 std::string(detail::k_results_column),
-                                std::string(detail::k_txindex_column)});
+                                std::string(detail::k_txindex_column),
+                                std::string(detail::k_eventindex_column),
+                                std::string(async::k_archive_column)});
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
     m_results = std::make_unique<detail::ResultsStore>(*m_kv);
+    async::ArchiveOptions ao;
+    ao.keep_blocks = m_config.async_archive_blocks;
+    m_archive = std::make_unique<async::Archive>(*m_kv, ao);
 
     if (m_config.prophet_enabled) {
         auto p = prophet::make_prophet(prophet_options());
@@ -236,6 +251,10 @@ Status NodeRuntime::open() {
     mo.chain_id = m_genesis.chain_id;
     mo.prophet = m_prophet.get();
     if (m_is_validator) mo.validator_address = val_address;
+    mo.on_final = [this](std::int64_t height, std::vector<Bytes> records) {
+        m_final_height = height;
+        m_final_futures = std::move(records);
+    };
     m_app = async::make_module(std::move(mo), std::move(*app_genesis), *m_kv);
     return {};
 }
@@ -329,6 +348,11 @@ void NodeRuntime::publish(const consensus::Block& b, const consensus::FinalizeBl
     for (const auto& e : resp.events)
         for (const auto& a : e.attributes) nb.attributes.emplace(e.type + "." + a.key, a.value);
     for (const auto& cb : subs) cb(nb);
+    rpc::BusEvent nbe = nb;
+    nbe.kind = rpc::BusEvent::Kind::new_block_events;
+    nbe.attributes.erase("tm.event");
+    nbe.attributes.emplace("tm.event", "NewBlockEvents");
+    for (const auto& cb : subs) cb(nbe);
     for (std::size_t i = 0; i < b.txs.size(); ++i) {
         auto tx = std::make_shared<rpc::TxView>();
         tx->hash = async::tx_hash(b.txs[i]);
@@ -369,7 +393,14 @@ Status NodeRuntime::run() {
     d.mempool.cache_size = static_cast<std::size_t>(m_config.mempool_cache_size);
     if (m_is_validator) d.validator_key = *m_validator_key;
     d.on_block_finalized = [this](const consensus::Block& b, const consensus::FinalizeBlockResponse& r) {
-        m_results->save(b, r);
+        // The archive's records go in the same batch as the block's results: a crash leaves both
+        // or neither, and the start-up handshake's replay writes them again.
+        store::WriteBatch batch;
+        const std::int64_t h = b.header.height;
+        static const std::vector<Bytes> none;
+        m_archive->stage(batch, h, m_final_height == h ? m_final_futures : none);
+        m_final_futures.clear();
+        m_results->save(b, r, std::move(batch));
     };
     d.on_block_committed = [this](const consensus::Block& b, const consensus::FinalizeBlockResponse& r) {
         publish(b, r);
@@ -736,6 +767,10 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
         busy.log = "node busy";
         return busy;
     }
+    // A future that state pruned is answered from the archive, marked pruned.
+    constexpr std::uint32_t k_not_found = 38;
+    if (r->code == k_not_found)
+        if (auto archived = m_archive->query(request)) return *archived;
     return *r;
 }
 

@@ -38,10 +38,47 @@ Bytes serialize(const M& m) {
     return Bytes(s.begin(), s.end());
 }
 
+void put_be(Bytes& out, std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+std::uint64_t get_be(ByteView b) {
+    std::uint64_t v = 0;
+    for (auto c : b) v = (v << 8) | c;
+    return v;
+}
+
+Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
+    Bytes k;
+    k.reserve(2 + key.size());
+    k.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
+    k.insert(k.end(), key.begin(), key.end());
+    k.push_back(0);
+    return k;
+}
+
+void index_events(store::WriteBatch& batch, rpc::EventScope scope,
+                  const std::vector<consensus::Event>& events, std::int64_t height,
+                  std::uint32_t tx_index) {
+    for (const auto& e : events) {
+        for (const auto& a : e.attributes) {
+            if (!a.index || e.type.empty() || a.key.empty()) continue;
+            const std::string composite = e.type + "." + a.key;
+            if (composite.find('\0') != std::string::npos) continue;  // not a key a query can name
+            Bytes k = event_prefix(scope, composite);
+            k.insert(k.end(), a.value.begin(), a.value.end());
+            k.push_back(0);
+            put_be(k, static_cast<std::uint64_t>(height), 8);
+            if (scope == rpc::EventScope::tx) put_be(k, tx_index, 4);
+            batch.put(k_eventindex_column, k, {});
+        }
+    }
+}
+
 }  // namespace
 
 void ResultsStore::save(const consensus::Block& block,
-                        const consensus::FinalizeBlockResponse& resp) {
+                        const consensus::FinalizeBlockResponse& resp, store::WriteBatch batch) {
     pb::BlockResults r;
     r.set_height(block.header.height);
     for (const auto& tx : resp.tx_results) {
@@ -56,7 +93,11 @@ void ResultsStore::save(const consensus::Block& block,
     }
     for (const auto& e : resp.events) to_pb(e, r.add_finalize_block_events());
     r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
-    store::WriteBatch batch;
+    const std::int64_t h = block.header.height;
+    index_events(batch, rpc::EventScope::block, resp.events, h, 0);
+    for (std::size_t i = 0; i < resp.tx_results.size(); ++i)
+        index_events(batch, rpc::EventScope::tx, resp.tx_results[i].events, h,
+                     static_cast<std::uint32_t>(i));
     batch.put(k_results_column, height_key(block.header.height), serialize(r));
     for (std::size_t i = 0; i < block.txs.size(); ++i) {
         pb::TxLocation loc;
@@ -89,6 +130,25 @@ std::optional<rpc::BlockResultsView> ResultsStore::results(std::int64_t height) 
     for (const auto& e : r.finalize_block_events()) v.finalize_block_events.push_back(from_pb(e));
     if (r.app_hash().size() == 32) std::copy(r.app_hash().begin(), r.app_hash().end(), v.app_hash.begin());
     return v;
+}
+
+void ResultsStore::scan_events(rpc::EventScope scope, std::string_view key,
+                               std::string_view value_prefix,
+                               const rpc::EventIndexVisitor& visit) const {
+    const Bytes base = event_prefix(scope, key);
+    Bytes prefix = base;
+    prefix.insert(prefix.end(), value_prefix.begin(), value_prefix.end());
+    const std::size_t tail = scope == rpc::EventScope::tx ? 13 : 9;  // 0x00, height[, index]
+    m_kv.scan(k_eventindex_column, prefix, prefix, [&](ByteView k, ByteView) {
+        if (k.size() < base.size() + tail || k[k.size() - tail] != 0) return true;  // not ours
+        const auto value = k.subspan(base.size(), k.size() - tail - base.size());
+        const auto height = static_cast<std::int64_t>(get_be(k.subspan(k.size() - tail + 1, 8)));
+        const auto index = scope == rpc::EventScope::tx
+                               ? static_cast<std::uint32_t>(get_be(k.subspan(k.size() - 4, 4)))
+                               : 0u;
+        return visit(std::string_view(reinterpret_cast<const char*>(value.data()), value.size()),
+                     height, index);
+    });
 }
 
 std::optional<std::pair<std::int64_t, std::uint32_t>> ResultsStore::locate(

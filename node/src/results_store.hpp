@@ -1,7 +1,14 @@
 #pragma once
-// Block results and the tx index, in the node's KV store ("results", "txindex" columns).
-// Written from the consensus thread (before the application commits each block), read from
-// any thread. Private to node/.
+// Block results, the tx index and the event index, in the node's KV store ("results",
+// "txindex", "eventindex" columns). Written from the consensus thread (before the application
+// commits each block) in one batch with whatever else the node keeps per block (the async
+// archive); read from any thread. Private to node/.
+//
+// Event index keys (attributes with index = true; "<type>.<attribute key>" composite keys):
+//   'T' | composite key | 0x00 | value | 0x00 | height (u64 BE) | tx index (u32 BE)
+//   'B' | composite key | 0x00 | value | 0x00 | height (u64 BE)       (FinalizeBlock events)
+// The value is read back between the key's 0x00 and the fixed-size tail, so it may hold any
+// byte. tx.hash and tx.height are not in it: the tx index and the block store answer those.
 
 #include <optional>
 
@@ -14,13 +21,18 @@ namespace seer::node::detail {
 
 inline constexpr std::string_view k_results_column = "results";
 inline constexpr std::string_view k_txindex_column = "txindex";
+inline constexpr std::string_view k_eventindex_column = "eventindex";
 
 class ResultsStore {
 public:
     explicit ResultsStore(store::KvStore& kv) : m_kv(kv) {}
-    void save(const consensus::Block& block, const consensus::FinalizeBlockResponse& response);
+    /// Writes the block's results and index entries together with `batch`, synced.
+    void save(const consensus::Block& block, const consensus::FinalizeBlockResponse& response,
+              store::WriteBatch batch);
     std::optional<rpc::BlockResultsView> results(std::int64_t height) const;
     std::optional<std::pair<std::int64_t, std::uint32_t>> locate(const consensus::Hash& tx) const;
+    void scan_events(rpc::EventScope scope, std::string_view key, std::string_view value_prefix,
+                     const rpc::EventIndexVisitor& visit) const;
 
 private:
     store::KvStore& m_kv;

@@ -269,6 +269,16 @@ json::object event_data_json(const BusEvent& event) {
             return json::object{{"type", "tendermint/event/Tx"},
                                 {"value", json::object{{"TxResult", std::move(tx_result)}}}};
         }
+        case BusEvent::Kind::new_block_events: {
+            json::object value{{"height", "0"}, {"events", json::array{}}, {"num_txs", "0"}};
+            if (event.results) {
+                value["height"] = i64(event.results->height);
+                value["events"] = events_json(event.results->finalize_block_events);
+                value["num_txs"] = i64(static_cast<std::int64_t>(event.results->txs_results.size()));
+            }
+            return json::object{{"type", "tendermint/event/NewBlockEvents"},
+                                {"value", std::move(value)}};
+        }
     }
     return {};
 }

@@ -7,6 +7,7 @@
 #include "cometbft_json.hpp"
 #include "jsonrpc.hpp"
 #include "query.hpp"
+#include "search.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/crypto/hash.hpp"
 
@@ -449,52 +450,56 @@ void tx(const Args& a, const CallContext& ctx, Reply& reply) {
     reply(json::value(tx_json(*t)));
 }
 
-std::multimap<std::string, std::string> tx_attributes(const TxView& t) {
-    std::multimap<std::string, std::string> out{{"tm.event", "Tx"},
-                                                {"tx.hash", to_hex(t.hash, true)},
-                                                {"tx.height", std::to_string(t.height)}};
-    for (const auto& e : t.result.events) {
-        for (const auto& attr : e.attributes)
-            out.emplace(e.type + "." + attr.key, attr.value);
-    }
-    return out;
-}
-
-void tx_search(const Args& a, const CallContext& ctx, Reply& reply) {
+/// tx_search and block_search: the query, then page, per_page and order_by as CometBFT.
+std::vector<SearchHit> run_search(const Args& a, const CallContext& ctx, EventScope scope,
+                                  bool& descending) {
     auto parsed = parse_query(a.req_string("query"));
     if (!parsed) bad(parsed.error().message);
-    const Query& q = *parsed;
-    (void)a.opt_bool("prove");
     const auto order = a.opt_string("order_by").value_or("");
     if (order != "" && order != "asc" && order != "desc")
         bad("order_by must be \"asc\" or \"desc\"");
-    std::vector<TxView> found;
-    if (const auto* c = q.find("tx.hash"); c && !c->is_number) {
-        auto b = from_hex(strip_0x(c->text));
-        if (!b || b->size() != 32) bad("tx.hash must be 32 bytes of hex");
-        if (auto t = ctx.node->tx(*to_array<32>(*b))) found.push_back(std::move(*t));
-    } else if (const auto* h = q.find("tx.height"); h && h->is_number) {
-        const auto height = static_cast<std::int64_t>(h->number);
-        if (height >= 1 && height <= ctx.node->latest_height())
-            found = ctx.node->txs_at_height(height);
-    } else {
-        bad("tx_search supports queries with tx.hash='...' or tx.height=N");
+    descending = order == "desc";
+    auto hits = search(*ctx.node, *parsed, scope);
+    if (!hits) bad(hits.error().message);
+    if (descending) std::reverse(hits->begin(), hits->end());
+    return std::move(*hits);
+}
+
+void tx_search(const Args& a, const CallContext& ctx, Reply& reply) {
+    (void)a.opt_bool("prove");
+    bool descending = false;
+    const auto hits = run_search(a, ctx, EventScope::tx, descending);
+    const auto total = static_cast<std::int64_t>(hits.size());
+    const auto per_page = a.per_page();
+    const auto page = a.page(per_page, total);
+    json::array out;
+    const auto first = (page - 1) * per_page;
+    std::int64_t loaded_height = -1;
+    std::vector<TxView> block_txs;
+    for (std::int64_t i = first; i < std::min(total, first + per_page); ++i) {
+        const SearchHit& hit = hits[static_cast<std::size_t>(i)];
+        if (hit.height != loaded_height) {
+            block_txs = ctx.node->txs_at_height(hit.height);
+            loaded_height = hit.height;
+        }
+        if (hit.index < block_txs.size()) out.push_back(tx_json(block_txs[hit.index]));
     }
-    std::erase_if(found, [&](const TxView& t) { return !q.matches(tx_attributes(t)); });
-    std::sort(found.begin(), found.end(), [&](const TxView& x, const TxView& y) {
-        auto kx = std::pair(x.height, x.index);
-        auto ky = std::pair(y.height, y.index);
-        return order == "desc" ? ky < kx : kx < ky;
-    });
-    const auto total = static_cast<std::int64_t>(found.size());
+    reply(json::value(json::object{{"txs", std::move(out)}, {"total_count", i64(total)}}));
+}
+
+void block_search(const Args& a, const CallContext& ctx, Reply& reply) {
+    bool descending = false;
+    const auto hits = run_search(a, ctx, EventScope::block, descending);
+    const auto total = static_cast<std::int64_t>(hits.size());
     const auto per_page = a.per_page();
     const auto page = a.page(per_page, total);
     json::array out;
     const auto first = (page - 1) * per_page;
     for (std::int64_t i = first; i < std::min(total, first + per_page); ++i) {
-        out.push_back(tx_json(found[static_cast<std::size_t>(i)]));
+        if (auto b = ctx.node->block(hits[static_cast<std::size_t>(i)].height))
+            out.push_back(block_result_json(*b));
     }
-    reply(json::value(json::object{{"txs", std::move(out)}, {"total_count", i64(total)}}));
+    reply(json::value(json::object{{"blocks", std::move(out)}, {"total_count", i64(total)}}));
 }
 
 void abci_info(const Args&, const CallContext& ctx, Reply& reply) {
@@ -563,6 +568,7 @@ const std::map<std::string, Method, std::less<>>& table() {
         {"check_tx", {check_tx, {"tx"}}},
         {"tx", {tx, {"hash", "prove"}}},
         {"tx_search", {tx_search, {"query", "prove", "page", "per_page", "order_by"}}},
+        {"block_search", {block_search, {"query", "page", "per_page", "order_by"}}},
         {"abci_info", {abci_info, {}}},
         {"abci_query", {abci_query, {"path", "data", "height", "prove"}}},
     };

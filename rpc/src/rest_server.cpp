@@ -15,6 +15,7 @@
 #include "seer/common/base64.hpp"
 #include "seer/common/time.hpp"
 #include "seer/consensus/codec.hpp"
+#include "seer/crypto/hash.hpp"
 #include "uri.hpp"
 
 namespace seer::rpc {
@@ -39,8 +40,13 @@ constexpr std::uint32_t k_sdk_mempool_is_full = 20;
 constexpr std::uint32_t k_sdk_tx_too_large = 21;
 
 struct Reply {
+    Reply() = default;
+    Reply(http::status s, std::string b) : status(s), body(std::move(b)) {}
+
     http::status status = http::status::ok;
     std::string body;
+    std::string content_type = "application/json";
+    std::string etag;  // set: an ETag header (the output route)
 };
 
 Reply error_reply(http::status status, int code, std::string message) {
@@ -139,7 +145,13 @@ public:
             return get ? simple_query<v1::QueryHandlersResponse>("async/handlers") : not_allowed();
         }
         if (path.starts_with(std::string(futures) + "/")) {
-            return get ? future(path.substr(futures.size() + 1)) : not_allowed();
+            std::string_view rest = path.substr(futures.size() + 1);
+            constexpr std::string_view output_suffix = "/output";
+            if (rest.ends_with(output_suffix)) {
+                rest.remove_suffix(output_suffix.size());
+                return get ? future_output(rest, req) : not_allowed();
+            }
+            return get ? future(rest) : not_allowed();
         }
         if (path == txs) return post ? broadcast(req.body()) : not_allowed();
         if (path.starts_with(std::string(txs) + "/"))
@@ -201,6 +213,37 @@ private:
             query("async/future/" + std::to_string(*id), {}, err, "future " + std::to_string(*id));
         if (!r) return err;
         return proto_reply<v1::QueryFutureResponse>(*r);
+    }
+
+    /// The output bytes of a future that has a result, from state or the node's archive:
+    /// application/octet-stream with its SHA-256 (hex, quoted) as the ETag.
+    Reply future_output(std::string_view id_text, const Request& req) {
+        auto decoded = url_decode(id_text);
+        auto id = decoded ? parse_u64(*decoded) : std::nullopt;
+        if (!id) return bad_request("invalid future id: must be an unsigned integer");
+        Reply err;
+        const std::string what = "future " + std::to_string(*id);
+        auto r = query("async/future/" + std::to_string(*id), {}, err, what);
+        if (!r) return err;
+        v1::QueryFutureResponse m;
+        if (!m.ParseFromArray(r->value.data(), static_cast<int>(r->value.size())))
+            return error_reply(http::status::internal_server_error, k_grpc_internal,
+                               "bad query response");
+        const auto& f = m.future();
+        const std::string status = v1::FutureStatus_Name(f.status());
+        if (!f.has_result()) return not_found(what + " has no output yet (" + status + ")");
+        if (!f.result().error().empty())
+            return not_found(what + " has no output: the handler failed (" + status +
+                             "): " + f.result().error());
+        Reply out;
+        out.body = f.result().output();
+        out.content_type = "application/octet-stream";
+        out.etag = "\"" + to_hex(crypto::sha256(as_bytes(out.body))) + "\"";
+        if (req[http::field::if_none_match] == out.etag) {
+            out.status = http::status::not_modified;
+            out.body.clear();
+        }
+        return out;
     }
 
     static std::optional<Reply> page_request(const Query& q, v1::PageRequest& page) {
@@ -422,7 +465,9 @@ struct RestServer::Impl {
         core = std::make_unique<HttpCore>(
             c, [this](Request&& req, Respond respond, asio::any_io_executor) {
                 Reply r = routes.handle(req);
-                respond(make_response(req, r.status, std::move(r.body)));
+                auto res = make_response(req, r.status, std::move(r.body), r.content_type);
+                if (!r.etag.empty()) res.set(http::field::etag, r.etag);
+                respond(std::move(res));
             });
     }
 

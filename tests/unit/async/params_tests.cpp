@@ -20,7 +20,7 @@ const Bound k_bounds[] = {
     {SEER_PARAM(max_input_bytes), 0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1},
     // Kept within max_results_bytes (which is raised below for the upper bound).
     {SEER_PARAM(max_output_bytes), 0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1},
-    {SEER_PARAM(max_results_per_block), 0, 1, 10000, 10001},
+    {SEER_PARAM(max_results_per_block), 0, 1, 100000, 100001},
     {SEER_PARAM(max_votes_per_extension), 0, 1, 10000, 10001},
     {SEER_PARAM(max_extension_bytes), 63, 64, 512 * 1024, 512 * 1024 + 1},
     {SEER_PARAM(timeout_blocks), 2, 3, 1'000'000, 1'000'001},
@@ -28,6 +28,7 @@ const Bound k_bounds[] = {
     {SEER_PARAM(prune_after_blocks), 0, 1, 100'000'000, 100'000'001},
     {SEER_PARAM(max_pending_per_account), 0, 1, 1'000'000, 1'000'001},
     {SEER_PARAM(max_prune_per_block), 0, 1, 100'000, 100'001},
+    {SEER_PARAM(max_unfinished_futures), 0, 1, 100'000'000, 100'000'001},
 };
 
 #undef SEER_PARAM

@@ -331,12 +331,12 @@ inline std::string attribute(const Event& e, std::string_view key) {
     return {};
 }
 
-/// Events of `type` whose "id" attribute is `id`.
+/// Events of `type` whose "future_id" attribute is `id`.
 inline std::vector<Event> events_of(const FinalizeBlockResponse& r, std::string_view type,
                                     std::uint64_t id) {
     std::vector<Event> out;
     for (const auto& e : all_events(r))
-        if (e.type == type && attribute(e, "id") == std::to_string(id)) out.push_back(e);
+        if (e.type == type && attribute(e, "future_id") == std::to_string(id)) out.push_back(e);
     return out;
 }
 

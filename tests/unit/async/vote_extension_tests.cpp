@@ -121,32 +121,48 @@ TEST_CASE("extend_vote: the prophet verifies another validator's results") {
     ev.height = 2;
     ev.hash = hash;
     const Bytes ext = app.extend_vote(ev);
-    auto votes = decode_vote_extension(ext);
-    REQUIRE(votes.ok());
-    REQUIRE(votes->size() == 2);
-    CHECK((*votes)[0] == verified(1));
-    CHECK((*votes)[1] == rejected(2));
+    // VERIFIED on an entry of this block's results tx is its bit (entry 0 = future 1);
+    // REJECTED is explicit.
+    auto decoded = decode_extension(ext);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->verified_bits == Bytes{0x01});
+    REQUIRE(decoded->votes.size() == 1);
+    CHECK(decoded->votes[0] == rejected(2));
     CHECK(verify_extension(app, 2, ext, b, hash) == VerifyStatus::accept);
 
     // For another block at the same height (no claims in it, nothing EXECUTED yet): no votes.
     ev.hash = block_hash(2, "other");
-    auto other = decode_vote_extension(app.extend_vote(ev));
+    auto other = decode_extension(app.extend_vote(ev));
     REQUIRE(other.ok());
-    CHECK(other->empty());
+    CHECK(other->votes.empty());
+    CHECK(other->verified_bits.empty());
+    // Bits for a block this node knows no results of are refused, as are bits past the last
+    // entry of a results tx.
+    VoteExtension stray;
+    stray.set_bit(0);
+    CHECK(verify_extension(app, 2, encode_extension(stray), b, block_hash(2, "other")) ==
+          VerifyStatus::reject);
+    VoteExtension past;
+    past.set_bit(2);  // the results tx has entries 0 and 1
+    CHECK(verify_extension(app, 2, encode_extension(past), b, hash) == VerifyStatus::reject);
+    // An explicit vote on an entry whose bit is set names the future twice.
+    VoteExtension twice;
+    twice.set_bit(0);
+    twice.votes.push_back(verified(1));
+    CHECK(verify_extension(app, 2, encode_extension(twice), b, hash) == VerifyStatus::reject);
 
-    // The block is decided; at height 3 the votes are still offered, since the chain has not
-    // seen them yet (this precommit's extension is what puts them there).
+    // The block is decided. At height 3 the votes cast in its own precommit are not cast again:
+    // that precommit's extension is what puts them on chain.
     chain.next(block, 0);
     CHECK(future(app, 1).status() == v1::FUTURE_STATUS_EXECUTED);
     ev.height = 3;
     ev.hash = block_hash(3);
-    auto again = decode_vote_extension(app.extend_vote(ev));
+    auto again = decode_extension(app.extend_vote(ev));
     REQUIRE(again.ok());
-    REQUIRE(again->size() == 2);
-    CHECK((*again)[0] == verified(1));
-    CHECK((*again)[1] == rejected(2));
+    CHECK(again->votes.empty());
+    CHECK(again->verified_bits.empty());
 
-    // Height 3 carries B's extension: its votes are on chain, so they are not cast again.
+    // Height 3 carries B's extension: the bit counts as B's VERIFIED vote on future 1.
     auto h3 = chain.next({}, 0, {{1, ext}});
     CHECK(events_of(h3, "future_vote", 1).size() == 1);
     CHECK(events_of(h3, "future_vote", 2).size() == 1);
@@ -155,9 +171,36 @@ TEST_CASE("extend_vote: the prophet verifies another validator's results") {
     auto after = decode_vote_extension(app.extend_vote(ev));
     REQUIRE(after.ok());
     CHECK(after->empty());
+    auto f1 = future(app, 1);
+    CHECK(f1.tally().verified_power() == 2);  // A (submitter) and B's bit
     auto f2 = future(app, 2);
     CHECK(f2.tally().verified_power() == 1);
     CHECK(f2.tally().rejected_power() == 1);
+}
+
+TEST_CASE("extend_vote: a vote not cast in the result's own block is cast late, explicitly") {
+    // This node is B; it did not precommit block 2 (no extend_vote there), so at height 3 it
+    // votes on block 2's results explicitly.
+    Chain chain(validators(4, 1), genesis(), 1, /*with_prophet=*/true);
+    auto& app = chain.app();
+    auto& prophet = *chain.node.prophet;
+    const Address a = chain.vs.addresses[0];
+    chain.next({signed_tx(0, 0, "echo", "hello"), signed_tx(0, 1, "echo", "world")});
+    settle(prophet);
+    const Hash hash = block_hash(2);
+    const std::vector<Bytes> block{results_tx(a, {output(1, "hello"), output(2, "WRONG")})};
+    REQUIRE(process(app, 2, block, a, hash) == ProposalStatus::accept);
+    chain.next(block, 0);
+    settle(prophet);
+    consensus::ExtendVoteRequest ev;
+    ev.height = 3;
+    ev.hash = block_hash(3);
+    auto late = decode_extension(app.extend_vote(ev));
+    REQUIRE(late.ok());
+    CHECK(late->verified_bits.empty());
+    REQUIRE(late->votes.size() == 2);
+    CHECK(late->votes[0] == verified(1));
+    CHECK(late->votes[1] == rejected(2));
 }
 
 TEST_CASE("extend_vote: the validator's own results get no extension vote") {

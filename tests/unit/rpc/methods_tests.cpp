@@ -180,6 +180,41 @@ TEST_CASE("txs: tx, tx_search, mempool, broadcast, check_tx, abci_query") {
                         .at("result");
     CHECK(filtered.at("total_count") == "1");
 
+    // The event index with CometBFT's operators (txs: future_created.id 20, 21 at height 2 and
+    // 30 at height 3; every block has the FinalizeBlock event future_verified.id = 7).
+    auto count = [&](const char* method, const std::string& q) {
+        auto v = call(f.port, method, {{"query", q}});
+        REQUIRE(v.as_object().contains("result"));
+        return std::stoi(str(v.at("result").at("total_count")));
+    };
+    CHECK(count("tx_search", "future_created.id>20") == 2);
+    CHECK(count("tx_search", "future_created.id<=20") == 1);
+    CHECK(count("tx_search", "future_created.id EXISTS") == 3);
+    CHECK(count("tx_search", "message.action CONTAINS 'MsgAdd'") == 3);
+    CHECK(count("tx_search", "message.action CONTAINS 'MsgSend'") == 0);
+    CHECK(count("tx_search", "future_created.id>=21 AND tx.height<3") == 1);
+    CHECK(count("tx_search", "tm.event='Tx' AND future_created.id='30'") == 1);
+    CHECK(count("tx_search", "tm.event='NewBlock'") == 0);
+    CHECK(count("tx_search", "future_created.id='99'") == 0);
+    CHECK(count("tx_search", "tx.height>=2") == 3);
+    auto newest = call(f.port, "tx_search", {{"query", "future_created.id EXISTS"}, {"order_by", "desc"}})
+                      .at("result");
+    CHECK(newest.at("txs").at(0).at("height") == "3");
+    CHECK(count("block_search", "future_verified.id='7'") == 3);
+    CHECK(count("block_search", "block.height>=2") == 2);
+    CHECK(count("block_search", "future_verified.id='8'") == 0);
+    auto blocks = call(f.port, "block_search",
+                       {{"query", "future_verified.id='7' AND block.height=2"}})
+                      .at("result");
+    REQUIRE(blocks.at("blocks").as_array().size() == 1);
+    CHECK(blocks.at("blocks").at(0).at("block").at("header").at("height") == "2");
+    CHECK(str(blocks.at("blocks").at(0).at("block_id").at("hash")) == hex_up(f.node.blocks[1].hash));
+    auto blocks_desc =
+        call(f.port, "block_search", {{"query", "block.height>0"}, {"order_by", "desc"}, {"per_page", 1}})
+            .at("result");
+    CHECK(blocks_desc.at("total_count") == "3");
+    CHECK(blocks_desc.at("blocks").at(0).at("block").at("header").at("height") == "3");
+
     // broadcast: sync via POST (base64), async via URI (0x hex), then the mempool.
     const Bytes tx1 = to_bytes("tx-one");
     auto sync = call(f.port, "broadcast_tx_sync", {{"tx", to_base64(tx1)}}).at("result");

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -306,6 +307,28 @@ public:
     std::vector<TxView> txs_at_height(std::int64_t h) override {
         if (h < 1 || h > static_cast<std::int64_t>(txs.size())) return {};
         return txs[static_cast<std::size_t>(h - 1)];
+    }
+    /// The node's event index over this fake's blocks: every indexed attribute, ordered by
+    /// (value, height, index) as the RocksDB index orders them.
+    void scan_events(EventScope scope, std::string_view key, std::string_view value_prefix,
+                     const EventIndexVisitor& visit) override {
+        std::vector<std::tuple<std::string, std::int64_t, std::uint32_t>> entries;
+        auto add = [&](const std::vector<consensus::Event>& events, std::int64_t h, std::uint32_t i) {
+            for (const auto& e : events)
+                for (const auto& a : e.attributes)
+                    if (a.index && e.type + "." + a.key == key && a.value.starts_with(value_prefix))
+                        entries.emplace_back(a.value, h, i);
+        };
+        if (scope == EventScope::tx) {
+            for (const auto& height : txs)
+                for (const auto& t : height) add(t.result.events, t.height, t.index);
+        } else {
+            for (const auto& r : results) add(r.finalize_block_events, r.height, 0);
+        }
+        std::sort(entries.begin(), entries.end());
+        entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+        for (const auto& [v, h, i] : entries)
+            if (!visit(v, h, i)) return;
     }
     consensus::InfoResponse abci_info() override {
         return {"0.1.0", 3, blocks.back().block.header.app_hash};

@@ -23,6 +23,7 @@ enum class Code : std::uint32_t {
     tx_too_large = 11,     // tx over the module's tx size limit
     invalid_message = 12,  // wrong message count/type, signer mismatch, key or sign mode
     tx_timeout = 13,       // timeout_height passed
+    backlog_full = 14,     // the chain holds params.max_unfinished_futures unfinished futures
 };
 
 std::string_view describe(Code code);

@@ -4,6 +4,8 @@
 // reached only through non-blocking calls, so consensus never waits for a computation.
 
 #include <cstddef>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +33,10 @@ struct ModuleOptions {
     std::optional<crypto::Address> validator_address;
     /// Unfinished futures re-offered to the prophet per block (dropped requests come back).
     std::size_t max_offers_per_block = 256;
+    /// Node-local: called at the end of each finalize_block with the serialized
+    /// seer.async.v1.Future records that became final in it (the node archives them with the
+    /// block's results, see archive.hpp). Consensus thread.
+    std::function<void(std::int64_t height, std::vector<Bytes> final_futures)> on_final = {};
 };
 
 std::unique_ptr<consensus::Application> make_module(ModuleOptions options, AppGenesis genesis,

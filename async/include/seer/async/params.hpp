@@ -16,15 +16,26 @@ namespace seer::async {
 struct Params {
     std::uint64_t max_input_bytes = 64 * 1024;
     std::uint64_t max_output_bytes = 64 * 1024;
-    std::uint64_t max_results_per_block = 100;
+    /// As many results as a block holds user txs (4 MiB / ~200 bytes), so the results path
+    /// never binds before the block does (ADR 0005).
+    std::uint64_t max_results_per_block = 20000;
     std::uint64_t max_results_bytes = 1024 * 1024;
-    std::uint64_t max_votes_per_extension = 256;
-    std::uint64_t max_extension_bytes = 16 * 1024;
+    std::uint64_t max_votes_per_extension = 1000;  // explicit votes; the block's own are bits
+    std::uint64_t max_extension_bytes = 32 * 1024;
     std::uint64_t timeout_blocks = 50;
     std::uint32_t max_attempts = 3;
-    std::uint64_t prune_after_blocks = 100;
+    /// A day of blocks at the default 1 s block time; the archive keeps answers after that.
+    std::uint64_t prune_after_blocks = 86400;
     std::uint64_t max_pending_per_account = 100;
     std::uint64_t max_prune_per_block = 100;
+    /// Admission control (ADR 0005): PENDING + EXECUTED futures the chain holds at most; see
+    /// unfinished_capacity() for the bound that applies.
+    std::uint64_t max_unfinished_futures = 20000;
+
+    /// The backlog check_tx admits up to: max_unfinished_futures, and never more than the
+    /// results path can clear before a new future's deadline,
+    /// max_results_per_block x (timeout_blocks - 2).
+    std::uint64_t unfinished_capacity() const;
 
     /// Every limit positive and within hard bounds (an extension must fit its vote budget).
     Status validate() const;

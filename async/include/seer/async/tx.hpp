@@ -64,7 +64,31 @@ struct ExtensionVote {
     bool operator==(const ExtensionVote&) const = default;
 };
 
+/// A precommit's vote extension: explicit votes, plus one bit per entry of the results tx of the
+/// block being precommitted (set = VERIFIED at that entry's attempt), so that voting on a full
+/// results tx costs n/8 bytes. REJECTED votes and late votes on earlier results are explicit.
+struct VoteExtension {
+    std::vector<ExtensionVote> votes;
+    Bytes verified_bits;  // bit i = byte i/8, bit i%8 (LSB first); no trailing zero byte
+    bool operator==(const VoteExtension&) const = default;
+
+    bool bit(std::size_t i) const {
+        return i / 8 < verified_bits.size() && ((verified_bits[i / 8] >> (i % 8)) & 1) != 0;
+    }
+    void set_bit(std::size_t i) {
+        if (verified_bits.size() <= i / 8) verified_bits.resize(i / 8 + 1, 0);
+        verified_bits[i / 8] = static_cast<std::uint8_t>(verified_bits[i / 8] | (1u << (i % 8)));
+    }
+};
+
+Bytes encode_extension(const VoteExtension& extension);
+/// Checks the encoding only (vote values, no trailing zero byte in the bits); the module checks
+/// the content against its state.
+Result<VoteExtension> decode_extension(ByteView bytes);
+
+/// Explicit votes only (no bits): what tools and tests build.
 Bytes encode_vote_extension(const std::vector<ExtensionVote>& votes);
+/// The explicit votes of an extension; its bits are ignored.
 Result<std::vector<ExtensionVote>> decode_vote_extension(ByteView bytes);
 
 }  // namespace seer::async

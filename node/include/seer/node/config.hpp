@@ -69,6 +69,11 @@ struct Config {
     double http_tolerance = 0.0;
     std::vector<ExecHandlerConfig> exec;
 
+    // [async]
+    /// Blocks a final future stays in the node's archive after it became final; 0 = "all"
+    /// (config.toml: archive = "all" or a number of blocks).
+    std::int64_t async_archive_blocks = 0;
+
     // [instrumentation]
     bool prometheus = true;
     std::string prometheus_laddr = "tcp://127.0.0.1:26660";

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "seer/consensus/application.hpp"
@@ -104,15 +105,24 @@ struct BroadcastResult {
 /// "block.height", and "<event type>.<attribute key>" for every ABCI event (e.g.
 /// "future_verified.id").
 struct BusEvent {
-    enum class Kind { new_block, tx };
+    /// new_block_events: CometBFT v0.38's NewBlockEvents (height, FinalizeBlock events, tx
+    /// count), published right after NewBlock with the same attributes but tm.event.
+    enum class Kind { new_block, tx, new_block_events };
     Kind kind = Kind::new_block;
-    std::shared_ptr<const BlockView> block;             // new_block
-    std::shared_ptr<const BlockResultsView> results;    // new_block
+    std::shared_ptr<const BlockView> block;             // new_block, new_block_events
+    std::shared_ptr<const BlockResultsView> results;    // new_block, new_block_events
     std::shared_ptr<const TxView> tx;                   // tx
     std::multimap<std::string, std::string> attributes;
 };
 
 using SubscriptionId = std::uint64_t;
+
+/// The node's event index: tx events (with their tx's height and index) and FinalizeBlock
+/// events (height; index 0), by composite key "<type>.<attribute>".
+enum class EventScope { tx, block };
+/// Gets one entry's value, height and tx index; returns false to stop the scan.
+using EventIndexVisitor =
+    std::function<bool(std::string_view value, std::int64_t height, std::uint32_t index)>;
 
 class NodeApi {
 public:
@@ -139,6 +149,10 @@ public:
 
     virtual std::optional<TxView> tx(const Hash& hash) = 0;
     virtual std::vector<TxView> txs_at_height(std::int64_t height) = 0;
+    /// Visits the index entries of `key` whose value starts with `value_prefix`, in (value,
+    /// height, index) order. Reads a store; safe from any thread.
+    virtual void scan_events(EventScope scope, std::string_view key, std::string_view value_prefix,
+                             const EventIndexVisitor& visit) = 0;
 
     virtual consensus::InfoResponse abci_info() = 0;
     virtual consensus::QueryResponse abci_query(const consensus::QueryRequest& request) = 0;
