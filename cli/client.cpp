@@ -384,7 +384,7 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     async::AddFutureTx t;
     t.chain_id = chain_id;
     t.account_number = acc.account().account_number();
-    t.sequence = acc.account().sequence();
+    t.sequence = o.sequence >= 0 ? static_cast<std::uint64_t>(o.sequence) : acc.account().sequence();
     t.handler = o.handler;
     t.input = input;
     const Bytes tx = async::build_add_future_tx(*key, t);

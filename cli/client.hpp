@@ -26,6 +26,9 @@ struct AddFutureOptions {
     bool wait = false;
     int timeout_s = 60;
     std::string chain_id;  // empty: read from the node's status
+    /// Sign with this sequence instead of the account's committed one (several txs from one
+    /// key before they commit). Negative: the account's.
+    std::int64_t sequence = -1;
 };
 
 /// Each returns the process exit code, printing results to stdout and one error line to stderr.

@@ -163,6 +163,9 @@ int main(int argc, char** argv) {
     add_future->add_flag("--wait", af.wait, "follow the future until it is final");
     add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")->capture_default_str();
     add_future->add_option("--chain-id", af.chain_id, "chain ID (default: the node's)");
+    add_future->add_option("--sequence", af.sequence,
+                           "sign with this account sequence (default: the account's committed one)")
+        ->check(CLI::NonNegativeNumber);
 
     auto* query = app.add_subcommand("query", "query the chain");
     query->alias("q");

@@ -458,6 +458,7 @@ FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
     m_finished.clear();
     resp.app_hash = m_state.seal(h);
     m_finalized_height = h;
+    m_finalized_hash = req.hash;
     return resp;
 }
 
@@ -712,7 +713,12 @@ void Module::expire_and_prune(std::int64_t h, std::vector<Event>& events) {
 CommitResponse Module::commit() {
     m_state.persist();
     m_check_overlay.clear();  // the mempool re-checks its txs against the new state
+    // Claims of proposals seen at this height are dropped, except the decided block's: its
+    // precommits that arrive after our commit (they go into the next block's commit) still
+    // name its results by their bits.
+    auto decided = m_block_claims.extract(m_finalized_hash);
     m_block_claims.clear();
+    if (!decided.empty()) m_block_claims.insert(std::move(decided));
     if (!m_options.prophet) return {};
     // Node-local: new futures to the prophet, then a bounded round of re-offers for unfinished
     // work (a dropped request comes back here, so nothing is lost).

@@ -83,6 +83,7 @@ private:
     std::uint64_t m_late_vote_cursor = 0;
     std::uint64_t m_offer_cursor = 0;
     std::int64_t m_finalized_height = 0;
+    Hash m_finalized_hash{};
 };
 
 }  // namespace seer::async::detail

@@ -101,16 +101,6 @@ struct Network {
     }
 };
 
-/// Polls `done` every 200 ms until it holds or `limit` passes.
-bool wait_until(std::chrono::seconds limit, const std::function<bool()>& done) {
-    const auto deadline = Clock::now() + limit;
-    while (Clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return done();
-}
-
 std::string block_hash(std::uint16_t port, std::int64_t h) {
     auto r = rpc_get(port, "/block?height=" + std::to_string(h));
     if (!r) return "";

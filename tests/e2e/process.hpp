@@ -14,6 +14,9 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -110,8 +113,14 @@ inline int connect_local(std::uint16_t port) {
     return fd;
 }
 
-/// GET http://127.0.0.1:port/target, body on 200, nullopt otherwise.
-inline std::optional<std::string> http_get(std::uint16_t port, const std::string& target) {
+struct HttpResponse {
+    int status = 0;
+    std::string headers;  // the status line and header lines
+    std::string body;
+};
+
+/// GET http://127.0.0.1:port/target: status, headers and body; nullopt when nothing answered.
+inline std::optional<HttpResponse> http_request(std::uint16_t port, const std::string& target) {
     const int fd = connect_local(port);
     if (fd < 0) return std::nullopt;
     const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
@@ -120,18 +129,46 @@ inline std::optional<std::string> http_get(std::uint16_t port, const std::string
         return std::nullopt;
     }
     std::string resp;
-    char buf[8192];
+    char buf[65536];
     for (;;) {
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
         if (n <= 0) break;
         resp.append(buf, static_cast<std::size_t>(n));
-        if (resp.size() > (16u << 20)) break;
+        if (resp.size() > (64u << 20)) break;
     }
     ::close(fd);
-    if (resp.rfind("HTTP/1.1 200", 0) != 0) return std::nullopt;
-    const auto body = resp.find("\r\n\r\n");
-    if (body == std::string::npos) return std::nullopt;
-    return resp.substr(body + 4);  // Connection: close, so the body runs to the end
+    const auto end = resp.find("\r\n\r\n");
+    if (resp.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos || resp.size() < 12)
+        return std::nullopt;
+    HttpResponse r;
+    r.status = std::atoi(resp.substr(9, 3).c_str());
+    r.headers = resp.substr(0, end);
+    r.body = resp.substr(end + 4);  // Connection: close, so the body runs to the end
+    return r;
+}
+
+/// GET http://127.0.0.1:port/target, body on 200, nullopt otherwise.
+inline std::optional<std::string> http_get(std::uint16_t port, const std::string& target) {
+    auto r = http_request(port, target);
+    if (!r || r->status != 200) return std::nullopt;
+    return std::move(r->body);
+}
+
+/// Polls `done` every 200 ms until it holds or `limit` passes.
+inline bool wait_until(std::chrono::seconds limit, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return done();
+}
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 inline std::optional<boost::json::value> rpc_get(std::uint16_t port, const std::string& target) {

@@ -1,0 +1,381 @@
+// End-to-end (issue 8): futures that always finish and stay answerable, on a 4-validator
+// network of real `seer` processes on 127.0.0.1.
+//  1. A final future stays answerable by ID after consensus state pruned it (the archive), on
+//     every node, including one that block-synced past its final height; a node with a short
+//     archive retention forgets it.
+//  2. The verdict event carries the output, its SHA-256 and size; a websocket subscriber gets it
+//     without polling.
+//  3. tx_search and block_search answer CometBFT queries over the event index; so does
+//     `seer query txs`.
+//  4. Admission control: load above capacity for a bounded time; every accepted future ends
+//     VERIFIED and the rest were refused at check_tx with code 14 (backlog full).
+// Every loop is bounded, every process is stopped by PID (process.hpp), ports are picked free.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "process.hpp"
+#include "seer/common/base64.hpp"
+#include "seer/common/bytes.hpp"
+#include "seer/crypto/hash.hpp"
+
+namespace seer::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr int k_nodes = 4;
+// Genesis params of this network: small, so the test sees pruning and a full backlog quickly.
+constexpr int k_prune_after_blocks = 4;
+constexpr int k_max_unfinished = 12;
+constexpr int k_short_archive_blocks = 3;  // node 2's [async] archive
+
+struct Network {
+    std::string dir;
+    std::uint16_t base = 0;
+    std::uint16_t api_base = 0;
+    Process nodes[k_nodes];
+
+    std::string home(int i) const { return dir + "/net/node" + std::to_string(i); }
+    std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 1 + 10 * i); }
+    std::uint16_t api(int i) const { return static_cast<std::uint16_t>(api_base + 10 * i); }
+    void start(int i) { nodes[i].start({SEER_BINARY, "start", "--home", home(i)}, home(i) + "/seer.log"); }
+    std::int64_t height(int i) const {
+        auto s = rpc_get(rpc(i), "/status");
+        if (!s) return -1;
+        return std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()));
+    }
+    ~Network() {
+        for (auto& n : nodes) n.stop();
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+std::string s(const json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    return json::serialize(v);
+}
+
+/// One attribute of the first event of `type` whose future_id is `id`, in a list of events.
+std::optional<std::map<std::string, std::string>> event_of(const json::array& events, const std::string& type,
+                                                          const std::string& id) {
+    for (const auto& e : events) {
+        if (s(e.at("type")) != type) continue;
+        std::map<std::string, std::string> attrs;
+        for (const auto& a : e.at("attributes").as_array()) attrs[s(a.at("key"))] = s(a.at("value"));
+        if (attrs["future_id"] == id) return attrs;
+    }
+    return std::nullopt;
+}
+
+/// A websocket JSON-RPC client (Beast), for a subscription that waits for a verdict.
+class WsClient {
+public:
+    explicit WsClient(std::uint16_t port) : m_ws(m_io) {
+        boost::asio::ip::tcp::resolver resolver(m_io);
+        boost::asio::connect(m_ws.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+        m_ws.next_layer().set_option(boost::asio::socket_base::keep_alive(true));
+        m_ws.handshake("127.0.0.1", "/websocket");
+    }
+    void send(const json::value& v) { m_ws.write(boost::asio::buffer(json::serialize(v))); }
+    /// The next message, or nullopt after `limit` (the socket is closed then).
+    std::optional<json::value> read(std::chrono::seconds limit) {
+        boost::beast::flat_buffer buf;
+        std::optional<json::value> out;
+        bool done = false;
+        m_ws.async_read(buf, [&](boost::beast::error_code ec, std::size_t) {
+            done = true;
+            if (!ec) out = json::parse(boost::beast::buffers_to_string(buf.data()));
+        });
+        m_io.restart();
+        m_io.run_for(limit);
+        if (!done) {
+            boost::beast::get_lowest_layer(m_ws).close();
+            m_io.restart();
+            m_io.run_for(std::chrono::seconds(1));
+        }
+        return out;
+    }
+
+private:
+    boost::asio::io_context m_io;
+    boost::beast::websocket::stream<boost::asio::ip::tcp::socket> m_ws;
+};
+
+TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found by queries, and are admitted only when the chain can finish them") {
+    Network net;
+    std::string templ = (fs::temp_directory_path() / "seer-futures-XXXXXX").string();
+    REQUIRE(mkdtemp(templ.data()) != nullptr);
+    net.dir = templ;
+    net.base = free_port_range(10 * k_nodes + 5);
+    REQUIRE(net.base != 0);
+    net.api_base = static_cast<std::uint16_t>(net.base + 10 * k_nodes + 1);  // 4 ports, every 10th
+    {
+        Process gen;
+        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output", net.dir + "/net",
+                   "--starting-port", std::to_string(net.base), "--api-starting-port", std::to_string(net.api_base)},
+                  net.dir + "/testnet.log");
+        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
+    }
+    // Genesis params of this test, the same file on every node before the first start.
+    {
+        auto g = json::parse(read_file(net.home(0) + "/config/genesis.json")).as_object();
+        auto& params = g.at("app_state").as_object().at("params").as_object();
+        params["prune_after_blocks"] = std::to_string(k_prune_after_blocks);
+        params["max_unfinished_futures"] = std::to_string(k_max_unfinished);
+        const std::string text = json::serialize(g);
+        for (int i = 0; i < k_nodes; ++i) std::ofstream(net.home(i) + "/config/genesis.json") << text;
+        // Node 2 keeps final futures in its archive for 3 blocks only.
+        const std::string cfg_path = net.home(2) + "/config/config.toml";
+        std::string cfg = read_file(cfg_path);
+        const auto pos = cfg.find("archive = \"all\"");
+        REQUIRE(pos != std::string::npos);
+        cfg.replace(pos, std::string("archive = \"all\"").size(), "archive = " + std::to_string(k_short_archive_blocks));
+        std::ofstream(cfg_path) << cfg;
+    }
+    // Node 3 starts later: it block-syncs past the final heights below.
+    for (int i = 0; i < 3; ++i) net.start(i);
+    REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 3; }));
+
+    const std::string cli_home = net.dir + "/cli";
+    fs::create_directories(cli_home + "/keyring");
+    for (const auto& e : fs::directory_iterator(net.dir + "/net/keys"))
+        fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
+    const std::string node_url = "http://127.0.0.1:" + std::to_string(net.rpc(0));
+    std::atomic<int> cli_runs{0};
+    auto run_cli = [&](const std::vector<std::string>& args, int* exit_code = nullptr) {
+        const std::string out = net.dir + "/cli-" + std::to_string(cli_runs++) + ".log";
+        std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node", node_url};
+        argv.insert(argv.end(), args.begin(), args.end());
+        Process p;
+        p.start(argv, out);
+        const int code = p.wait_exit(std::chrono::seconds(90));
+        if (exit_code) *exit_code = code;
+        return read_file(out);
+    };
+    auto address_of = [&](const std::string& name) {
+        const std::string out = run_cli({"keys", "show", name});
+        const auto at = out.find("address: ");
+        REQUIRE(at != std::string::npos);
+        return out.substr(at + 9, out.find('\n', at) - at - 9);
+    };
+    const std::string alice = address_of("alice");
+    const std::string chain_id = s(rpc_get(net.rpc(0), "/status")->at("node_info").at("network"));
+
+    // 2. A websocket subscriber waits for alice's verdict: NewBlockEvents with a verdict event of
+    //    hers. Subscribed before the future exists, so it cannot be a poll in disguise.
+    WsClient ws(net.rpc(1));
+    ws.send(json::object{{"jsonrpc", "2.0"},
+                         {"id", 1},
+                         {"method", "subscribe"},
+                         {"params", json::object{{"query", "tm.event='NewBlockEvents' AND future_verified.creator='" + alice + "'"}}}});
+    auto ack = ws.read(std::chrono::seconds(10));
+    REQUIRE(ack);
+    REQUIRE(ack->as_object().contains("result"));
+
+    const std::string math = run_cli({"tx", "async", "add-future", "--handler", "math", "--input", "2+4", "--from",
+                                      "alice", "--wait", "--output", "json"});
+    const auto brace = math.find('{');
+    REQUIRE(brace != std::string::npos);
+    const auto f = json::parse(math.substr(brace)).as_object();
+    REQUIRE(s(f.at("status")) == "FUTURE_STATUS_VERIFIED");
+    const std::string id = s(f.at("id"));
+    const std::int64_t final_height = std::stoll(s(f.at("final_height")));
+
+    auto pushed = ws.read(std::chrono::seconds(30));
+    REQUIRE(pushed);
+    const auto& data = pushed->at("result").at("data");
+    CHECK(s(data.at("type")) == "tendermint/event/NewBlockEvents");
+    CHECK(s(data.at("value").at("height")) == std::to_string(final_height));
+    const std::string six_sha = to_hex(crypto::sha256(as_bytes(std::string("6"))));
+    {
+        auto verdict = event_of(data.at("value").at("events").as_array(), "future_verified", id);
+        REQUIRE(verdict);
+        CHECK((*verdict)["status"] == "VERIFIED");
+        CHECK((*verdict)["output"] == "6");
+        CHECK((*verdict)["output_encoding"] == "utf8");
+        CHECK((*verdict)["output_size"] == "1");
+        CHECK((*verdict)["output_sha256"] == six_sha);
+        CHECK((*verdict)["creator"] == alice);
+    }
+    // The same event in block_results, on another node.
+    {
+        auto r = rpc_get(net.rpc(2), "/block_results?height=" + std::to_string(final_height));
+        REQUIRE(r);
+        auto verdict = event_of(r->at("finalize_block_events").as_array(), "future_verified", id);
+        REQUIRE(verdict);
+        CHECK((*verdict)["output_sha256"] == six_sha);
+    }
+
+    // 3. Event queries: tx_search, block_search, the CLI.
+    {
+        auto by_creator = rpc_get(net.rpc(0), "/tx_search?query=%22future_created.creator='" + alice + "'%22");
+        REQUIRE(by_creator);
+        CHECK(s(by_creator->at("total_count")) == "1");
+        const std::string tx_hash = s(by_creator->at("txs").at(0).at("hash"));
+        auto by_id = rpc_get(net.rpc(1), "/tx_search?query=%22future_created.future_id=" + id +
+                                             "%20AND%20tx.height%3E0%22");
+        REQUIRE(by_id);
+        CHECK(s(by_id->at("total_count")) == "1");
+        CHECK(s(by_id->at("txs").at(0).at("hash")) == tx_hash);
+        auto none = rpc_get(net.rpc(0), "/tx_search?query=%22future_created.creator='seer1nobody'%22");
+        REQUIRE(none);
+        CHECK(s(none->at("total_count")) == "0");
+        auto blocks = rpc_get(net.rpc(0), "/block_search?query=%22future_verified.future_id='" + id + "'%22");
+        REQUIRE(blocks);
+        CHECK(s(blocks->at("total_count")) == "1");
+        CHECK(s(blocks->at("blocks").at(0).at("block").at("header").at("height")) == std::to_string(final_height));
+        const std::string cli = run_cli({"query", "txs", "--query", "message.sender='" + alice + "'"});
+        CHECK(cli.find(tx_hash) != std::string::npos);
+        CHECK(cli.find("(1 matching") != std::string::npos);
+    }
+
+    // 1. After prune_after_blocks, state has pruned the future; the archive answers, marked.
+    REQUIRE(wait_until(std::chrono::seconds(60),
+                       [&] { return net.height(0) >= final_height + k_prune_after_blocks + 2; }));
+    {
+        auto q = rpc_get(net.rpc(0), "/abci_query?path=%22async/counts%22");
+        REQUIRE(q);
+        const auto counts = from_base64(s(q->at("response").at("value")));
+        REQUIRE(counts);
+        CHECK(to_string(*counts).find("VERIFIED=0") != std::string::npos);  // gone from state
+    }
+    std::string archived0;
+    for (int i : {0, 1}) {
+        auto body = http_get(net.api(i), "/seer/async/v1/futures/" + id);
+        REQUIRE_MESSAGE(body, "node " << i);
+        auto r = json::parse(*body).as_object();
+        CHECK(r.at("pruned").as_bool());
+        CHECK(s(r.at("future").at("status")) == "FUTURE_STATUS_VERIFIED");
+        CHECK(s(r.at("future").at("result").at("output")) == "Ng==");
+        CHECK(s(r.at("future").at("final_height")) == std::to_string(final_height));
+        if (i == 0) archived0 = json::serialize(r.at("future"));
+        CHECK(json::serialize(r.at("future")) == archived0);
+    }
+    {
+        const std::string text = run_cli({"query", "async", "future", id});
+        CHECK(text.find("VERIFIED") != std::string::npos);
+        CHECK(text.find("pruned:") != std::string::npos);
+        auto out = http_request(net.api(0), "/seer/async/v1/futures/" + id + "/output");
+        REQUIRE(out);
+        CHECK(out->status == 200);
+        CHECK(out->body == "6");
+        CHECK(out->headers.find("application/octet-stream") != std::string::npos);
+        CHECK(out->headers.find("\"" + six_sha + "\"") != std::string::npos);
+    }
+    // Node 2 keeps 3 blocks of archive: it no longer knows the future.
+    {
+        auto r = http_request(net.api(2), "/seer/async/v1/futures/" + id);
+        REQUIRE(r);
+        CHECK(r->status == 404);
+    }
+    // Node 3 block-syncs from genesis, past the final height, and builds the same archive.
+    net.start(3);
+    REQUIRE(wait_until(std::chrono::seconds(120), [&] { return net.height(3) >= net.height(0) - 1; }));
+    {
+        auto body = http_get(net.api(3), "/seer/async/v1/futures/" + id);
+        REQUIRE(body);
+        auto r = json::parse(*body).as_object();
+        CHECK(r.at("pruned").as_bool());
+        CHECK(json::serialize(r.at("future")) == archived0);
+    }
+
+    // 4. Admission control. Four users submit echo futures to node 0 as fast as the CLI goes,
+    //    for a bounded time, each with its own sequence; a refused tx is retried later with the
+    //    same sequence. The backlog cap is 12, far below the offered load.
+    struct Submitted {
+        std::string hash;
+        std::string user;
+    };
+    std::mutex mu;
+    std::vector<Submitted> accepted;
+    std::map<std::string, int> refusals;  // by the code the CLI printed
+    std::vector<std::string> other_errors;
+    const auto load_until = std::chrono::steady_clock::now() + std::chrono::seconds(12);
+    std::vector<std::thread> threads;
+    for (const std::string user : {"alice", "bob", "carol", "dave"}) {
+        threads.emplace_back([&, user] {
+            std::int64_t seq = user == "alice" ? 1 : 0;  // alice's math future used 0
+            for (int n = 0; n < 400 && std::chrono::steady_clock::now() < load_until; ++n) {
+                int code = 0;
+                const std::string out =
+                    run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", user + "-" + std::to_string(n),
+                             "--from", user, "--sequence", std::to_string(seq), "--chain-id", chain_id, "--output", "json"},
+                            &code);
+                std::lock_guard lock(mu);
+                if (code == 0) {
+                    const auto b = out.find('{');
+                    if (b == std::string::npos) {
+                        other_errors.push_back(out);
+                        continue;
+                    }
+                    accepted.push_back({s(json::parse(out.substr(b)).at("hash")), user});
+                    ++seq;
+                } else if (out.find("code 14 (async)") != std::string::npos &&
+                           out.find("backlog full, retry later") != std::string::npos) {
+                    ++refusals["14"];
+                } else {
+                    other_errors.push_back(out);
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    INFO("accepted " << accepted.size() << ", refused (backlog) " << refusals["14"]);
+    for (const auto& e : other_errors) INFO("other error: " << e);
+    CHECK(other_errors.empty());
+    CHECK(refusals["14"] > 0);
+    CHECK(accepted.size() >= 8);
+
+    // Every accepted future is committed and ends VERIFIED; none times out.
+    std::map<std::string, std::string> status_of;  // tx hash -> final status
+    const bool all_final = wait_until(std::chrono::seconds(120), [&] {
+        for (const auto& a : accepted) {
+            if (status_of.count(a.hash)) continue;
+            auto t = rpc_get(net.rpc(0), "/tx?hash=0x" + a.hash);
+            if (!t) return false;
+            if (s(t->at("tx_result").at("code")) != "0") {
+                status_of[a.hash] = "tx code " + s(t->at("tx_result").at("code"));
+                continue;
+            }
+            const auto created = event_of(t->at("tx_result").at("events").as_array(), "future_created",
+                                          [&] {
+                                              for (const auto& e : t->at("tx_result").at("events").as_array())
+                                                  for (const auto& at : e.at("attributes").as_array())
+                                                      if (s(at.at("key")) == "future_id") return s(at.at("value"));
+                                              return std::string();
+                                          }());
+            if (!created) return false;
+            auto body = http_get(net.api(0), "/seer/async/v1/futures/" + created->at("future_id"));
+            if (!body) return false;
+            const std::string st = s(json::parse(*body).at("future").at("status"));
+            if (st == "FUTURE_STATUS_PENDING" || st == "FUTURE_STATUS_EXECUTED") return false;
+            status_of[a.hash] = st;
+        }
+        return true;
+    });
+    CHECK(all_final);
+    int verified = 0;
+    for (const auto& [hash, st] : status_of) {
+        INFO("tx " << hash);
+        CHECK(st == "FUTURE_STATUS_VERIFIED");
+        verified += st == "FUTURE_STATUS_VERIFIED";
+    }
+    CHECK(verified == static_cast<int>(accepted.size()));
+    MESSAGE("admission: " << accepted.size() << " accepted and all VERIFIED, " << refusals["14"]
+                          << " refused with code 14 (backlog full); capacity " << k_max_unfinished);
+}
+
+}  // namespace
+}  // namespace seer::e2e
