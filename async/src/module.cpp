@@ -285,6 +285,15 @@ ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
         }
     }
     m_block_claims[req.hash] = std::move(claims);
+    // Whether this block's last commit holds our precommit of the previous height, with its
+    // extension: then the votes that precommit cast reach the chain with this block.
+    if (m_options.validator_address) {
+        bool ours = false;
+        for (const auto& v : req.proposed_last_commit.votes)
+            ours |= v.validator_address == *m_options.validator_address &&
+                    v.flag == BlockIdFlag::commit && !v.extension.empty();
+        if (ours) m_carries_our_votes.insert(req.hash);
+    }
     return ProposalStatus::accept;
 }
 
@@ -352,9 +361,11 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         const Hash digest = claim_digest(id, f->attempts(), r.output(), r.error());
         auto offered = m_offered_claim.find(id);
         if (offered == m_offered_claim.end() || offered->second != digest) continue;
+        // Cast in the results' own block, and the block being voted on carries that precommit.
         if (auto cast = m_cast.find(id); cast != m_cast.end() && cast->second.digest == digest &&
                                          cast->second.height == r.height() &&
-                                         r.height() == m_state.height())
+                                         r.height() == m_state.height() &&
+                                         m_carries_our_votes.count(req.hash))
             continue;
         add(id, f->attempts());
     }
@@ -716,6 +727,7 @@ CommitResponse Module::commit() {
     // Claims of proposals seen at this height are dropped, except the decided block's: its
     // precommits that arrive after our commit (they go into the next block's commit) still
     // name its results by their bits.
+    m_carries_our_votes.clear();
     auto decided = m_block_claims.extract(m_finalized_hash);
     m_block_claims.clear();
     if (!decided.empty()) m_block_claims.insert(std::move(decided));

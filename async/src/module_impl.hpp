@@ -81,6 +81,7 @@ private:
     std::map<std::uint64_t, Cast> m_cast;          // our votes on block claims, until forget
     std::map<std::uint64_t, Cast> m_cast_pending;  // within one extend_vote
     std::uint64_t m_late_vote_cursor = 0;
+    std::set<Hash> m_carries_our_votes;  // proposals of this height whose last commit has ours
     std::uint64_t m_offer_cursor = 0;
     std::int64_t m_finalized_height = 0;
     Hash m_finalized_hash{};

@@ -1,6 +1,7 @@
 // The reference CometBFT client, @cosmjs/tendermint-rpc (installed from npm by this test),
-// against a real seer node: Comet38Client reads status and blocks, broadcasts a tx and receives
-// NewBlock events over the websocket (cosmjs/comet38_client.mjs).
+// against a real seer node: Comet38Client reads status and blocks, broadcasts a tx, receives
+// NewBlock events over the websocket, finds a future with txSearch and blockSearch, and gets the
+// creator's next future through subscribeTx (cosmjs/comet38_client.mjs).
 
 #include <doctest/doctest.h>
 
@@ -60,16 +61,49 @@ TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
     }
     REQUIRE(ready);
 
+    // A future of alice's, final before the client starts (the CLI, with the testnet's keys).
+    const std::string cli_home = dir + "/cli";
+    fs::create_directories(cli_home + "/keyring");
+    for (const auto& e : fs::directory_iterator(dir + "/net/keys"))
+        fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
+    int cli_runs = 0;
+    auto run_cli = [&](const std::vector<std::string>& args) {
+        const std::string out = dir + "/cli-" + std::to_string(cli_runs++) + ".log";
+        std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node",
+                                      "http://127.0.0.1:" + std::to_string(rpc)};
+        argv.insert(argv.end(), args.begin(), args.end());
+        Process p;
+        p.start(argv, out);
+        CHECK(p.wait_exit(std::chrono::seconds(90)) == 0);
+        return read_file(out);
+    };
+    const std::string shown = run_cli({"keys", "show", "alice"});
+    const auto at = shown.find("address: ");
+    REQUIRE(at != std::string::npos);
+    const std::string alice = shown.substr(at + 9, shown.find('\n', at) - at - 9);
+    const std::string first = run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", "one",
+                                       "--from", "alice", "--wait", "--output", "json"});
+    const auto brace = first.find('{');
+    REQUIRE(brace != std::string::npos);
+    const auto f = boost::json::parse(first.substr(brace)).as_object();
+    REQUIRE(f.at("status").as_string() == "FUTURE_STATUS_VERIFIED");
+    const std::string id(f.at("id").as_string());
+
     Process client;
-    client.start({"/usr/bin/env", "node", dir + "/comet38_client.mjs", std::to_string(rpc)},
+    client.start({"/usr/bin/env", "node", dir + "/comet38_client.mjs", std::to_string(rpc), alice, id},
                  dir + "/client.log");
+    // When the client has subscribed, alice's next future.
+    const bool subscribed = wait_until(std::chrono::seconds(120), [&] {
+        return read_file(dir + "/client.log").find("SUBSCRIBED") != std::string::npos || !client.running();
+    });
+    CHECK(subscribed);
+    if (client.running()) run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", "two", "--from", "alice"});
     const int code = client.wait_exit(std::chrono::seconds(120));
-    std::ifstream log(dir + "/client.log");
-    std::stringstream out;
-    out << log.rdbuf();
-    INFO("client output:\n" << out.str());
+    const std::string out = read_file(dir + "/client.log");
+    INFO("client output:\n" << out);
     CHECK(code == 0);
-    CHECK(out.str().find("OK") != std::string::npos);
+    CHECK(out.find("subscribeTx: future") != std::string::npos);
+    CHECK(out.find("OK") != std::string::npos);
     node.stop();
 }
 

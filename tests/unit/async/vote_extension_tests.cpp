@@ -151,11 +151,29 @@ TEST_CASE("extend_vote: the prophet verifies another validator's results") {
     twice.votes.push_back(verified(1));
     CHECK(verify_extension(app, 2, encode_extension(twice), b, hash) == VerifyStatus::reject);
 
-    // The block is decided. At height 3 the votes cast in its own precommit are not cast again:
-    // that precommit's extension is what puts them on chain.
+    // The block is decided. At height 3, for a proposal whose last commit lacks B's precommit,
+    // B casts its votes again, explicitly: that precommit will never reach the chain.
     chain.next(block, 0);
     CHECK(future(app, 1).status() == v1::FUTURE_STATUS_EXECUTED);
     ev.height = 3;
+    ev.hash = block_hash(3, "without B");
+    const std::vector<Bytes> empty_block;
+    REQUIRE(process(app, 3, empty_block, a, ev.hash) == ProposalStatus::accept);
+    auto recast = decode_extension(app.extend_vote(ev));
+    REQUIRE(recast.ok());
+    REQUIRE(recast->votes.size() == 2);
+    CHECK(recast->votes[0] == verified(1));
+    CHECK(recast->votes[1] == rejected(2));
+    // For a proposal whose last commit carries B's precommit, they are not cast again: that
+    // precommit's extension is what puts them on chain.
+    consensus::ProcessProposalRequest with_b;
+    with_b.height = 3;
+    with_b.time = 3'000'000'000;
+    with_b.hash = block_hash(3);
+    with_b.proposer_address = a;
+    with_b.txs = &empty_block;
+    with_b.proposed_last_commit = last_commit(chain.vs, {{1, ext}});
+    REQUIRE(app.process_proposal(with_b) == ProposalStatus::accept);
     ev.hash = block_hash(3);
     auto again = decode_extension(app.extend_vote(ev));
     REQUIRE(again.ok());
