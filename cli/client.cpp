@@ -17,6 +17,7 @@
 #include "seer/async/v1/async.pb.h"
 #include "seer/common/base64.hpp"
 #include "seer/crypto/address.hpp"
+#include "seer/crypto/hash.hpp"
 #include "seer/node/keyring.hpp"
 
 namespace seer::cli {
@@ -166,7 +167,10 @@ void print_future(const v1::Future& f) {
     line("handler:", f.handler());
     line("input:", printable(f.input()));
     if (f.has_result()) {
-        if (f.result().error().empty()) line("output:", printable(f.result().output()));
+        if (f.result().output_sha256().size() == 32)
+            line("output:", "off chain, " + std::to_string(f.result().output_size()) + " bytes, sha256 " +
+                                to_hex(as_bytes(f.result().output_sha256())) + " (--output-file to fetch)");
+        else if (f.result().error().empty()) line("output:", printable(f.result().output()));
         else line("error:", f.result().error());
     }
     if (!f.final_reason().empty()) line("reason:", f.final_reason());
@@ -224,7 +228,8 @@ int cmd_status(const ClientOptions& c) {
     return 0;
 }
 
-int cmd_query_future(const ClientOptions& c, const std::string& id_text) {
+int cmd_query_future(const ClientOptions& c, const std::string& id_text,
+                     const std::string& output_file) {
     std::uint64_t id = 0;
     try {
         std::size_t pos = 0;
@@ -235,6 +240,32 @@ int cmd_query_future(const ClientOptions& c, const std::string& id_text) {
     }
     auto r = fetch_future_response(c, id);
     if (!r) return fail(r.error().message);
+    if (!output_file.empty()) {
+        // The output's bytes, checked against the hash on chain, to a file.
+        const auto& res = r->future().result();
+        if (!r->future().has_result() || !res.error().empty())
+            return fail("future " + id_text + " has no output (" + status_name(r->future().status()) + ")");
+        Bytes bytes;
+        std::string want;
+        if (res.output_sha256().size() == 32) {
+            want = res.output_sha256();
+            auto got = abci_query(c, "async/output/" + to_hex(as_bytes(want)), {});
+            if (!got) return fail("off-chain output: " + got.error().message);
+            bytes = std::move(*got);
+        } else {
+            bytes = to_bytes(res.output());
+            const auto h = crypto::sha256(bytes);
+            want.assign(h.begin(), h.end());
+        }
+        const auto h = crypto::sha256(bytes);
+        if (std::string(h.begin(), h.end()) != want)
+            return fail("the node's output does not match the SHA-256 on chain");
+        std::ofstream out(output_file, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        if (!out) return fail("cannot write " + output_file);
+        std::fprintf(stderr, "wrote %zu bytes to %s (sha256 %s, checked)\n", bytes.size(), output_file.c_str(),
+                     to_hex(h).c_str());
+    }
     if (c.output == "json") {
         std::cout << to_json(*r);  // {"future": ..., "pruned": ...}, as REST
         return 0;

@@ -34,7 +34,9 @@ struct AddFutureOptions {
 /// Each returns the process exit code, printing results to stdout and one error line to stderr.
 int cmd_status(const ClientOptions& c);
 int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o);
-int cmd_query_future(const ClientOptions& c, const std::string& id);
+/// `output_file` non-empty: also fetch the output (off chain or inline), check it against the
+/// SHA-256 on chain and write it there.
+int cmd_query_future(const ClientOptions& c, const std::string& id, const std::string& output_file);
 int cmd_query_futures(const ClientOptions& c, const std::string& creator, const std::string& status,
                       std::uint64_t limit, bool pending_only);
 int cmd_query_simple(const ClientOptions& c, const std::string& what);  // params | handlers

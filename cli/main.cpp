@@ -194,6 +194,9 @@ int main(int argc, char** argv) {
     std::string future_id;
     auto* q_future = q_async->add_subcommand("future", "one future by ID");
     q_future->add_option("id", future_id)->required();
+    std::string output_file;
+    q_future->add_option("--output-file", output_file,
+                         "write the output's bytes here (fetched from the node, checked against the SHA-256 on chain)");
     std::string creator;
     std::string status_filter;
     std::uint64_t limit = 100;
@@ -223,7 +226,7 @@ int main(int argc, char** argv) {
     if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);
     if (query_txs->parsed())
         return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
-    if (q_future->parsed()) return cli::cmd_query_future(client, future_id);
+    if (q_future->parsed()) return cli::cmd_query_future(client, future_id, output_file);
     if (q_futures->parsed()) return cli::cmd_query_futures(client, creator, status_filter, limit, false);
     if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);
     if (q_params->parsed()) return cli::cmd_query_simple(client, "params");

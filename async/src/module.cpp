@@ -35,6 +35,8 @@ std::shared_ptr<spdlog::logger> log() {
 constexpr std::size_t k_max_timeouts_per_block = 1000;
 constexpr std::size_t k_max_error_bytes = 1024;
 constexpr std::size_t k_max_scan_factor = 4;  // pending futures scanned per result slot
+// Blocks a validator waits for an off-chain output's bytes before it votes REJECTED.
+constexpr std::int64_t k_output_fetch_blocks = 5;
 // Outputs up to this size travel in the final event itself (issue 8: "small" = 1 KiB).
 constexpr std::size_t k_max_event_output_bytes = 1024;
 
@@ -115,15 +117,22 @@ Module::Module(ModuleOptions options, const AppGenesis& genesis, store::KvStore&
 }
 
 Hash Module::claim_digest(std::uint64_t id, std::uint32_t attempt, const std::string& output,
-                          const std::string& error) {
+                          const std::string& error, const std::string& output_sha256) {
     crypto::Sha256 h;
     Bytes head;
     for (int i = 7; i >= 0; --i) head.push_back(static_cast<std::uint8_t>(id >> (8 * i)));
     for (int i = 3; i >= 0; --i) head.push_back(static_cast<std::uint8_t>(attempt >> (8 * i)));
     const std::uint64_t n = output.size();
     for (int i = 7; i >= 0; --i) head.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
-    h.update(head).update(as_bytes(output)).update(as_bytes(error));
+    // An off-chain claim is its hash; the leading byte keeps it apart from any inline one.
+    head.push_back(output_sha256.empty() ? 0 : 1);
+    h.update(head).update(as_bytes(output_sha256)).update(as_bytes(output)).update(as_bytes(error));
     return h.finish();
+}
+
+Hash Module::result_digest(const v1::Future& f) {
+    const auto& r = f.result();
+    return claim_digest(f.id(), f.attempts(), r.output(), r.error(), r.output_sha256());
 }
 
 InfoResponse Module::info() {
@@ -153,6 +162,30 @@ CheckTxResponse Module::check_tx(ByteView tx, CheckTxKind kind) {
 // ---------------------------------------------------------------------------------------------
 // Proposals.
 
+Status Module::check_entry(const ResultEntry& r, const Params& p) {
+    if (r.output.size() > p.max_output_bytes)
+        return make_error("results_output", "output exceeds max_output_bytes");
+    if (r.error.size() > k_max_error_bytes)
+        return make_error("results_error", "error text too long");
+    if (!r.error.empty() && !r.output.empty())
+        return make_error("results_both", "a result has both output and error");
+    if (r.off_chain()) {
+        if (r.output_sha256.size() != 32)
+            return make_error("results_hash", "an off-chain output's SHA-256 must be 32 bytes");
+        if (!r.output.empty() || !r.error.empty())
+            return make_error("results_both", "an off-chain result carries inline bytes");
+        if (r.output_size <= p.max_inline_output_bytes || r.output_size > p.max_output_bytes)
+            return make_error("results_size",
+                              "an off-chain output must be over max_inline_output_bytes and at "
+                              "most max_output_bytes");
+        return {};
+    }
+    if (r.output_size != 0) return make_error("results_size", "output_size without a hash");
+    if (r.output.size() > p.max_inline_output_bytes)
+        return make_error("results_inline", "an inline output over max_inline_output_bytes");
+    return {};
+}
+
 Status Module::check_results_tx(const ResultsTx& tx, const Address& proposer) const {
     const Params& p = m_state.params();
     if (tx.proposer != proposer)
@@ -171,12 +204,7 @@ Status Module::check_results_tx(const ResultsTx& tx, const Address& proposer) co
             return make_error("results_not_pending", "result for a future that is not pending");
         if (r.attempt != f->attempts())
             return make_error("results_attempt", "result for another attempt");
-        if (r.output.size() > p.max_output_bytes)
-            return make_error("results_output", "output exceeds max_output_bytes");
-        if (r.error.size() > k_max_error_bytes)
-            return make_error("results_error", "error text too long");
-        if (!r.error.empty() && !r.output.empty())
-            return make_error("results_both", "a result has both output and error");
+        if (auto s = check_entry(r, p); !s) return s;
         bytes += r.output.size() + r.error.size();
     }
     if (bytes > p.max_results_bytes)
@@ -211,7 +239,16 @@ PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& r
             if (outcome->ok) {
                 // An output over the limit cannot go on chain; the future will time out.
                 if (outcome->output.size() > p.max_output_bytes) continue;
-                e.output = outcome->output;
+                if (outcome->output.size() > p.max_inline_output_bytes) {
+                    // Off chain: the hash and size go in the block, the bytes stay here for
+                    // the validators to fetch.
+                    const Hash h = crypto::sha256(outcome->output);
+                    if (m_options.outputs) m_options.outputs->put(h, outcome->output);
+                    e.output_sha256 = Bytes(h.begin(), h.end());
+                    e.output_size = outcome->output.size();
+                } else {
+                    e.output = outcome->output;
+                }
             } else {
                 e.error = outcome->error.substr(0, k_max_error_bytes);
                 if (e.error.empty()) e.error = "error";
@@ -265,7 +302,8 @@ ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
             for (const auto& r : results->results)
                 claims.push_back(
                     {r.future_id, r.attempt,
-                     claim_digest(r.future_id, r.attempt, to_string(r.output), r.error)});
+                     claim_digest(r.future_id, r.attempt, to_string(r.output), r.error,
+                                  to_string(r.output_sha256))});
             continue;
         }
         const TxCheck c = check_user_tx(m_state, m_options.chain_id, tx, req.height, overlay);
@@ -281,7 +319,8 @@ ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
         auto results = decode_results_tx(txs[0]);
         for (const auto& r : results->results) {
             auto f = m_state.future(r.future_id);
-            offer_claim(*f, r.attempt, to_string(r.output), r.error);
+            offer_claim(*f, r.attempt, to_string(r.output), r.error, to_string(r.output_sha256),
+                        r.output_size);
         }
     }
     m_block_claims[req.hash] = std::move(claims);
@@ -358,7 +397,7 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         bool voted = false;
         for (const auto& v : f->votes()) voted |= v.validator() == pb_bytes(self);
         if (voted) continue;
-        const Hash digest = claim_digest(id, f->attempts(), r.output(), r.error());
+        const Hash digest = result_digest(*f);
         auto offered = m_offered_claim.find(id);
         if (offered == m_offered_claim.end() || offered->second != digest) continue;
         // Cast in the results' own block, and the block being voted on carries that precommit.
@@ -368,6 +407,18 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
                                          m_carries_our_votes.count(req.hash))
             continue;
         add(id, f->attempts());
+    }
+    // Off-chain outputs this node could not get for k_output_fetch_blocks: REJECTED.
+    for (const auto& [id, u] : m_unresolved) {
+        if (ext.votes.size() >= p.max_votes_per_extension) break;
+        if (included.count(id) || m_finalized_height - u.since < k_output_fetch_blocks) continue;
+        auto f = m_state.future(id);
+        if (!f || f->status() != v1::FUTURE_STATUS_EXECUTED || f->attempts() != u.attempt) continue;
+        bool voted = false;
+        for (const auto& v : f->votes()) voted |= v.validator() == pb_bytes(self);
+        if (voted) continue;
+        ext.votes.push_back({id, u.attempt, VoteValue::rejected});
+        included.insert(id);
     }
     for (std::uint64_t id : included) {
         auto c = m_cast_pending.find(id);
@@ -593,11 +644,15 @@ void Module::finish(v1::Future& f, v1::FutureStatus status, std::string reason, 
                                                              : "future_timed_out";
     // The answer travels in the event, so a subscriber needs no second query.
     const std::string& output = f.result().output();
+    const bool off_chain = f.result().output_sha256().size() == 32;
+    const std::string sha = off_chain ? to_hex(view(f.result().output_sha256()))
+                                      : to_hex(crypto::sha256(as_bytes(output)));
+    const std::uint64_t size = off_chain ? f.result().output_size() : output.size();
     std::vector<EventAttribute> attrs{attr("future_id", std::to_string(f.id())),
                                       attr("creator", f.creator()), attr("handler", f.handler()),
                                       attr("status", status_name(status)),
-                                      attr("output_sha256", to_hex(crypto::sha256(as_bytes(output)))),
-                                      attr("output_size", std::to_string(output.size()))};
+                                      attr("output_sha256", sha),
+                                      attr("output_size", std::to_string(size))};
     if (!output.empty() && output.size() <= k_max_event_output_bytes) {
         // Text when it is UTF-8 without control characters, else base64; the encoding is named.
         const bool text = is_printable_utf8(output);
@@ -630,11 +685,15 @@ void Module::record_results(const ResultsTx& tx, const Address& proposer, std::i
         if (seen.size() >= p.max_results_per_block || !seen.insert(r.future_id).second) continue;
         auto f = m_state.future(r.future_id);
         if (!f || f->status() != v1::FUTURE_STATUS_PENDING || f->attempts() != r.attempt) continue;
-        if (r.output.size() > p.max_output_bytes || r.error.size() > k_max_error_bytes) continue;
+        if (!check_entry(r, p)) continue;
         f->set_status(v1::FUTURE_STATUS_EXECUTED);
         auto* res = f->mutable_result();
         res->set_output(pb_bytes(r.output));
         res->set_error(r.error);
+        if (r.off_chain()) {
+            res->set_output_sha256(pb_bytes(r.output_sha256));
+            res->set_output_size(r.output_size);
+        }
         res->set_submitter(pb_bytes(proposer));
         res->set_height(h);
         f->clear_votes();
@@ -752,8 +811,7 @@ CommitResponse Module::commit() {
         auto f = m_state.future(id);
         if (!f) continue;
         auto offered = m_offered_claim.find(id);
-        const Hash digest =
-            claim_digest(id, f->attempts(), f->result().output(), f->result().error());
+        const Hash digest = result_digest(*f);
         if (offered != m_offered_claim.end() && offered->second == digest) continue;
         offer_verification(*f);
     }
@@ -765,25 +823,56 @@ void Module::offer_execution(const v1::Future& f) {
 }
 
 void Module::offer_verification(const v1::Future& f) {
-    offer_claim(f, f.attempts(), f.result().output(), f.result().error());
+    const auto& r = f.result();
+    offer_claim(f, f.attempts(), r.output(), r.error(), r.output_sha256(), r.output_size());
 }
 
 void Module::offer_claim(const v1::Future& f, std::uint32_t attempt, const std::string& output,
-                         const std::string& error) {
+                         const std::string& error, const std::string& output_sha256,
+                         std::uint64_t output_size) {
     prophet::Outcome claimed;
     claimed.ok = error.empty();
     claimed.output = bytes_of(output);
     claimed.error = error;
+    if (!output_sha256.empty()) {
+        // An off-chain output: the claim is verified on its bytes, from this node's store (it
+        // proposed or fetched them), or from its own execution when that has the same hash.
+        auto bytes = resolve_output(f, output_sha256);
+        if (!bytes) {
+            m_unresolved.try_emplace(f.id(), Unresolved{attempt, m_finalized_height});
+            const auto h = to_array<32>(view(output_sha256));
+            if (h && m_options.fetch_output) m_options.fetch_output(*h, output_size);
+            return;  // offered again at the next commit
+        }
+        claimed.output = std::move(*bytes);
+    }
+    m_unresolved.erase(f.id());
     auto offer = m_options.prophet->offer_verification(
         {f.id(), f.handler(), bytes_of(f.input()), std::move(claimed)});
     // Remembered only when the prophet took it: a dropped offer is made again at commit.
     if (offer == prophet::Offer::accepted || offer == prophet::Offer::duplicate ||
         offer == prophet::Offer::handler_disabled)
-        m_offered_claim[f.id()] = claim_digest(f.id(), attempt, output, error);
+        m_offered_claim[f.id()] = claim_digest(f.id(), attempt, output, error, output_sha256);
+}
+
+std::optional<Bytes> Module::resolve_output(const v1::Future& f, const std::string& output_sha256) {
+    const auto h = to_array<32>(view(output_sha256));
+    if (!h) return std::nullopt;
+    if (m_options.outputs)
+        if (auto bytes = m_options.outputs->get(*h)) return bytes;
+    auto own = m_options.prophet->result(f.id());
+    if (!own) {
+        offer_execution(f);  // a deterministic handler's own run gives the same bytes
+        return std::nullopt;
+    }
+    if (!own->ok || crypto::sha256(own->output) != *h) return std::nullopt;
+    if (m_options.outputs) m_options.outputs->put(*h, own->output);
+    return std::move(own->output);
 }
 
 void Module::forget(std::uint64_t id) {
     m_offered_claim.erase(id);
+    m_unresolved.erase(id);
     m_cast.erase(id);
     if (m_options.prophet) m_options.prophet->forget(id);
 }

@@ -42,6 +42,7 @@ private:
 
     // Deterministic pieces.
     Status check_results_tx(const ResultsTx& tx, const Address& proposer) const;
+    static Status check_entry(const ResultEntry& entry, const Params& params);
     void record_votes(const ExtendedCommitInfo& commit, std::int64_t height,
                       std::vector<Event>& events);
     void record_results(const ResultsTx& tx, const Address& proposer, std::int64_t height,
@@ -56,10 +57,14 @@ private:
     void offer_execution(const v1::Future& f);
     void offer_verification(const v1::Future& f);
     void offer_claim(const v1::Future& f, std::uint32_t attempt, const std::string& output,
-                     const std::string& error);
+                     const std::string& error, const std::string& output_sha256,
+                     std::uint64_t output_size);
+    /// The bytes of an off-chain output, if this node holds them or produced them itself.
+    std::optional<Bytes> resolve_output(const v1::Future& f, const std::string& output_sha256);
     void forget(std::uint64_t id);
     static Hash claim_digest(std::uint64_t id, std::uint32_t attempt, const std::string& output,
-                             const std::string& error);
+                             const std::string& error, const std::string& output_sha256);
+    static Hash result_digest(const v1::Future& f);
 
     QueryResponse query_future(const std::string& arg) const;
     QueryResponse query_futures(ByteView data, bool pending_only) const;
@@ -81,6 +86,13 @@ private:
     std::map<std::uint64_t, Cast> m_cast;          // our votes on block claims, until forget
     std::map<std::uint64_t, Cast> m_cast_pending;  // within one extend_vote
     std::uint64_t m_late_vote_cursor = 0;
+    struct Unresolved {
+        std::uint32_t attempt = 0;
+        std::int64_t since = 0;  // finalized height when first seen without its bytes
+    };
+    // Off-chain outputs this node could not get yet; after k_output_fetch_blocks it votes
+    // REJECTED: a withheld output is no answer (the future goes back to PENDING).
+    std::map<std::uint64_t, Unresolved> m_unresolved;
     std::set<Hash> m_carries_our_votes;  // proposals of this height whose last commit has ours
     std::uint64_t m_offer_cursor = 0;
     std::int64_t m_finalized_height = 0;

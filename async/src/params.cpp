@@ -16,6 +16,7 @@ namespace seer::async {
 namespace {
 // Hard bounds: params beyond these could make a block or an extension unreasonably large.
 constexpr std::uint64_t k_max_io_bytes = 4 * 1024 * 1024;
+constexpr std::uint64_t k_max_output_bytes_bound = 64 * 1024 * 1024;  // off chain above inline
 constexpr std::uint64_t k_max_results_bytes_bound = 16 * 1024 * 1024;
 constexpr std::uint64_t k_max_extension_bytes_bound = 512 * 1024;  // < consensus hard limit
 constexpr std::size_t k_max_handler_name = 64;
@@ -26,12 +27,16 @@ Status fail(const std::string& what) { return make_error("invalid_params", what)
 Status Params::validate() const {
     if (max_input_bytes == 0 || max_input_bytes > k_max_io_bytes)
         return fail("max_input_bytes must be in 1..4194304");
-    if (max_output_bytes == 0 || max_output_bytes > k_max_io_bytes)
-        return fail("max_output_bytes must be in 1..4194304");
+    if (max_output_bytes == 0 || max_output_bytes > k_max_output_bytes_bound)
+        return fail("max_output_bytes must be in 1..67108864");
+    if (max_inline_output_bytes == 0 || max_inline_output_bytes > k_max_io_bytes)
+        return fail("max_inline_output_bytes must be in 1..4194304");
     if (max_results_per_block == 0 || max_results_per_block > 100000)
         return fail("max_results_per_block must be in 1..100000");
-    if (max_results_bytes < max_output_bytes || max_results_bytes > k_max_results_bytes_bound)
-        return fail("max_results_bytes must be in max_output_bytes..16777216");
+    // One largest inline output must fit a results tx.
+    const std::uint64_t inline_max = std::min(max_inline_output_bytes, max_output_bytes);
+    if (max_results_bytes < inline_max || max_results_bytes > k_max_results_bytes_bound)
+        return fail("max_results_bytes must be in min(max_inline_output_bytes, max_output_bytes)..16777216");
     if (max_votes_per_extension == 0 || max_votes_per_extension > 10000)
         return fail("max_votes_per_extension must be in 1..10000");
     // Each encoded vote takes at most 20 bytes (3 tags, varints of id, attempt and value).

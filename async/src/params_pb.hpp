@@ -19,6 +19,7 @@ inline void to_pb(const Params& p, seer::async::v1::Params* out) {
     out->set_max_pending_per_account(p.max_pending_per_account);
     out->set_max_prune_per_block(p.max_prune_per_block);
     out->set_max_unfinished_futures(p.max_unfinished_futures);
+    out->set_max_inline_output_bytes(p.max_inline_output_bytes);
 }
 
 inline Params from_pb(const seer::async::v1::Params& p) {
@@ -36,6 +37,7 @@ inline Params from_pb(const seer::async::v1::Params& p) {
     out.max_prune_per_block = p.max_prune_per_block();
     // Absent from a genesis written before the param existed: the default, so it still loads.
     if (p.max_unfinished_futures() != 0) out.max_unfinished_futures = p.max_unfinished_futures();
+    if (p.max_inline_output_bytes() != 0) out.max_inline_output_bytes = p.max_inline_output_bytes();
     return out;
 }
 

@@ -61,6 +61,8 @@ Bytes encode_results_tx(const ResultsTx& tx) {
         e->set_attempt(r.attempt);
         e->set_output(pb_bytes(r.output));
         e->set_error(r.error);
+        e->set_output_sha256(pb_bytes(r.output_sha256));
+        e->set_output_size(r.output_size);
     }
     Bytes out{k_results_tx_marker};
     const Bytes body = serialize(m);
@@ -85,6 +87,8 @@ Result<ResultsTx> decode_results_tx(ByteView bytes) {
         r.attempt = e.attempt();
         r.output = detail::bytes_of(e.output());
         r.error = e.error();
+        r.output_sha256 = detail::bytes_of(e.output_sha256());
+        r.output_size = e.output_size();
         tx.results.push_back(std::move(r));
     }
     return tx;

@@ -216,7 +216,8 @@ Result<Config> parse_config(std::string_view text) {
                }
                return make_error("bad_config",
                                  "async.archive must be \"all\" or a number of blocks in 1..1000000000");
-           }}}},
+           }},
+          {"serve_outputs", bool_key("async.serve_outputs", c.async_serve_outputs)}}},
         {"instrumentation",
          {{"prometheus", bool_key("instrumentation.prometheus", c.prometheus)},
           {"prometheus_listen_addr", laddr_key("instrumentation.prometheus_listen_addr", c.prometheus_laddr)}}},
@@ -349,7 +350,9 @@ std::string render_config(const Config& c) {
       << "# \"all\" or a number of blocks.\n"
       << "archive = "
       << (c.async_archive_blocks == 0 ? std::string("\"all\"") : std::to_string(c.async_archive_blocks))
-      << "\n";
+      << "\n"
+      << "# Answer peers' requests for the bytes of off-chain outputs this node holds.\n"
+      << "serve_outputs = " << (c.async_serve_outputs ? "true" : "false") << "\n";
     o << "\n[instrumentation]\n"
       << "prometheus = " << (c.prometheus ? "true" : "false") << "\n"
       << "prometheus_listen_addr = " << quote(c.prometheus_laddr) << "\n";

@@ -20,6 +20,8 @@
 #include "results_store.hpp"
 #include "seer/async/archive.hpp"
 #include "seer/async/module.hpp"
+#include "seer/async/outputs.hpp"
+#include "seer/async/v1/async.pb.h"
 #include "seer/async/tx.hpp"
 #include "seer/common/check.hpp"
 #include "seer/consensus/codec.hpp"
@@ -47,6 +49,12 @@ namespace {
 
 constexpr p2p::ChannelId k_consensus_channel = 0x20;
 constexpr p2p::ChannelId k_mempool_channel = 0x30;
+// Off-chain outputs (docs/async.md, "Large outputs"): 0x01 | OutputRequest, 0x02 | OutputChunk.
+constexpr p2p::ChannelId k_outputs_channel = 0x40;
+constexpr std::uint8_t k_output_request = 0x01;
+constexpr std::uint8_t k_output_chunk = 0x02;
+// Outputs being fetched at once; more wait for the module's next call (at the next commit).
+constexpr std::size_t k_max_output_fetches = 16;
 // Inputs waiting for the consensus thread. Beyond this, peer messages are dropped (counted):
 // the consensus thread is behind and gossip will bring what matters again.
 constexpr std::int64_t k_max_pending_inputs = 20000;
@@ -127,6 +135,9 @@ public:
     consensus::CheckTxResponse check_tx(Bytes tx) override;
     std::optional<rpc::TxView> tx(const rpc::Hash& hash) override;
     std::vector<rpc::TxView> txs_at_height(std::int64_t height) override;
+    std::optional<Bytes> future_output(const crypto::Hash256& sha256) override {
+        return m_outputs->get(sha256);
+    }
     void scan_events(rpc::EventScope scope, std::string_view key, std::string_view value_prefix,
                      const rpc::EventIndexVisitor& visit) override {
         m_results->scan_events(scope, key, value_prefix, visit);
@@ -172,6 +183,17 @@ private:
     const store::BlockStore& blocks() const { return m_driver->blocks(); }
     std::unique_ptr<detail::ResultsStore> m_results;
     std::unique_ptr<async::Archive> m_archive;
+    std::unique_ptr<async::OutputStore> m_outputs;
+    // Consensus thread: off-chain outputs being fetched from peers, one chunk at a time.
+    struct OutputFetch {
+        std::uint64_t size = 0;
+        Bytes bytes;               // received so far
+        std::size_t asked_at = 0;  // bytes.size() when the last request went out
+        std::string peer;          // the peer serving it, once one answered
+    };
+    std::map<crypto::Hash256, OutputFetch> m_fetches;
+    void fetch_output(const crypto::Hash256& sha256, std::uint64_t size);
+    void on_output_message(const p2p::PeerId& peer, ByteView bytes);
     // Consensus thread: the final futures of the block being finalized, from the module's
     // on_final, written with that block's results by on_block_finalized.
     std::int64_t m_final_height = 0;
@@ -234,13 +256,15 @@ Status NodeRuntime::open() {
                                 std::string(detail::k_results_column),
                                 std::string(detail::k_txindex_column),
                                 std::string(detail::k_eventindex_column),
-                                std::string(async::k_archive_column)});
+                                std::string(async::k_archive_column),
+                                std::string(async::k_outputs_column)});
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
     m_results = std::make_unique<detail::ResultsStore>(*m_kv);
     async::ArchiveOptions ao;
     ao.keep_blocks = m_config.async_archive_blocks;
     m_archive = std::make_unique<async::Archive>(*m_kv, ao);
+    m_outputs = async::make_output_store(*m_kv);
 
     if (m_config.prophet_enabled) {
         auto p = prophet::make_prophet(prophet_options());
@@ -251,6 +275,10 @@ Status NodeRuntime::open() {
     mo.chain_id = m_genesis.chain_id;
     mo.prophet = m_prophet.get();
     if (m_is_validator) mo.validator_address = val_address;
+    mo.outputs = m_outputs.get();
+    mo.fetch_output = [this](const crypto::Hash256& sha256, std::uint64_t size) {
+        fetch_output(sha256, size);
+    };
     mo.on_final = [this](std::int64_t height, std::vector<Bytes> records) {
         m_final_height = height;
         m_final_futures = std::move(records);
@@ -302,7 +330,88 @@ bool NodeRuntime::mark_known(consensus::PeerId peer, ByteView message) {
     return known.insert(crypto::sha256(message)).second;
 }
 
+void NodeRuntime::fetch_output(const crypto::Hash256& sha256, std::uint64_t size) {
+    if (m_outputs->has(sha256)) return;
+    auto it = m_fetches.find(sha256);
+    if (it == m_fetches.end()) {
+        if (m_fetches.size() >= k_max_output_fetches) return;  // asked again at the next commit
+        it = m_fetches.emplace(sha256, OutputFetch{size, {}, 0, {}}).first;
+    } else if (it->second.bytes.size() > it->second.asked_at) {
+        it->second.asked_at = it->second.bytes.size();
+        return;  // progressing
+    }
+    // New, or no progress since the last call (a block ago): ask every peer for the next chunk.
+    it->second.peer.clear();
+    async::v1::OutputRequest req;
+    req.set_sha256(std::string(sha256.begin(), sha256.end()));
+    req.set_offset(it->second.bytes.size());
+    Bytes msg{k_output_request};
+    const std::string body = req.SerializeAsString();
+    msg.insert(msg.end(), body.begin(), body.end());
+    m_switch->broadcast(k_outputs_channel, msg);
+}
+
+void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
+    // Network thread. A request is served from the store here; a chunk goes to the consensus
+    // thread, which owns the fetches. Malformed messages are dropped (the peer gains nothing).
+    if (bytes.empty()) return;
+    if (bytes[0] == k_output_request) {
+        async::v1::OutputRequest req;
+        if (!m_config.async_serve_outputs ||
+            !req.ParseFromArray(bytes.data() + 1, static_cast<int>(bytes.size() - 1)))
+            return;
+        auto h = to_array<32>(as_bytes(req.sha256()));
+        if (!h || req.offset() % async::k_output_chunk_bytes != 0) return;
+        auto c = m_outputs->chunk(*h, static_cast<std::uint32_t>(req.offset() / async::k_output_chunk_bytes));
+        if (!c) return;
+        async::v1::OutputChunk chunk;
+        chunk.set_sha256(req.sha256());
+        chunk.set_offset(req.offset());
+        chunk.set_total_size(c->first);
+        chunk.set_data(std::string(c->second.begin(), c->second.end()));
+        Bytes msg{k_output_chunk};
+        const std::string body = chunk.SerializeAsString();
+        msg.insert(msg.end(), body.begin(), body.end());
+        m_switch->send(peer, k_outputs_channel, std::move(msg));
+        return;
+    }
+    if (bytes[0] != k_output_chunk) return;
+    auto chunk = std::make_shared<async::v1::OutputChunk>();
+    if (!chunk->ParseFromArray(bytes.data() + 1, static_cast<int>(bytes.size() - 1))) return;
+    post_input([this, peer, chunk] {
+        auto h = to_array<32>(as_bytes(chunk->sha256()));
+        if (!h) return;
+        auto it = m_fetches.find(*h);
+        if (it == m_fetches.end()) return;
+        OutputFetch& f = it->second;
+        if (!f.peer.empty() && f.peer != peer) return;  // another peer's copy of the same chunk
+        if (chunk->offset() != f.bytes.size() || chunk->total_size() != f.size || chunk->data().empty() ||
+            f.bytes.size() + chunk->data().size() > f.size)
+            return;
+        f.peer = peer;
+        f.bytes.insert(f.bytes.end(), chunk->data().begin(), chunk->data().end());
+        if (f.bytes.size() == f.size) {
+            if (crypto::sha256(f.bytes) == *h) {
+                m_outputs->put(*h, f.bytes);
+                log()->info("fetched output sha256={} size={} peer={}", to_hex(*h).substr(0, 12), f.size, peer);
+            } else {
+                log()->warn("output from peer={} does not match its hash; dropped", peer);
+            }
+            m_fetches.erase(it);
+            return;
+        }
+        async::v1::OutputRequest req;
+        req.set_sha256(chunk->sha256());
+        req.set_offset(f.bytes.size());
+        Bytes msg{k_output_request};
+        const std::string body = req.SerializeAsString();
+        msg.insert(msg.end(), body.begin(), body.end());
+        m_switch->send(peer, k_outputs_channel, std::move(msg));
+    });
+}
+
 void NodeRuntime::on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes) {
+    if (channel == k_outputs_channel) return on_output_message(peer, bytes);
     Bytes copy(bytes.begin(), bytes.end());
     post_input([this, peer, channel, copy = std::move(copy)] {
         if (!m_driver) return;
@@ -418,7 +527,8 @@ Status NodeRuntime::run() {
     po.handshake_timeout = std::chrono::milliseconds(m_config.handshake_timeout_ms);
     po.ban_duration = std::chrono::milliseconds(m_config.ban_duration_ms);
     po.channels = {{k_consensus_channel, static_cast<std::size_t>(d.max_message_bytes)},
-                   {k_mempool_channel, static_cast<std::size_t>(m_config.mempool_max_tx_bytes)}};
+                   {k_mempool_channel, static_cast<std::size_t>(m_config.mempool_max_tx_bytes)},
+                   {k_outputs_channel, async::k_output_chunk_bytes + 256}};
     po.chain_id = m_genesis.chain_id;
     po.moniker = m_config.moniker;
     po.node_key = *m_node_key;
@@ -760,6 +870,32 @@ consensus::InfoResponse NodeRuntime::abci_info() {
 }
 
 consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& request) {
+    // async/output/<sha256 hex>: an off-chain output this node holds (read here, not on the
+    // consensus thread).
+    constexpr std::string_view output_path = "async/output/";
+    std::string_view path = request.path;
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    if (path.substr(0, output_path.size()) == output_path) {
+        consensus::QueryResponse out;
+        out.codespace = "async";
+        auto hex = from_hex(path.substr(output_path.size()));
+        auto h = hex ? to_array<32>(*hex) : std::nullopt;
+        if (!h) {
+            out.code = 18;
+            out.log = "output path must be async/output/<64 hex digits of SHA-256>";
+            return out;
+        }
+        auto bytes = m_outputs->get(*h);
+        if (!bytes) {
+            out.code = 38;
+            out.log = "output " + to_hex(*h) + " is not held by this node";
+            return out;
+        }
+        out.codespace.clear();
+        out.value = std::move(*bytes);
+        out.height = blocks().height();
+        return out;
+    }
     auto r = on_consensus([this, request] { return m_app->query(request); });
     if (!r) {
         consensus::QueryResponse busy;

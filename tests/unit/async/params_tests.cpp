@@ -18,8 +18,9 @@ struct Bound {
 
 const Bound k_bounds[] = {
     {SEER_PARAM(max_input_bytes), 0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1},
+    {SEER_PARAM(max_output_bytes), 0, 1, 64 * 1024 * 1024, 64 * 1024 * 1024 + 1},
     // Kept within max_results_bytes (which is raised below for the upper bound).
-    {SEER_PARAM(max_output_bytes), 0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1},
+    {SEER_PARAM(max_inline_output_bytes), 0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1},
     {SEER_PARAM(max_results_per_block), 0, 1, 100000, 100001},
     {SEER_PARAM(max_votes_per_extension), 0, 1, 10000, 10001},
     {SEER_PARAM(max_extension_bytes), 63, 64, 512 * 1024, 512 * 1024 + 1},
@@ -56,11 +57,11 @@ TEST_CASE("Params: each bound") {
     }
 }
 
-TEST_CASE("Params: max_results_bytes is between max_output_bytes and 16 MiB") {
+TEST_CASE("Params: max_results_bytes is between the largest inline output and 16 MiB") {
     Params p;
-    p.max_results_bytes = p.max_output_bytes - 1;
+    p.max_results_bytes = p.max_inline_output_bytes - 1;
     CHECK_FALSE(p.validate().ok());
-    p.max_results_bytes = p.max_output_bytes;
+    p.max_results_bytes = p.max_inline_output_bytes;
     CHECK(p.validate().ok());
     p.max_results_bytes = 16 * 1024 * 1024;
     CHECK(p.validate().ok());

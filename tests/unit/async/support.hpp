@@ -242,26 +242,37 @@ inline void settle(prophet::Prophet& p) { REQUIRE(p.wait_idle(std::chrono::secon
 
 struct Node {
     std::shared_ptr<store::KvStore> kv;
+    std::unique_ptr<OutputStore> outputs;  // this node's off-chain outputs
+    /// Off-chain outputs the module asked the node to fetch, in order.
+    std::shared_ptr<std::vector<crypto::Hash256>> fetches =
+        std::make_shared<std::vector<crypto::Hash256>>();
     std::unique_ptr<prophet::Prophet> prophet;  // declared before app: outlives it
     std::unique_ptr<Application> app;
     std::optional<Address> self;
     AppGenesis genesis;
 
+    ModuleOptions options() const {
+        ModuleOptions o{std::string(k_chain_id), prophet.get(), self};
+        o.outputs = outputs.get();
+        o.fetch_output = [f = fetches](const crypto::Hash256& h, std::uint64_t) { f->push_back(h); };
+        return o;
+    }
     /// A new module over the same store, as after a process restart.
     void restart() {
         app.reset();
-        app = make_module(ModuleOptions{std::string(k_chain_id), prophet.get(), self}, genesis, *kv);
+        app = make_module(options(), genesis, *kv);
     }
 };
 
 inline Node make_node(const AppGenesis& g, std::optional<Address> self = std::nullopt,
                       bool with_prophet = false) {
     Node n;
-    n.kv = store::make_memory_store({std::string(k_app_column)});
+    n.kv = store::make_memory_store({std::string(k_app_column), std::string(k_outputs_column)});
+    n.outputs = make_output_store(*n.kv);
     if (with_prophet) n.prophet = make_test_prophet();
     n.self = self;
     n.genesis = g;
-    n.app = make_module(ModuleOptions{std::string(k_chain_id), n.prophet.get(), self}, g, *n.kv);
+    n.app = make_module(n.options(), g, *n.kv);
     return n;
 }
 

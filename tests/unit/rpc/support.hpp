@@ -310,6 +310,12 @@ public:
     }
     /// The node's event index over this fake's blocks: every indexed attribute, ordered by
     /// (value, height, index) as the RocksDB index orders them.
+    std::map<Hash, Bytes> outputs;  // off-chain outputs this fake holds
+    std::optional<Bytes> future_output(const Hash& sha256) override {
+        auto it = outputs.find(sha256);
+        if (it == outputs.end()) return std::nullopt;
+        return it->second;
+    }
     void scan_events(EventScope scope, std::string_view key, std::string_view value_prefix,
                      const EventIndexVisitor& visit) override {
         std::vector<std::tuple<std::string, std::int64_t, std::uint32_t>> entries;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "seer/async/outputs.hpp"
 #include "seer/async/params.hpp"
 #include "seer/consensus/application.hpp"
 #include "seer/crypto/address.hpp"
@@ -37,6 +38,12 @@ struct ModuleOptions {
     /// seer.async.v1.Future records that became final in it (the node archives them with the
     /// block's results, see archive.hpp). Consensus thread.
     std::function<void(std::int64_t height, std::vector<Bytes> final_futures)> on_final = {};
+    /// Node-local bytes of off-chain outputs (proposed, fetched or produced here); null: this
+    /// node keeps none (it still verifies a deterministic handler's output by its own run).
+    OutputStore* outputs = nullptr;
+    /// Node-local: ask peers for the bytes of an off-chain output (the node puts them into
+    /// `outputs` once their hash checks). Called again at each commit while they are missing.
+    std::function<void(const crypto::Hash256& sha256, std::uint64_t size)> fetch_output = {};
 };
 
 std::unique_ptr<consensus::Application> make_module(ModuleOptions options, AppGenesis genesis,

@@ -15,7 +15,8 @@ namespace seer::async {
 
 struct Params {
     std::uint64_t max_input_bytes = 64 * 1024;
-    std::uint64_t max_output_bytes = 64 * 1024;
+    /// Outputs up to 16 MiB work end to end; above max_inline_output_bytes they go off chain.
+    std::uint64_t max_output_bytes = 16 * 1024 * 1024;
     /// As many results as a block holds user txs (4 MiB / ~200 bytes), so the results path
     /// never binds before the block does (ADR 0005).
     std::uint64_t max_results_per_block = 20000;
@@ -31,6 +32,8 @@ struct Params {
     /// Admission control (ADR 0005): PENDING + EXECUTED futures the chain holds at most; see
     /// unfinished_capacity() for the bound that applies.
     std::uint64_t max_unfinished_futures = 20000;
+    /// Outputs above this size are off chain: the results tx carries SHA-256 and size only.
+    std::uint64_t max_inline_output_bytes = 1024;
 
     /// The backlog check_tx admits up to: max_unfinished_futures, and never more than the
     /// results path can clear before a new future's deadline,

@@ -43,6 +43,10 @@ struct ResultEntry {
     std::uint32_t attempt = 0;
     Bytes output;
     std::string error;  // non-empty: a handler error
+    /// Set (32 bytes): an off-chain output of `output_size` bytes; `output` is then empty.
+    Bytes output_sha256;
+    std::uint64_t output_size = 0;
+    bool off_chain() const { return !output_sha256.empty(); }
     bool operator==(const ResultEntry&) const = default;
 };
 

@@ -73,6 +73,8 @@ struct Config {
     /// Blocks a final future stays in the node's archive after it became final; 0 = "all"
     /// (config.toml: archive = "all" or a number of blocks).
     std::int64_t async_archive_blocks = 0;
+    /// Answer peers' requests for the bytes of off-chain outputs this node holds.
+    bool async_serve_outputs = true;
 
     // [instrumentation]
     bool prometheus = true;

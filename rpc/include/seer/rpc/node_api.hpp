@@ -151,6 +151,8 @@ public:
     virtual std::vector<TxView> txs_at_height(std::int64_t height) = 0;
     /// Visits the index entries of `key` whose value starts with `value_prefix`, in (value,
     /// height, index) order. Reads a store; safe from any thread.
+    /// The bytes of an off-chain future output this node holds, by SHA-256 (any thread).
+    virtual std::optional<Bytes> future_output(const Hash& sha256) = 0;
     virtual void scan_events(EventScope scope, std::string_view key, std::string_view value_prefix,
                              const EventIndexVisitor& visit) = 0;
 
