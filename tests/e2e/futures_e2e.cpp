@@ -377,5 +377,149 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
                           << " refused with code 14 (backlog full); capacity " << k_max_unfinished);
 }
 
+TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer withholds it, and is fetched over p2p") {
+    Network net;
+    std::string templ = (fs::temp_directory_path() / "seer-bigout-XXXXXX").string();
+    REQUIRE(mkdtemp(templ.data()) != nullptr);
+    net.dir = templ;
+    net.base = free_port_range(10 * k_nodes + 5);
+    REQUIRE(net.base != 0);
+    net.api_base = static_cast<std::uint16_t>(net.base + 10 * k_nodes + 1);
+    constexpr std::size_t k_size = 16 * 1024 * 1024;
+    // A deterministic 16 MiB output: the input line repeated.
+    const std::string big = net.dir + "/big.sh";
+    std::ofstream(big) << "#!/bin/sh\nread line || true\nyes \"$line\" | head -c " << k_size << "\n";
+    fs::permissions(big, fs::perms::owner_all);
+    {
+        Process gen;
+        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output", net.dir + "/net",
+                   "--starting-port", std::to_string(net.base), "--api-starting-port", std::to_string(net.api_base),
+                   "--exec", "big=" + big},
+                  net.dir + "/testnet.log");
+        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
+    }
+    auto edit_config = [&](int i, const std::string& from, const std::string& to) {
+        const std::string path = net.home(i) + "/config/config.toml";
+        std::string cfg = read_file(path);
+        const auto pos = cfg.find(from);
+        REQUIRE_MESSAGE(pos != std::string::npos, from);
+        cfg.replace(pos, from.size(), to);
+        std::ofstream(path) << cfg;
+    };
+    for (int i = 0; i < 3; ++i) {
+        edit_config(i, "max_output_bytes = 1048576", "max_output_bytes = 20000000");
+        // Nodes 0-2 withhold the bytes from their peers: whoever proposes withholds them.
+        edit_config(i, "serve_outputs = true", "serve_outputs = false");
+    }
+    // Node 3 runs a prophet without the exec handler: it can only get the bytes by fetching.
+    {
+        const std::string path = net.home(3) + "/config/config.toml";
+        std::string cfg = read_file(path);
+        const auto from = cfg.find("[[prophet.exec]]");
+        const auto to = cfg.find("[async]");
+        REQUIRE(from != std::string::npos);
+        REQUIRE(to != std::string::npos);
+        cfg.erase(from, to - from);
+        std::ofstream(path) << cfg;
+    }
+    for (int i = 0; i < k_nodes; ++i) net.start(i);
+    REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 3; }));
+
+    const std::string cli_home = net.dir + "/cli";
+    fs::create_directories(cli_home + "/keyring");
+    for (const auto& e : fs::directory_iterator(net.dir + "/net/keys"))
+        fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
+    int cli_runs = 0;
+    auto run_cli = [&](int node, const std::vector<std::string>& args) {
+        const std::string out = net.dir + "/cli-" + std::to_string(cli_runs++) + ".log";
+        std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node",
+                                      "http://127.0.0.1:" + std::to_string(net.rpc(node))};
+        argv.insert(argv.end(), args.begin(), args.end());
+        Process p;
+        p.start(argv, out);
+        CHECK(p.wait_exit(std::chrono::seconds(180)) == 0);
+        return read_file(out);
+    };
+    auto submit = [&](const std::string& input) {
+        const std::string out = run_cli(0, {"tx", "async", "add-future", "--handler", "exec:big", "--input", input,
+                                            "--from", "alice", "--wait", "--timeout", "150", "--output", "json"});
+        const auto brace = out.find('{');
+        REQUIRE_MESSAGE(brace != std::string::npos, out);
+        return json::parse(out.substr(brace)).as_object();
+    };
+    auto expected = [&](const std::string& line) {
+        Bytes b;
+        b.reserve(k_size);
+        while (b.size() < k_size)
+            for (char c : line + "\n")
+                if (b.size() < k_size) b.push_back(static_cast<std::uint8_t>(c));
+        return b;
+    };
+
+    // 1. With every proposer withholding the bytes, the validators re-execute and verify.
+    const auto f = submit("seer");
+    REQUIRE(s(f.at("status")) == "FUTURE_STATUS_VERIFIED");
+    const std::string id = s(f.at("id"));
+    const Bytes want = expected("seer");
+    const std::string want_sha = to_hex(crypto::sha256(want));
+    const auto& result = f.at("result").as_object();
+    CHECK(s(result.at("output")).empty());
+    CHECK(s(result.at("output_size")) == std::to_string(k_size));
+    CHECK(to_hex(*from_base64(s(result.at("output_sha256")))) == want_sha);
+    // The results tx stays small: the whole block is a few hundred bytes.
+    {
+        const std::string h = s(result.at("height"));
+        auto b = rpc_get(net.rpc(1), "/block?height=" + h);
+        REQUIRE(b);
+        std::size_t tx_bytes = 0;
+        for (const auto& t : b->at("block").at("data").at("txs").as_array()) tx_bytes += s(t).size();
+        CHECK(tx_bytes < 1024);
+    }
+    // The CLI fetches the output, checks its hash and writes it.
+    {
+        const std::string file = net.dir + "/out.bin";
+        run_cli(1, {"query", "async", "future", id, "--output-file", file});
+        const std::string got = read_file(file);
+        CHECK(got.size() == k_size);
+        CHECK(to_hex(crypto::sha256(as_bytes(got))) == want_sha);
+    }
+    // REST serves it with its length and hash.
+    {
+        auto r = http_request(net.api(2), "/seer/async/v1/futures/" + id + "/output");
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body.size() == k_size);
+        CHECK(r->headers.find("Content-Length: " + std::to_string(k_size)) != std::string::npos);
+        CHECK(r->headers.find("\"" + want_sha + "\"") != std::string::npos);
+        auto on3 = http_request(net.api(3), "/seer/async/v1/futures/" + id + "/output");
+        REQUIRE(on3);
+        CHECK(on3->status == 404);  // withheld from node 3, which cannot run the handler
+    }
+
+    // 2. The validators serve their outputs again (restarted with serve_outputs = true): node 3
+    //    fetches the next one over p2p, checks it and serves it.
+    for (int i = 0; i < 3; ++i) {
+        net.nodes[i].stop();
+        edit_config(i, "serve_outputs = false", "serve_outputs = true");
+        net.start(i);
+    }
+    const std::int64_t before = net.height(3);
+    REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) > before + 1; }));
+    const auto g = submit("p2p");
+    REQUIRE(s(g.at("status")) == "FUTURE_STATUS_VERIFIED");
+    const std::string id2 = s(g.at("id"));
+    const std::string want2 = to_hex(crypto::sha256(expected("p2p")));
+    std::optional<HttpResponse> fetched;
+    CHECK(wait_until(std::chrono::seconds(90), [&] {
+        fetched = http_request(net.api(3), "/seer/async/v1/futures/" + id2 + "/output");
+        return fetched && fetched->status == 200;
+    }));
+    REQUIRE(fetched);
+    CHECK(fetched->body.size() == k_size);
+    CHECK(to_hex(crypto::sha256(as_bytes(fetched->body))) == want2);
+    CHECK(read_file(net.home(3) + "/seer.log").find("fetched output sha256=" + want2.substr(0, 12)) !=
+          std::string::npos);
+}
+
 }  // namespace
 }  // namespace seer::e2e
