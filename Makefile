@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test sim unit e2e format clean localnet
+.PHONY: all deps configure build test sim unit e2e bench format clean localnet
 
 all: build
 
@@ -28,6 +28,10 @@ sim: build
 
 e2e: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
+
+# Benchmarks on real processes; prints a table and writes bench/results.json (QUICK=1: shorter).
+bench: build
+	@QUICK=$(QUICK) $(BUILD_DIR)/bench/seer_bench $(BUILD_DIR)/seer $(CURDIR)/bench/results.json
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
