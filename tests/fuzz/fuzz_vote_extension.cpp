@@ -1,7 +1,8 @@
-// libFuzzer target: vote extensions (decode_vote_extension), as carried by a precommit from a
-// possibly byzantine validator.
+// libFuzzer target: vote extensions (decode_extension: explicit votes and verified bits), as
+// carried by a precommit from a possibly byzantine validator.
 // Invariants: never crash, refuse with a reason, accept only VERIFIED/REJECTED values (a
-// value outside the enum is refused, never read as a vote), lossless and stable re-encoding.
+// value outside the enum is refused, never read as a vote), bits without a trailing zero byte
+// (one set of votes, one encoding), lossless and stable re-encoding.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,9 +14,18 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace seer::async;
     seer::fuzz::silence_protobuf();
+    auto full = decode_extension(seer::ByteView(data, size));
+    seer::fuzz::check_error(full);
     auto decoded = decode_vote_extension(seer::ByteView(data, size));
-    seer::fuzz::check_error(decoded);
+    if (full.ok() != decoded.ok()) seer::fuzz::fail("the two decoders disagree");
     if (!decoded.ok()) return 0;
+    if (full->votes != *decoded) seer::fuzz::fail("the two decoders read other votes");
+    if (!full->verified_bits.empty() && full->verified_bits.back() == 0)
+        seer::fuzz::fail("bits with a trailing zero byte accepted");
+    const seer::Bytes full_once = encode_extension(*full);
+    auto full_again = decode_extension(full_once);
+    if (!full_again.ok() || *full_again != *full) seer::fuzz::fail("extension bits encoding is lossy");
+    if (encode_extension(*full_again) != full_once) seer::fuzz::fail("bits re-encoding is not stable");
     seer::async::v1::VoteExtension raw;
     if (!raw.ParseFromArray(data, static_cast<int>(size)))
         seer::fuzz::fail("decoded what protobuf refuses");

@@ -29,7 +29,7 @@ namespace {
 constexpr std::uint64_t k_seed = 0x5eed'a51c;
 constexpr std::size_t k_inputs = 20000;
 constexpr std::size_t k_random_inputs = 4000;  // of k_inputs
-constexpr std::size_t k_results_seeds = 4;     // the first seeds are results txs
+constexpr std::size_t k_results_seeds = 5;     // the first seeds are results txs
 
 crypto::Address address(std::uint8_t v) {
     crypto::Address a;
@@ -53,6 +53,13 @@ std::vector<Bytes> seeds() {
         {address(0xa1), {entry(7, 2, "", "division_by_zero: 1/0"), entry(300, 0, "hello", ""),
                          entry(1ull << 40, 99, std::string(40, 'x'), "")}}));
     out.push_back(encode_results_tx({address(0x00), {}}));
+    {
+        // An off-chain entry (hash and size, no bytes) beside an inline one.
+        ResultEntry off = entry(11, 0, "", "");
+        off.output_sha256 = Bytes(32, 0xab);
+        off.output_size = 16u << 20;
+        out.push_back(encode_results_tx({address(0x33), {off, entry(12, 1, "ok", "")}}));
+    }
     out.push_back(encode_results_tx(
         {address(0x7f), {entry(2, 1, "{\"v\": 1.5}", ""), entry(3, 0, "", "timeout: 30s")}}));
     out.push_back(encode_vote_extension({{1, 0, VoteValue::verified}}));
@@ -63,6 +70,10 @@ std::vector<Bytes> seeds() {
         many.push_back({i * 131, static_cast<std::uint32_t>(i % 3),
                         i % 2 ? VoteValue::rejected : VoteValue::verified});
     out.push_back(encode_vote_extension(many));
+    VoteExtension bits;
+    bits.votes = {{9, 0, VoteValue::rejected}};
+    for (std::size_t i : {0u, 3u, 8u, 17u}) bits.set_bit(i);
+    out.push_back(encode_extension(bits));
     AddFutureTx tx;
     tx.chain_id = "seer-fuzz";
     tx.handler = "math";
