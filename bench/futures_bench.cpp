@@ -16,7 +16,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "../tests/e2e/process.hpp"
 #include "seer/async/tx.hpp"
@@ -154,9 +157,44 @@ int main(int argc, char** argv) {
         for (auto& u : by_user) all.push_back(std::move(u[static_cast<std::size_t>(i)]));
 
     const auto t0 = Clock::now();
+    // The chain's counts, sampled every 100 ms from the first tx on (its own thread).
+    struct Sample {
+        double t = 0;
+        std::uint64_t in_state = 0;
+        std::uint64_t unfinished = 0;
+        std::uint64_t verified = 0;
+        std::uint64_t failed = 0;
+    };
+    std::mutex samples_mutex;
+    std::vector<Sample> samples;
+    std::atomic<bool> stop_sampling{false};
+    std::thread sampler([&] {
+        while (!stop_sampling) {
+            auto c = counts(rpc);
+            Sample x;
+            x.t = std::chrono::duration<double>(Clock::now() - t0).count();
+            x.in_state = c["PENDING"] + c["EXECUTED"] + c["VERIFIED"] + c["FAILED"] + c["TIMED_OUT"];
+            x.unfinished = c["PENDING"] + c["EXECUTED"];
+            x.verified = c["VERIFIED"];
+            x.failed = c["FAILED"] + c["TIMED_OUT"];
+            {
+                std::lock_guard lock(samples_mutex);
+                samples.push_back(x);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
     std::uint64_t accepted = 0;
     std::map<std::string, int> refused;
+    // Saturation without overflowing the mempool (5,000 txs): a refused tx would make every later
+    // tx of its sender fail on its sequence. Bounded wait per batch.
+    auto mempool_txs = [&] {
+        auto n = rpc_get(rpc, "/num_unconfirmed_txs");
+        return n ? std::stoll(s(n->at("n_txs"))) : 0;
+    };
     for (std::size_t i = 0; i < all.size(); i += 100) {
+        for (int w = 0; w < 500 && mempool_txs() > 3000; ++w)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         json::array batch;
         for (std::size_t j = i; j < std::min(all.size(), i + 100); ++j)
             batch.push_back(json::object{{"jsonrpc", "2.0"},
@@ -169,7 +207,7 @@ int main(int argc, char** argv) {
         if (!answers.is_array()) return fail("broadcast batch: " + body->substr(0, 200));
         for (const auto& r : answers.as_array()) {
             if (!r.as_object().contains("result")) {
-                ++refused["rpc error"];
+                ++refused["rpc error: " + s(r.at("error").at("data"))];
                 continue;
             }
             const auto code = s(r.at("result").at("code"));
@@ -185,25 +223,29 @@ int main(int argc, char** argv) {
     std::optional<double> first_final_s;
     std::optional<double> committed_s;
     std::optional<double> final_s;
-    std::map<std::string, std::uint64_t> c;
+    Sample last;
     const auto deadline = t0 + std::chrono::seconds(quick ? 120 : 400);
     while (Clock::now() < deadline && !final_s) {
-        c = counts(rpc);
-        const std::uint64_t in_state = c["PENDING"] + c["EXECUTED"] + c["VERIFIED"] + c["FAILED"] + c["TIMED_OUT"];
-        const double now = std::chrono::duration<double>(Clock::now() - t0).count();
-        if (!first_committed_s && in_state > 0) first_committed_s = now;
-        if (!first_final_s && c["VERIFIED"] > 0) first_final_s = now;
-        if (!committed_s && in_state >= accepted) committed_s = now;
-        if (committed_s && c["PENDING"] + c["EXECUTED"] == 0) final_s = now;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::lock_guard lock(samples_mutex);
+        for (const auto& x : samples) {
+            if (!first_committed_s && x.in_state > 0) first_committed_s = x.t;
+            if (!first_final_s && x.verified > 0) first_final_s = x.t;
+            if (!committed_s && x.in_state >= accepted) committed_s = x.t;
+            if (committed_s && !final_s && x.unfinished == 0 && x.in_state >= accepted) final_s = x.t;
+            last = x;
+        }
+        samples.clear();
     }
+    stop_sampling = true;
+    sampler.join();
     for (auto& n : nodes) n.stop();
     if (!committed_s || !final_s) return fail("the load did not finish in time");
 
     const double tx_rate = static_cast<double>(accepted) / std::max(0.1, *committed_s - *first_committed_s);
-    const double fut_rate = static_cast<double>(c["VERIFIED"]) / std::max(0.1, *final_s - *first_final_s);
+    const double fut_rate = static_cast<double>(last.verified) / std::max(0.1, *final_s - *first_final_s);
     const double ratio = fut_rate / tx_rate;
-    const std::uint64_t not_verified = c["FAILED"] + c["TIMED_OUT"];
+    const std::uint64_t not_verified = last.failed;
     std::printf("seer bench: %zu signed MsgAddFuture(echo) txs to node 0 of 4 validators, sent in %.1f s; "
                 "first commit %.1f s, all committed %.1f s, first final %.1f s, all final %.1f s\n",
                 all.size(), sent_s, *first_committed_s, *committed_s, *first_final_s, *final_s);

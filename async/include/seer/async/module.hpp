@@ -33,7 +33,7 @@ struct ModuleOptions {
     /// This node's validator address: its own votes and results are recognised on chain.
     std::optional<crypto::Address> validator_address;
     /// Unfinished futures re-offered to the prophet per block (dropped requests come back).
-    std::size_t max_offers_per_block = 256;
+    std::size_t max_offers_per_block = 4096;
     /// Node-local: called at the end of each finalize_block with the serialized
     /// seer.async.v1.Future records that became final in it (the node archives them with the
     /// block's results, see archive.hpp). Consensus thread.
