@@ -10,13 +10,13 @@
 // Prints a table and writes bench/results.json. QUICK=1 sends fewer txs.
 // Usage: seer_bench <seer binary> <results.json path>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -37,7 +37,9 @@ namespace {
 
 constexpr int k_nodes = 4;
 
-std::string s(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+std::string s(const json::value& v) {
+    return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+}
 
 /// POST a JSON body to 127.0.0.1:port/; the response body.
 std::optional<std::string> http_post(std::uint16_t port, const std::string& body) {
@@ -45,9 +47,10 @@ std::optional<std::string> http_post(std::uint16_t port, const std::string& body
     if (fd < 0) return std::nullopt;
     timeval tv{60, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const std::string req = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            "Connection: close\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string req =
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
         ::close(fd);
         return std::nullopt;
@@ -107,8 +110,9 @@ int main(int argc, char** argv) {
     const auto api_base = static_cast<std::uint16_t>(base + 10 * k_nodes + 1);
     {
         Process gen;
-        gen.start({seer_bin, "testnet", "--validators", std::to_string(k_nodes), "--output", dir + "/net",
-                   "--starting-port", std::to_string(base), "--api-starting-port", std::to_string(api_base)},
+        gen.start({seer_bin, "testnet", "--validators", std::to_string(k_nodes), "--output",
+                   dir + "/net", "--starting-port", std::to_string(base), "--api-starting-port",
+                   std::to_string(api_base)},
                   dir + "/testnet.log");
         if (gen.wait_exit(std::chrono::seconds(30)) != 0) return fail("seer testnet failed");
     }
@@ -116,9 +120,11 @@ int main(int argc, char** argv) {
     // The per-account cap would bind first (4 senders); the bench measures the chain's paths.
     {
         auto g = json::parse(read_file(home(0) + "/config/genesis.json")).as_object();
-        g.at("app_state").as_object().at("params").as_object()["max_pending_per_account"] = "1000000";
+        g.at("app_state").as_object().at("params").as_object()["max_pending_per_account"] =
+            "1000000";
         const std::string text = json::serialize(g);
-        for (int i = 0; i < k_nodes; ++i) std::ofstream(home(i) + "/config/genesis.json") << text;
+        for (int i = 0; i < k_nodes; ++i)
+            std::ofstream(home(i) + "/config/genesis.json") << text;
     }
     Process nodes[k_nodes];
     for (int i = 0; i < k_nodes; ++i)
@@ -128,7 +134,8 @@ int main(int argc, char** argv) {
         auto st = rpc_get(rpc, "/status");
         return st ? std::stoll(s(st->at("sync_info").at("latest_block_height"))) : -1;
     };
-    if (!wait_until(std::chrono::seconds(90), [&] { return height() >= 2; })) return fail("no blocks");
+    if (!wait_until(std::chrono::seconds(90), [&] { return height() >= 2; }))
+        return fail("no blocks");
     const std::string chain_id = s(rpc_get(rpc, "/status")->at("node_info").at("network"));
 
     // Pre-signed txs, interleaved across users so every batch carries all four.
@@ -154,7 +161,8 @@ int main(int argc, char** argv) {
     }
     std::vector<Bytes> all;
     for (int i = 0; i < per_user; ++i)
-        for (auto& u : by_user) all.push_back(std::move(u[static_cast<std::size_t>(i)]));
+        for (auto& u : by_user)
+            all.push_back(std::move(u[static_cast<std::size_t>(i)]));
 
     const auto t0 = Clock::now();
     // The chain's counts, sampled every 100 ms from the first tx on (its own thread).
@@ -173,7 +181,8 @@ int main(int argc, char** argv) {
             auto c = counts(rpc);
             Sample x;
             x.t = std::chrono::duration<double>(Clock::now() - t0).count();
-            x.in_state = c["PENDING"] + c["EXECUTED"] + c["VERIFIED"] + c["FAILED"] + c["TIMED_OUT"];
+            x.in_state =
+                c["PENDING"] + c["EXECUTED"] + c["VERIFIED"] + c["FAILED"] + c["TIMED_OUT"];
             x.unfinished = c["PENDING"] + c["EXECUTED"];
             x.verified = c["VERIFIED"];
             x.failed = c["FAILED"] + c["TIMED_OUT"];
@@ -211,8 +220,10 @@ int main(int argc, char** argv) {
                 continue;
             }
             const auto code = s(r.at("result").at("code"));
-            if (code == "0") ++accepted;
-            else ++refused["code " + code];
+            if (code == "0")
+                ++accepted;
+            else
+                ++refused["code " + code];
         }
     }
     const double sent_s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -232,39 +243,59 @@ int main(int argc, char** argv) {
             if (!first_committed_s && x.in_state > 0) first_committed_s = x.t;
             if (!first_final_s && x.verified > 0) first_final_s = x.t;
             if (!committed_s && x.in_state >= accepted) committed_s = x.t;
-            if (committed_s && !final_s && x.unfinished == 0 && x.in_state >= accepted) final_s = x.t;
+            if (committed_s && !final_s && x.unfinished == 0 && x.in_state >= accepted)
+                final_s = x.t;
             last = x;
         }
         samples.clear();
     }
     stop_sampling = true;
     sampler.join();
-    for (auto& n : nodes) n.stop();
+    for (auto& n : nodes)
+        n.stop();
     if (!committed_s || !final_s) return fail("the load did not finish in time");
 
-    const double tx_rate = static_cast<double>(accepted) / std::max(0.1, *committed_s - *first_committed_s);
-    const double fut_rate = static_cast<double>(last.verified) / std::max(0.1, *final_s - *first_final_s);
+    const double tx_rate =
+        static_cast<double>(accepted) / std::max(0.1, *committed_s - *first_committed_s);
+    const double fut_rate =
+        static_cast<double>(last.verified) / std::max(0.1, *final_s - *first_final_s);
     const double ratio = fut_rate / tx_rate;
     const std::uint64_t not_verified = last.failed;
-    std::printf("seer bench: %zu signed MsgAddFuture(echo) txs to node 0 of 4 validators, sent in %.1f s; "
-                "first commit %.1f s, all committed %.1f s, first final %.1f s, all final %.1f s\n",
-                all.size(), sent_s, *first_committed_s, *committed_s, *first_final_s, *final_s);
-    std::printf("%-36s %12s %8s %10s %8s %s\n", "figure", "value", "unit", "target", "ratio", "result");
-    std::printf("%-36s %12.0f %8s %10s %8s %s\n", "committed tx/s (the limit here)", tx_rate, "tx/s", "", "", "");
-    std::printf("%-36s %12.0f %8s %10s %8.2f %s\n", "futures finished/s at saturation", fut_rate, "/s",
-                ">=0.9 tx", ratio, ratio >= 0.9 ? "pass" : "falls short");
-    std::printf("%-36s %12llu %8s %10s %8s %s\n", "futures not VERIFIED", static_cast<unsigned long long>(not_verified),
-                "", "0", "", not_verified == 0 ? "pass" : "falls short");
-    for (const auto& [why, n] : refused) std::printf("refused at check_tx: %s x%d\n", why.c_str(), n);
+    std::printf(
+        "seer bench: %zu signed MsgAddFuture(echo) txs to node 0 of 4 validators, sent in %.1f s; "
+        "first commit %.1f s, all committed %.1f s, first final %.1f s, all final %.1f s\n",
+        all.size(), sent_s, *first_committed_s, *committed_s, *first_final_s, *final_s);
+    std::printf("%-36s %12s %8s %10s %8s %s\n", "figure", "value", "unit", "target", "ratio",
+                "result");
+    std::printf("%-36s %12.0f %8s %10s %8s %s\n", "committed tx/s (the limit here)", tx_rate,
+                "tx/s", "", "", "");
+    std::printf("%-36s %12.0f %8s %10s %8.2f %s\n", "futures finished/s at saturation", fut_rate,
+                "/s", ">=0.9 tx", ratio, ratio >= 0.9 ? "pass" : "falls short");
+    std::printf("%-36s %12llu %8s %10s %8s %s\n", "futures not VERIFIED",
+                static_cast<unsigned long long>(not_verified), "", "0", "",
+                not_verified == 0 ? "pass" : "falls short");
+    for (const auto& [why, n] : refused)
+        std::printf("refused at check_tx: %s x%d\n", why.c_str(), n);
 
     json::array rows;
-    rows.push_back(json::object{{"name", "committed_tx_per_s"}, {"value", tx_rate}, {"unit", "tx/s"},
-                                {"target", nullptr}, {"ratio", nullptr}, {"pass", nullptr}});
-    rows.push_back(json::object{{"name", "futures_finished_per_s_at_saturation"}, {"value", fut_rate},
-                                {"unit", "1/s"}, {"target", "0.9 x committed_tx_per_s"}, {"ratio", ratio},
+    rows.push_back(json::object{{"name", "committed_tx_per_s"},
+                                {"value", tx_rate},
+                                {"unit", "tx/s"},
+                                {"target", nullptr},
+                                {"ratio", nullptr},
+                                {"pass", nullptr}});
+    rows.push_back(json::object{{"name", "futures_finished_per_s_at_saturation"},
+                                {"value", fut_rate},
+                                {"unit", "1/s"},
+                                {"target", "0.9 x committed_tx_per_s"},
+                                {"ratio", ratio},
                                 {"pass", ratio >= 0.9}});
-    rows.push_back(json::object{{"name", "futures_not_verified"}, {"value", not_verified}, {"unit", "futures"},
-                                {"target", 0}, {"ratio", nullptr}, {"pass", not_verified == 0}});
+    rows.push_back(json::object{{"name", "futures_not_verified"},
+                                {"value", not_verified},
+                                {"unit", "futures"},
+                                {"target", 0},
+                                {"ratio", nullptr},
+                                {"pass", not_verified == 0}});
     fs::create_directories(fs::path(argv[2]).parent_path());
     std::ofstream(argv[2]) << json::serialize(rows) << "\n";
     return 0;

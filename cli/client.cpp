@@ -4,11 +4,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <google/protobuf/util/json_util.h>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <google/protobuf/util/json_util.h>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -42,11 +42,14 @@ struct Endpoint {
 
 Result<Endpoint> parse_url(const std::string& url) {
     std::string s = url;
-    if (s.rfind("http://", 0) == 0) s = s.substr(7);
-    else if (s.rfind("tcp://", 0) == 0) s = s.substr(6);
+    if (s.rfind("http://", 0) == 0)
+        s = s.substr(7);
+    else if (s.rfind("tcp://", 0) == 0)
+        s = s.substr(6);
     else if (s.find("://") != std::string::npos)
         return make_error("bad_url", "--node must be http://host:port, got " + url);
-    while (!s.empty() && s.back() == '/') s.pop_back();
+    while (!s.empty() && s.back() == '/')
+        s.pop_back();
     const auto colon = s.rfind(':');
     if (colon == std::string::npos) return Endpoint{s, "80"};
     return Endpoint{s.substr(0, colon), s.substr(colon + 1)};
@@ -74,9 +77,10 @@ Result<std::string> http_post(const std::string& url, const std::string& body) {
     }
     freeaddrinfo(res);
     if (fd < 0) return make_error("unreachable", "node unreachable at " + url);
-    const std::string req = "POST / HTTP/1.1\r\nHost: " + ep->host +
-                            "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string req =
+        "POST / HTTP/1.1\r\nHost: " + ep->host +
+        "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
         ::close(fd);
         return make_error("unreachable", "node at " + url + " closed the connection");
@@ -96,7 +100,8 @@ Result<std::string> http_post(const std::string& url, const std::string& body) {
 }
 
 Result<json::value> call(const ClientOptions& c, const std::string& method, json::object params) {
-    json::object req{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
+    json::object req{
+        {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
     auto body = http_post(c.node, json::serialize(req));
     if (!body) return body.error();
     boost::system::error_code ec;
@@ -105,7 +110,8 @@ Result<json::value> call(const ClientOptions& c, const std::string& method, json
     const auto& o = v.as_object();
     if (auto e = o.find("error"); e != o.end() && e->value().is_object()) {
         const auto& eo = e->value().as_object();
-        std::string msg = eo.contains("message") ? std::string(eo.at("message").as_string()) : "error";
+        std::string msg =
+            eo.contains("message") ? std::string(eo.at("message").as_string()) : "error";
         if (eo.contains("data") && eo.at("data").is_string())
             msg += ": " + std::string(eo.at("data").as_string());
         return make_error("rpc_error", msg);
@@ -161,17 +167,22 @@ std::string printable(const std::string& bytes) {
 }
 
 void print_future(const v1::Future& f) {
-    auto line = [](const char* k, const std::string& v) { std::printf("%-10s %s\n", k, v.c_str()); };
+    auto line = [](const char* k, const std::string& v) {
+        std::printf("%-10s %s\n", k, v.c_str());
+    };
     line("id:", std::to_string(f.id()));
     line("status:", status_name(f.status()));
     line("handler:", f.handler());
     line("input:", printable(f.input()));
     if (f.has_result()) {
         if (f.result().output_sha256().size() == 32)
-            line("output:", "off chain, " + std::to_string(f.result().output_size()) + " bytes, sha256 " +
-                                to_hex(as_bytes(f.result().output_sha256())) + " (--output-file to fetch)");
-        else if (f.result().error().empty()) line("output:", printable(f.result().output()));
-        else line("error:", f.result().error());
+            line("output:", "off chain, " + std::to_string(f.result().output_size()) +
+                                " bytes, sha256 " + to_hex(as_bytes(f.result().output_sha256())) +
+                                " (--output-file to fetch)");
+        else if (f.result().error().empty())
+            line("output:", printable(f.result().output()));
+        else
+            line("error:", f.result().error());
     }
     if (!f.final_reason().empty()) line("reason:", f.final_reason());
     line("creator:", f.creator());
@@ -185,9 +196,10 @@ void print_future(const v1::Future& f) {
     if (f.tally().total_power() > 0) {
         char buf[160];
         const double total = static_cast<double>(f.tally().total_power());
-        std::snprintf(buf, sizeof buf, "verified %.1f%%, rejected %.1f%% of the voting power (%d votes)",
-                      100.0 * static_cast<double>(f.tally().verified_power()) / total,
-                      100.0 * static_cast<double>(f.tally().rejected_power()) / total, f.votes_size());
+        std::snprintf(
+            buf, sizeof buf, "verified %.1f%%, rejected %.1f%% of the voting power (%d votes)",
+            100.0 * static_cast<double>(f.tally().verified_power()) / total,
+            100.0 * static_cast<double>(f.tally().rejected_power()) / total, f.votes_size());
         line("tally:", buf);
     }
 }
@@ -223,7 +235,8 @@ int cmd_status(const ClientOptions& c) {
     std::printf("%-12s %s\n", "height:", str(*r, {"sync_info", "latest_block_height"}).c_str());
     std::printf("%-12s %s\n", "block time:", str(*r, {"sync_info", "latest_block_time"}).c_str());
     std::printf("%-12s %s\n", "catching up:", str(*r, {"sync_info", "catching_up"}).c_str());
-    std::printf("%-12s %s (power %s)\n", "validator:", str(*r, {"validator_info", "address"}).c_str(),
+    std::printf("%-12s %s (power %s)\n",
+                "validator:", str(*r, {"validator_info", "address"}).c_str(),
                 str(*r, {"validator_info", "voting_power"}).c_str());
     return 0;
 }
@@ -244,7 +257,8 @@ int cmd_query_future(const ClientOptions& c, const std::string& id_text,
         // The output's bytes, checked against the hash on chain, to a file.
         const auto& res = r->future().result();
         if (!r->future().has_result() || !res.error().empty())
-            return fail("future " + id_text + " has no output (" + status_name(r->future().status()) + ")");
+            return fail("future " + id_text + " has no output (" +
+                        status_name(r->future().status()) + ")");
         Bytes bytes;
         std::string want;
         if (res.output_sha256().size() == 32) {
@@ -261,10 +275,11 @@ int cmd_query_future(const ClientOptions& c, const std::string& id_text,
         if (std::string(h.begin(), h.end()) != want)
             return fail("the node's output does not match the SHA-256 on chain");
         std::ofstream out(output_file, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
         if (!out) return fail("cannot write " + output_file);
-        std::fprintf(stderr, "wrote %zu bytes to %s (sha256 %s, checked)\n", bytes.size(), output_file.c_str(),
-                     to_hex(h).c_str());
+        std::fprintf(stderr, "wrote %zu bytes to %s (sha256 %s, checked)\n", bytes.size(),
+                     output_file.c_str(), to_hex(h).c_str());
     }
     if (c.output == "json") {
         std::cout << to_json(*r);  // {"future": ..., "pruned": ...}, as REST
@@ -279,8 +294,8 @@ int cmd_query_future(const ClientOptions& c, const std::string& id_text,
 
 int cmd_query_txs(const ClientOptions& c, const std::string& query, std::int64_t page,
                   std::int64_t per_page, const std::string& order) {
-    json::object params{{"query", query}, {"page", std::to_string(page)},
-                        {"per_page", std::to_string(per_page)}};
+    json::object params{
+        {"query", query}, {"page", std::to_string(page)}, {"per_page", std::to_string(per_page)}};
     if (!order.empty()) params["order_by"] = order;
     auto r = call(c, "tx_search", std::move(params));
     if (!r) return fail(r.error().message);
@@ -291,8 +306,9 @@ int cmd_query_txs(const ClientOptions& c, const std::string& query, std::int64_t
     std::printf("%-8s %-5s %-5s %s\n", "HEIGHT", "INDEX", "CODE", "HASH");
     if (r->is_object() && r->as_object().contains("txs") && r->at("txs").is_array()) {
         for (const auto& t : r->at("txs").as_array())
-            std::printf("%-8s %-5s %-5s %s\n", str(t, {"height"}).c_str(), str(t, {"index"}).c_str(),
-                        str(t, {"tx_result", "code"}).c_str(), str(t, {"hash"}).c_str());
+            std::printf("%-8s %-5s %-5s %s\n", str(t, {"height"}).c_str(),
+                        str(t, {"index"}).c_str(), str(t, {"tx_result", "code"}).c_str(),
+                        str(t, {"hash"}).c_str());
     }
     std::printf("(%s matching, page %lld)\n", str(*r, {"total_count"}).c_str(),
                 static_cast<long long>(page));
@@ -306,10 +322,12 @@ int cmd_query_futures(const ClientOptions& c, const std::string& creator, const 
     if (!status.empty()) {
         v1::FutureStatus s;
         std::string name = status;
-        for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (auto& ch : name)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         if (name.rfind("FUTURE_STATUS_", 0) != 0) name = "FUTURE_STATUS_" + name;
         if (!v1::FutureStatus_Parse(name, &s))
-            return fail("unknown status '" + status + "' (pending, executed, verified, failed, timed_out)");
+            return fail("unknown status '" + status +
+                        "' (pending, executed, verified, failed, timed_out)");
         req.set_status(s);
     }
     req.mutable_pagination()->set_limit(limit);
@@ -335,7 +353,8 @@ int cmd_query_futures(const ClientOptions& c, const std::string& creator, const 
                     status_name(f.status()).c_str(), f.handler().c_str(),
                     static_cast<long long>(f.created_height()), f.creator().c_str());
     if (!r.pagination().next_key().empty())
-        std::printf("(more: next key %s)\n", to_base64(as_bytes(r.pagination().next_key())).c_str());
+        std::printf("(more: next key %s)\n",
+                    to_base64(as_bytes(r.pagination().next_key())).c_str());
     return 0;
 }
 
@@ -344,7 +363,8 @@ int cmd_query_simple(const ClientOptions& c, const std::string& what) {
     if (!bytes) return fail(bytes.error().message);
     if (what == "params") {
         v1::QueryParamsResponse r;
-        if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return fail("bad answer");
+        if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())))
+            return fail("bad answer");
         if (c.output == "json") {
             std::cout << to_json(r);
             return 0;
@@ -361,12 +381,14 @@ int cmd_query_simple(const ClientOptions& c, const std::string& what) {
         return 0;
     }
     v1::QueryHandlersResponse r;
-    if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return fail("bad answer");
+    if (!r.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())))
+        return fail("bad answer");
     if (c.output == "json") {
         std::cout << to_json(r);
         return 0;
     }
-    for (const auto& h : r.handlers()) std::printf("%s\n", h.name().c_str());
+    for (const auto& h : r.handlers())
+        std::printf("%s\n", h.name().c_str());
     return 0;
 }
 
@@ -379,9 +401,10 @@ int cmd_query_tx(const ClientOptions& c, const std::string& hash) {
         std::cout << json::serialize(*r) << "\n";
         return 0;
     }
-    std::printf("%-8s %s\n%-8s %s\n%-8s %s\n%-8s %s\n", "hash:", str(*r, {"hash"}).c_str(), "height:",
-                str(*r, {"height"}).c_str(), "code:", str(*r, {"tx_result", "code"}).c_str(), "log:",
-                str(*r, {"tx_result", "log"}).c_str());
+    std::printf("%-8s %s\n%-8s %s\n%-8s %s\n%-8s %s\n", "hash:", str(*r, {"hash"}).c_str(),
+                "height:", str(*r, {"height"}).c_str(),
+                "code:", str(*r, {"tx_result", "code"}).c_str(),
+                "log:", str(*r, {"tx_result", "log"}).c_str());
     return 0;
 }
 
@@ -415,7 +438,8 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     async::AddFutureTx t;
     t.chain_id = chain_id;
     t.account_number = acc.account().account_number();
-    t.sequence = o.sequence >= 0 ? static_cast<std::uint64_t>(o.sequence) : acc.account().sequence();
+    t.sequence =
+        o.sequence >= 0 ? static_cast<std::uint64_t>(o.sequence) : acc.account().sequence();
     t.handler = o.handler;
     t.input = input;
     const Bytes tx = async::build_add_future_tx(*key, t);
@@ -424,15 +448,16 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     if (!r) return fail(r.error().message);
     const std::string code = str(*r, {"code"});
     if (code != "0" && !code.empty())
-        return fail("tx rejected: code " + code + " (" + str(*r, {"codespace"}) + "): " + str(*r, {"log"}));
+        return fail("tx rejected: code " + code + " (" + str(*r, {"codespace"}) +
+                    "): " + str(*r, {"log"}));
     if (!o.wait) {
-        if (c.output == "json") std::cout << json::serialize(*r) << "\n";
-        else std::printf("txhash: %s\n", hash.c_str());
+        if (c.output == "json")
+            std::cout << json::serialize(*r) << "\n";
+        else
+            std::printf("txhash: %s\n", hash.c_str());
         return 0;
     }
-    auto elapsed = [&] {
-        return std::chrono::duration<double>(Clock::now() - started).count();
-    };
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
     const auto deadline = started + std::chrono::seconds(o.timeout_s);
     std::fprintf(stderr, "submitted txhash=%s\n", hash.c_str());
     // Included?
@@ -454,7 +479,8 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
-    if (id == 0) return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for the tx");
+    if (id == 0)
+        return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for the tx");
     std::fprintf(stderr, "[%5.1fs] future %llu pending (included at height %s)\n", elapsed(),
                  static_cast<unsigned long long>(id), included.c_str());
     v1::FutureStatus last = v1::FUTURE_STATUS_PENDING;
@@ -463,17 +489,20 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
         if (f) {
             if (f->status() != last) {
                 last = f->status();
-                const std::int64_t at = last == v1::FUTURE_STATUS_EXECUTED ? f->result().height()
-                                                                           : f->final_height();
+                const std::int64_t at =
+                    last == v1::FUTURE_STATUS_EXECUTED ? f->result().height() : f->final_height();
                 std::fprintf(stderr, "[%5.1fs] future %llu %s at height %lld\n", elapsed(),
                              static_cast<unsigned long long>(id), status_name(last).c_str(),
                              static_cast<long long>(at));
             }
-            const bool final = last == v1::FUTURE_STATUS_VERIFIED || last == v1::FUTURE_STATUS_FAILED ||
+            const bool final = last == v1::FUTURE_STATUS_VERIFIED ||
+                               last == v1::FUTURE_STATUS_FAILED ||
                                last == v1::FUTURE_STATUS_TIMED_OUT;
             if (final) {
-                if (c.output == "json") std::cout << to_json(*f);
-                else print_future(*f);
+                if (c.output == "json")
+                    std::cout << to_json(*f);
+                else
+                    print_future(*f);
                 return last == v1::FUTURE_STATUS_VERIFIED ? 0 : 1;
             }
         }

@@ -15,7 +15,7 @@ namespace seer::cli {
 struct ClientOptions {
     std::string node = "http://127.0.0.1:26657";
     std::string output = "text";  // text | json
-    std::string keyring;           // directory of `seer keys`
+    std::string keyring;          // directory of `seer keys`
 };
 
 struct AddFutureOptions {

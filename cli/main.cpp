@@ -45,8 +45,7 @@ std::string self_exe(const char* argv0) {
 }
 
 int cmd_init(const std::string& home, const std::string& moniker, const std::string& chain_id) {
-    if (fs::exists(home + "/config/genesis.json"))
-        return fail(home + " is already initialized");
+    if (fs::exists(home + "/config/genesis.json")) return fail(home + " is already initialized");
     try {
         fs::create_directories(home + "/config");
         fs::create_directories(home + "/data");
@@ -56,7 +55,8 @@ int cmd_init(const std::string& home, const std::string& moniker, const std::str
         node::save_priv_validator_key(home + "/config/priv_validator_key.json", val_key);
         node::Config c;
         c.moniker = moniker;
-        store::write_file_atomic(home + "/config/config.toml", as_bytes(node::render_config(c)), 0644);
+        store::write_file_atomic(home + "/config/config.toml", as_bytes(node::render_config(c)),
+                                 0644);
         node::GenesisDoc g;
         g.chain_id = chain_id;
         g.genesis_time = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -65,12 +65,14 @@ int cmd_init(const std::string& home, const std::string& moniker, const std::str
         g.validators.push_back(
             {crypto::address_of(val_key.public_key()), val_key.public_key(), 10, moniker});
         async::AppGenesis app;
-        for (const char* h : {"echo", "math", "hashchain", "http"}) app.handlers.push_back({h, ""});
+        for (const char* h : {"echo", "math", "hashchain", "http"})
+            app.handlers.push_back({h, ""});
         g.app_state_json = async::genesis_to_json(app);
-        store::write_file_atomic(home + "/config/genesis.json", as_bytes(node::render_genesis(g)), 0644);
-        store::write_file_atomic(home + "/data/priv_validator_state.json",
-                                 as_bytes("{\n  \"height\": \"0\",\n  \"round\": 0,\n  \"step\": 0\n}\n"),
-                                 0600);
+        store::write_file_atomic(home + "/config/genesis.json", as_bytes(node::render_genesis(g)),
+                                 0644);
+        store::write_file_atomic(
+            home + "/data/priv_validator_state.json",
+            as_bytes("{\n  \"height\": \"0\",\n  \"round\": 0,\n  \"step\": 0\n}\n"), 0600);
         std::cout << "Initialized " << home << " (moniker " << moniker << ", chain " << chain_id
                   << ", node ID " << node::node_id(node_key.public_key()) << ")\n";
     } catch (const std::exception& e) {
@@ -102,19 +104,23 @@ int main(int argc, char** argv) {
     node::TestnetOptions testnet;
     std::string hostnames;
     auto* tn = app.add_subcommand("testnet", "write the files of an N-validator network");
-    tn->add_option("--validators,-v", testnet.validators, "number of validators")->capture_default_str();
+    tn->add_option("--validators,-v", testnet.validators, "number of validators")
+        ->capture_default_str();
     tn->add_option("--output,-o", testnet.output, "output directory")->required();
     tn->add_option("--chain-id", testnet.chain_id, "chain ID")->capture_default_str();
     tn->add_option("--hostnames", hostnames, "comma-separated host of each validator");
     tn->add_option("--starting-port", testnet.base_port, "first p2p port")->capture_default_str();
-    tn->add_option("--api-starting-port", testnet.api_base_port, "first REST port")->capture_default_str();
-    tn->add_option("--http-allowlist", testnet.http_allowlist, "origin for the http handler (repeatable)");
+    tn->add_option("--api-starting-port", testnet.api_base_port, "first REST port")
+        ->capture_default_str();
+    tn->add_option("--http-allowlist", testnet.http_allowlist,
+                   "origin for the http handler (repeatable)");
     tn->add_option("--exec", testnet.exec, "external handler name=/abs/path[,arg...] (repeatable)");
 
     cli::LocalnetOptions ln;
     ln.home = (fs::current_path() / "localnet").string();
     auto* localnet = app.add_subcommand("localnet", "run a local network of N validators");
-    localnet->add_option("--validators,-v", ln.validators, "number of validators")->capture_default_str();
+    localnet->add_option("--validators,-v", ln.validators, "number of validators")
+        ->capture_default_str();
     localnet->add_option("--home", ln.home, "network directory")->capture_default_str();
     localnet->add_flag("--reset", ln.reset, "delete the network and generate a new one");
 
@@ -134,8 +140,10 @@ int main(int argc, char** argv) {
     keys_import->add_option("seed_hex", import_hex, "32-byte seed, hex")->required();
     auto* keys_export = keys->add_subcommand("export", "print a key's private seed (hex)");
     keys_export->add_option("name", key_name)->required();
-    keys_export->add_flag("--unsafe-export-private-key", show_private,
-                          "required: confirms that the private key is printed")->required();
+    keys_export
+        ->add_flag("--unsafe-export-private-key", show_private,
+                   "required: confirms that the private key is printed")
+        ->required();
 
     cli::ClientOptions client;
     app.add_option("--node", client.node, "RPC address of the node")->capture_default_str();
@@ -154,17 +162,22 @@ int main(int argc, char** argv) {
     cli::AddFutureOptions af;
     auto* add_future = tx_async->add_subcommand("add-future", "submit a future");
     add_future->fallthrough();
-    add_future->add_option("--handler", af.handler, "handler ID (echo, math, hashchain, http, exec:<name>)")
+    add_future
+        ->add_option("--handler", af.handler,
+                     "handler ID (echo, math, hashchain, http, exec:<name>)")
         ->required();
     auto* in_text = add_future->add_option("--input", af.input, "input text");
-    auto* in_file = add_future->add_option("--input-file", af.input_file, "read the input from a file");
+    auto* in_file =
+        add_future->add_option("--input-file", af.input_file, "read the input from a file");
     in_text->excludes(in_file);
     add_future->add_option("--from", af.from, "key name in the keyring")->required();
     add_future->add_flag("--wait", af.wait, "follow the future until it is final");
-    add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")->capture_default_str();
+    add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")
+        ->capture_default_str();
     add_future->add_option("--chain-id", af.chain_id, "chain ID (default: the node's)");
-    add_future->add_option("--sequence", af.sequence,
-                           "sign with this account sequence (default: the account's committed one)")
+    add_future
+        ->add_option("--sequence", af.sequence,
+                     "sign with this account sequence (default: the account's committed one)")
         ->check(CLI::NonNegativeNumber);
 
     auto* query = app.add_subcommand("query", "query the chain");
@@ -178,11 +191,15 @@ int main(int argc, char** argv) {
     std::string txs_order;
     std::int64_t txs_page = 1;
     std::int64_t txs_per_page = 30;
-    auto* query_txs = query->add_subcommand("txs", "transactions matching an event query (tx_search)");
-    query_txs->add_option("--query", txs_query,
-                          "CometBFT query, e.g. \"future_created.creator='seer1...' AND tx.height>5\"")
+    auto* query_txs =
+        query->add_subcommand("txs", "transactions matching an event query (tx_search)");
+    query_txs
+        ->add_option("--query", txs_query,
+                     "CometBFT query, e.g. \"future_created.creator='seer1...' AND tx.height>5\"")
         ->required();
-    query_txs->add_option("--page", txs_page, "page number")->capture_default_str()->check(CLI::PositiveNumber);
+    query_txs->add_option("--page", txs_page, "page number")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     query_txs->add_option("--per-page", txs_per_page, "results per page (at most 100)")
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
@@ -196,19 +213,22 @@ int main(int argc, char** argv) {
     q_future->add_option("id", future_id)->required();
     std::string output_file;
     q_future->add_option("--output-file", output_file,
-                         "write the output's bytes here (fetched from the node, checked against the SHA-256 on chain)");
+                         "write the output's bytes here (fetched from the node, checked against "
+                         "the SHA-256 on chain)");
     std::string creator;
     std::string status_filter;
     std::uint64_t limit = 100;
     auto* q_futures = q_async->add_subcommand("futures", "futures, filtered");
     q_futures->add_option("--creator", creator, "bech32 address");
-    q_futures->add_option("--status", status_filter, "pending, executed, verified, failed, timed_out");
+    q_futures->add_option("--status", status_filter,
+                          "pending, executed, verified, failed, timed_out");
     q_futures->add_option("--limit", limit, "at most this many")->capture_default_str();
     auto* q_pending = q_async->add_subcommand("pending-futures", "futures waiting for a result");
     q_pending->add_option("--limit", limit, "at most this many")->capture_default_str();
     auto* q_params = q_async->add_subcommand("params", "module parameters");
     auto* q_handlers = q_async->add_subcommand("handlers", "the handler registry");
-    for (auto* sc : {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, query_txs, status})
+    for (auto* sc :
+         {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, query_txs, status})
         sc->fallthrough();
 
     try {
@@ -227,7 +247,8 @@ int main(int argc, char** argv) {
     if (query_txs->parsed())
         return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
     if (q_future->parsed()) return cli::cmd_query_future(client, future_id, output_file);
-    if (q_futures->parsed()) return cli::cmd_query_futures(client, creator, status_filter, limit, false);
+    if (q_futures->parsed())
+        return cli::cmd_query_futures(client, creator, status_filter, limit, false);
     if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);
     if (q_params->parsed()) return cli::cmd_query_simple(client, "params");
     if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
@@ -240,7 +261,8 @@ int main(int argc, char** argv) {
         if (!hostnames.empty()) {
             std::stringstream ss(hostnames);
             std::string h;
-            while (std::getline(ss, h, ',')) testnet.hostnames.push_back(h);
+            while (std::getline(ss, h, ','))
+                testnet.hostnames.push_back(h);
         }
         auto nodes = node::write_testnet(testnet);
         if (!nodes) return fail(nodes.error().message);
@@ -264,7 +286,8 @@ int main(int argc, char** argv) {
     if (keys_list->parsed()) {
         auto list = node::list_keys(keyring);
         if (!list) return fail(list.error().message);
-        for (const auto& k : *list) std::cout << k.name << "  " << k.address << "\n";
+        for (const auto& k : *list)
+            std::cout << k.name << "  " << k.address << "\n";
         return 0;
     }
     if (keys_show->parsed()) {

@@ -10,12 +10,14 @@ namespace seer::async {
 namespace {
 
 void put_u64(Bytes& out, std::uint64_t v) {
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 std::uint64_t get_u64(ByteView b) {
     std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | b[i];
+    for (std::size_t i = 0; i < 8; ++i)
+        v = (v << 8) | b[i];
     return v;
 }
 
@@ -64,7 +66,8 @@ std::optional<Bytes> Archive::get(std::uint64_t id) const {
 
 std::optional<consensus::QueryResponse> Archive::query(const consensus::QueryRequest& req) const {
     std::string_view path = req.path;
-    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    while (!path.empty() && path.front() == '/')
+        path.remove_prefix(1);
     constexpr std::string_view prefix = "async/future/";
     if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
     path.remove_prefix(prefix.size());

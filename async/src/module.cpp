@@ -78,11 +78,16 @@ bool is_printable_utf8(const std::string& s) {
 
 std::string status_name(v1::FutureStatus s) {
     switch (s) {
-        case v1::FUTURE_STATUS_PENDING: return "PENDING";
-        case v1::FUTURE_STATUS_EXECUTED: return "EXECUTED";
-        case v1::FUTURE_STATUS_VERIFIED: return "VERIFIED";
-        case v1::FUTURE_STATUS_FAILED: return "FAILED";
-        case v1::FUTURE_STATUS_TIMED_OUT: return "TIMED_OUT";
+        case v1::FUTURE_STATUS_PENDING:
+            return "PENDING";
+        case v1::FUTURE_STATUS_EXECUTED:
+            return "EXECUTED";
+        case v1::FUTURE_STATUS_VERIFIED:
+            return "VERIFIED";
+        case v1::FUTURE_STATUS_FAILED:
+            return "FAILED";
+        case v1::FUTURE_STATUS_TIMED_OUT:
+            return "TIMED_OUT";
         case v1::FUTURE_STATUS_UNSPECIFIED:
         case v1::FutureStatus_INT_MIN_SENTINEL_DO_NOT_USE_:
         case v1::FutureStatus_INT_MAX_SENTINEL_DO_NOT_USE_:
@@ -99,7 +104,9 @@ EventAttribute attr(std::string key, std::string value) {
     return EventAttribute{std::move(key), std::move(value), true};
 }
 
-std::string hex_upper(ByteView b) { return to_hex(b, true); }
+std::string hex_upper(ByteView b) {
+    return to_hex(b, true);
+}
 
 CheckTxResponse to_check_response(const TxCheck& c) {
     CheckTxResponse r;
@@ -120,10 +127,13 @@ Hash Module::claim_digest(std::uint64_t id, std::uint32_t attempt, const std::st
                           const std::string& error, const std::string& output_sha256) {
     crypto::Sha256 h;
     Bytes head;
-    for (int i = 7; i >= 0; --i) head.push_back(static_cast<std::uint8_t>(id >> (8 * i)));
-    for (int i = 3; i >= 0; --i) head.push_back(static_cast<std::uint8_t>(attempt >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+        head.push_back(static_cast<std::uint8_t>(id >> (8 * i)));
+    for (int i = 3; i >= 0; --i)
+        head.push_back(static_cast<std::uint8_t>(attempt >> (8 * i)));
     const std::uint64_t n = output.size();
-    for (int i = 7; i >= 0; --i) head.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+        head.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
     // An off-chain claim is its hash; the leading byte keeps it apart from any inline one.
     head.push_back(output_sha256.empty() ? 0 : 1);
     h.update(head).update(as_bytes(output_sha256)).update(as_bytes(output)).update(as_bytes(error));
@@ -224,8 +234,7 @@ PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& r
         std::size_t scanned = 0;
         const std::size_t scan_limit = k_max_scan_factor * p.max_results_per_block;
         for (std::uint64_t id : m_state.with_status(v1::FUTURE_STATUS_PENDING)) {
-            if (results.results.size() >= p.max_results_per_block || ++scanned > scan_limit)
-                break;
+            if (results.results.size() >= p.max_results_per_block || ++scanned > scan_limit) break;
             auto outcome = m_options.prophet->result(id);
             if (!outcome) continue;
             // "This node could not compute it" (timeout, unavailable, a local limit) is not an
@@ -300,10 +309,9 @@ ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
                 return ProposalStatus::reject;
             }
             for (const auto& r : results->results)
-                claims.push_back(
-                    {r.future_id, r.attempt,
-                     claim_digest(r.future_id, r.attempt, to_string(r.output), r.error,
-                                  to_string(r.output_sha256))});
+                claims.push_back({r.future_id, r.attempt,
+                                  claim_digest(r.future_id, r.attempt, to_string(r.output), r.error,
+                                               to_string(r.output_sha256))});
             continue;
         }
         const TxCheck c = check_user_tx(m_state, m_options.chain_id, tx, req.height, overlay);
@@ -395,7 +403,8 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         const auto& r = f->result();
         if (r.submitter() == pb_bytes(self)) continue;
         bool voted = false;
-        for (const auto& v : f->votes()) voted |= v.validator() == pb_bytes(self);
+        for (const auto& v : f->votes())
+            voted |= v.validator() == pb_bytes(self);
         if (voted) continue;
         const Hash digest = result_digest(*f);
         auto offered = m_offered_claim.find(id);
@@ -415,7 +424,8 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         auto f = m_state.future(id);
         if (!f || f->status() != v1::FUTURE_STATUS_EXECUTED || f->attempts() != u.attempt) continue;
         bool voted = false;
-        for (const auto& v : f->votes()) voted |= v.validator() == pb_bytes(self);
+        for (const auto& v : f->votes())
+            voted |= v.validator() == pb_bytes(self);
         if (voted) continue;
         ext.votes.push_back({id, u.attempt, VoteValue::rejected});
         included.insert(id);
@@ -435,8 +445,10 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
     }
     if (out.size() > p.max_extension_bytes) {
         const std::size_t over = out.size() - p.max_extension_bytes;
-        ext.verified_bits.resize(ext.verified_bits.size() > over + 2 ? ext.verified_bits.size() - over - 2 : 0);
-        while (!ext.verified_bits.empty() && ext.verified_bits.back() == 0) ext.verified_bits.pop_back();
+        ext.verified_bits.resize(
+            ext.verified_bits.size() > over + 2 ? ext.verified_bits.size() - over - 2 : 0);
+        while (!ext.verified_bits.empty() && ext.verified_bits.back() == 0)
+            ext.verified_bits.pop_back();
         out = encode_extension(ext);
     }
     return out;
@@ -462,7 +474,8 @@ VerifyStatus Module::verify_vote_extension(const VerifyVoteExtensionRequest& req
     }
     std::map<std::uint64_t, std::uint32_t> claimed;  // future -> attempt in this block
     if (claims && !ext->votes.empty())
-        for (const auto& c : *claims) claimed.emplace(c.future_id, c.attempt);
+        for (const auto& c : *claims)
+            claimed.emplace(c.future_id, c.attempt);
     for (const auto& v : ext->votes) {
         if (!seen.insert(v.future_id).second) return VerifyStatus::reject;
         auto c = claimed.find(v.future_id);
@@ -552,7 +565,8 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
         // it, as the precommit would have been dropped, rather than count its first vote.
         std::set<std::uint64_t> seen;
         bool duplicate = false;
-        for (const auto& ev : votes) duplicate |= !seen.insert(ev.future_id).second;
+        for (const auto& ev : votes)
+            duplicate |= !seen.insert(ev.future_id).second;
         if (duplicate) continue;
         const std::string validator = pb_bytes(vote.validator_address);
         for (const auto& ev : votes) {
@@ -565,7 +579,8 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
             v1::Future& f = it->second;
             if (f.status() != v1::FUTURE_STATUS_EXECUTED || f.attempts() != ev.attempt) continue;
             bool dup = false;
-            for (const auto& existing : f.votes()) dup |= existing.validator() == validator;
+            for (const auto& existing : f.votes())
+                dup |= existing.validator() == validator;
             if (dup) continue;  // the first vote of a validator counts
             auto* fv = f.add_votes();
             fv->set_validator(validator);
@@ -576,14 +591,15 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
             touched.insert(ev.future_id);
             // Not indexed: the future's record holds its votes, and a block carries one such
             // event per validator and result.
-            events.push_back(event(
-                "future_vote",
-                {attr("future_id", std::to_string(f.id())),
-                 attr("validator", hex_upper(vote.validator_address)),
-                 attr("vote", ev.value == VoteValue::verified ? "VERIFIED" : "REJECTED"),
-                 attr("power", std::to_string(vote.power)),
-                 attr("attempt", std::to_string(ev.attempt))}));
-            for (auto& a : events.back().attributes) a.index = false;
+            events.push_back(
+                event("future_vote",
+                      {attr("future_id", std::to_string(f.id())),
+                       attr("validator", hex_upper(vote.validator_address)),
+                       attr("vote", ev.value == VoteValue::verified ? "VERIFIED" : "REJECTED"),
+                       attr("power", std::to_string(vote.power)),
+                       attr("attempt", std::to_string(ev.attempt))}));
+            for (auto& a : events.back().attributes)
+                a.index = false;
         }
     }
     for (std::uint64_t id : touched) {
@@ -616,15 +632,15 @@ void Module::tally(v1::Future& f, std::int64_t h, std::vector<Event>& events) {
     if (rejected * 3 >= m_total_power) {
         const std::uint32_t attempt = f.attempts();
         f.set_attempts(attempt + 1);
-        events.push_back(event("future_rejected",
-                               {attr("future_id", std::to_string(f.id())),
-                                attr("attempt", std::to_string(attempt)),
-                                attr("rejected_power", std::to_string(rejected)),
-                                attr("total_power", std::to_string(m_total_power))}));
+        events.push_back(event(
+            "future_rejected",
+            {attr("future_id", std::to_string(f.id())), attr("attempt", std::to_string(attempt)),
+             attr("rejected_power", std::to_string(rejected)),
+             attr("total_power", std::to_string(m_total_power))}));
         if (f.attempts() >= m_state.params().max_attempts) {
             finish(f, v1::FUTURE_STATUS_FAILED,
-                   "result rejected " + std::to_string(f.attempts()) + " times (max_attempts)",
-                   h, events);
+                   "result rejected " + std::to_string(f.attempts()) + " times (max_attempts)", h,
+                   events);
             return;
         }
         f.set_status(v1::FUTURE_STATUS_PENDING);
@@ -640,8 +656,8 @@ void Module::finish(v1::Future& f, v1::FutureStatus status, std::string reason, 
     f.set_final_height(h);
     f.set_final_reason(reason);
     std::string type = status == v1::FUTURE_STATUS_VERIFIED ? "future_verified"
-                       : status == v1::FUTURE_STATUS_FAILED  ? "future_failed"
-                                                             : "future_timed_out";
+                       : status == v1::FUTURE_STATUS_FAILED ? "future_failed"
+                                                            : "future_timed_out";
     // The answer travels in the event, so a subscriber needs no second query.
     const std::string& output = f.result().output();
     const bool off_chain = f.result().output_sha256().size() == 32;
@@ -649,7 +665,8 @@ void Module::finish(v1::Future& f, v1::FutureStatus status, std::string reason, 
                                       : to_hex(crypto::sha256(as_bytes(output)));
     const std::uint64_t size = off_chain ? f.result().output_size() : output.size();
     std::vector<EventAttribute> attrs{attr("future_id", std::to_string(f.id())),
-                                      attr("creator", f.creator()), attr("handler", f.handler()),
+                                      attr("creator", f.creator()),
+                                      attr("handler", f.handler()),
                                       attr("status", status_name(status)),
                                       attr("output_sha256", sha),
                                       attr("output_size", std::to_string(size))};
@@ -745,10 +762,10 @@ ExecTxResult Module::deliver_user_tx(ByteView tx, std::int64_t h) {
     v1::MsgAddFutureResponse data;
     data.set_id(f.id());
     r.data = serialize(data);
-    r.events.push_back(event("future_created",
-                             {attr("future_id", std::to_string(f.id())), attr("creator", u.creator),
-                              attr("handler", u.handler),
-                              attr("deadline", std::to_string(f.deadline_height()))}));
+    r.events.push_back(
+        event("future_created",
+              {attr("future_id", std::to_string(f.id())), attr("creator", u.creator),
+               attr("handler", u.handler), attr("deadline", std::to_string(f.deadline_height()))}));
     r.events.push_back(event("message", {attr("action", std::string(k_msg_add_future_type_url)),
                                          attr("sender", u.creator), attr("module", "async")}));
     return r;
@@ -769,8 +786,7 @@ void Module::expire_and_prune(std::int64_t h, std::vector<Event>& events) {
     const auto keep = static_cast<std::int64_t>(m_state.params().prune_after_blocks);
     std::vector<std::uint64_t> pruned;
     for (const auto& [final_height, id] : m_state.prune_queue()) {
-        if (final_height + keep > h || pruned.size() >= m_state.params().max_prune_per_block)
-            break;
+        if (final_height + keep > h || pruned.size() >= m_state.params().max_prune_per_block) break;
         pruned.push_back(id);
     }
     for (std::uint64_t id : pruned) {

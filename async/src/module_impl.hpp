@@ -74,11 +74,11 @@ private:
     State m_state;
     std::map<Address, std::int64_t> m_powers;  // from the latest decided_last_commit
     std::int64_t m_total_power = 0;
-    CheckOverlay m_check_overlay;  // mempool check state, reset at commit
-    std::vector<std::uint64_t> m_created;  // futures created by the block being finalized
+    CheckOverlay m_check_overlay;           // mempool check state, reset at commit
+    std::vector<std::uint64_t> m_created;   // futures created by the block being finalized
     std::vector<std::uint64_t> m_finished;  // futures made final by the block being finalized
     std::map<Hash, std::vector<Claim>> m_block_claims;  // results of proposals seen this height
-    std::map<std::uint64_t, Hash> m_offered_claim;  // last claim offered for verification
+    std::map<std::uint64_t, Hash> m_offered_claim;      // last claim offered for verification
     struct Cast {
         Hash digest{};
         std::int64_t height = 0;  // of the block whose precommit carried the vote

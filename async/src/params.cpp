@@ -21,7 +21,9 @@ constexpr std::uint64_t k_max_results_bytes_bound = 16 * 1024 * 1024;
 constexpr std::uint64_t k_max_extension_bytes_bound = 512 * 1024;  // < consensus hard limit
 constexpr std::size_t k_max_handler_name = 64;
 
-Status fail(const std::string& what) { return make_error("invalid_params", what); }
+Status fail(const std::string& what) {
+    return make_error("invalid_params", what);
+}
 }  // namespace
 
 Status Params::validate() const {
@@ -36,7 +38,9 @@ Status Params::validate() const {
     // One largest inline output must fit a results tx.
     const std::uint64_t inline_max = std::min(max_inline_output_bytes, max_output_bytes);
     if (max_results_bytes < inline_max || max_results_bytes > k_max_results_bytes_bound)
-        return fail("max_results_bytes must be in min(max_inline_output_bytes, max_output_bytes)..16777216");
+        return fail(
+            "max_results_bytes must be in min(max_inline_output_bytes, "
+            "max_output_bytes)..16777216");
     if (max_votes_per_extension == 0 || max_votes_per_extension > 10000)
         return fail("max_votes_per_extension must be in 1..10000");
     // Each encoded vote takes at most 20 bytes (3 tags, varints of id, attempt and value).
@@ -72,14 +76,13 @@ Status validate_genesis(const AppGenesis& g) {
             return make_error("invalid_genesis", "bad account address: " + a.address);
         if (!seen.insert(a.address).second)
             return make_error("invalid_genesis", "duplicate account: " + a.address);
-        if (a.pub_key &&
-            crypto::to_bech32_address(crypto::address_of(*a.pub_key)) != a.address)
+        if (a.pub_key && crypto::to_bech32_address(crypto::address_of(*a.pub_key)) != a.address)
             return make_error("invalid_genesis", "pub_key does not match address " + a.address);
     }
     std::set<std::string> names;
     for (const auto& h : g.handlers) {
-        const bool builtin = h.name == "echo" || h.name == "math" || h.name == "hashchain" ||
-                             h.name == "http";
+        const bool builtin =
+            h.name == "echo" || h.name == "math" || h.name == "hashchain" || h.name == "http";
         const bool exec = h.name.rfind("exec:", 0) == 0 && h.name.size() > 5;
         if (!(builtin || exec) || h.name.size() > k_max_handler_name)
             return make_error("invalid_genesis", "unknown handler kind: " + h.name);
@@ -107,7 +110,8 @@ Result<AppGenesis> parse_genesis_json(std::string_view json) {
         }
         g.accounts.push_back(std::move(acc));
     }
-    for (const auto& h : m.handlers()) g.handlers.push_back({h.name(), h.description()});
+    for (const auto& h : m.handlers())
+        g.handlers.push_back({h.name(), h.description()});
     if (auto s = validate_genesis(g); !s) return s.error();
     return g;
 }
@@ -136,24 +140,36 @@ std::string genesis_to_json(const AppGenesis& g) {
 
 std::string_view describe(Code code) {
     switch (code) {
-        case Code::ok: return "ok";
-        case Code::tx_decode: return "tx does not decode as a Cosmos TxRaw with MsgAddFuture";
-        case Code::reserved_marker: return "tx starts with 0x00, reserved for the results tx";
+        case Code::ok:
+            return "ok";
+        case Code::tx_decode:
+            return "tx does not decode as a Cosmos TxRaw with MsgAddFuture";
+        case Code::reserved_marker:
+            return "tx starts with 0x00, reserved for the results tx";
         case Code::unauthorized:
             return "signature verification failed: check the signature, chain ID and account "
                    "number";
-        case Code::wrong_sequence: return "account sequence mismatch";
-        case Code::unknown_account: return "signer has no account";
-        case Code::unknown_handler: return "handler is not in the registry";
-        case Code::empty_input: return "input is empty";
-        case Code::input_too_large: return "input exceeds params.max_input_bytes";
-        case Code::pending_cap: return "creator has too many unfinished futures";
-        case Code::tx_too_large: return "tx exceeds the maximum tx size";
+        case Code::wrong_sequence:
+            return "account sequence mismatch";
+        case Code::unknown_account:
+            return "signer has no account";
+        case Code::unknown_handler:
+            return "handler is not in the registry";
+        case Code::empty_input:
+            return "input is empty";
+        case Code::input_too_large:
+            return "input exceeds params.max_input_bytes";
+        case Code::pending_cap:
+            return "creator has too many unfinished futures";
+        case Code::tx_too_large:
+            return "tx exceeds the maximum tx size";
         case Code::invalid_message:
             return "tx must hold one MsgAddFuture signed by its creator with ed25519 and "
                    "SIGN_MODE_DIRECT";
-        case Code::tx_timeout: return "tx timeout_height has passed";
-        case Code::backlog_full: return "backlog full, retry later";
+        case Code::tx_timeout:
+            return "tx timeout_height has passed";
+        case Code::backlog_full:
+            return "backlog full, retry later";
     }
     return "unknown";
 }

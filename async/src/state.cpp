@@ -2,9 +2,9 @@
 
 #include "params_pb.hpp"
 #include "pb_util.hpp"
+#include "seer/async/module.hpp"
 #include "seer/common/check.hpp"
 #include "seer/crypto/hash.hpp"
-#include "seer/async/module.hpp"
 
 namespace seer::async::detail {
 
@@ -21,7 +21,8 @@ const Bytes k_claims_key{'R'};
 Bytes future_key(std::uint64_t id) {
     Bytes k(9);
     k[0] = k_future_prefix;
-    for (int i = 0; i < 8; ++i) k[static_cast<std::size_t>(1 + i)] = static_cast<std::uint8_t>(id >> (8 * (7 - i)));
+    for (int i = 0; i < 8; ++i)
+        k[static_cast<std::size_t>(1 + i)] = static_cast<std::uint8_t>(id >> (8 * (7 - i)));
     return k;
 }
 
@@ -33,7 +34,8 @@ Bytes account_key(const Address& a) {
 }
 
 void put_u64(Bytes& out, std::uint64_t v) {
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 template <class M>
@@ -99,7 +101,8 @@ void State::load() {
     m_params = from_pb(parse_or_die<v1::Params>(*m_kv.get(k_app_column, k_params_key), "params"));
     auto hs = parse_or_die<v1::QueryHandlersResponse>(*m_kv.get(k_app_column, k_handlers_key),
                                                       "handlers");
-    for (const auto& h : hs.handlers()) m_handlers.push_back({h.name(), h.description()});
+    for (const auto& h : hs.handlers())
+        m_handlers.push_back({h.name(), h.description()});
     const Bytes prefix{k_future_prefix};
     m_kv.scan(k_app_column, prefix, prefix, [&](ByteView, ByteView value) {
         v1::Future f;
@@ -123,7 +126,9 @@ std::optional<Bytes> State::read(const Bytes& key) const {
     return m_kv.get(k_app_column, key);
 }
 
-void State::write(Bytes key, std::optional<Bytes> value) { m_dirty[std::move(key)] = std::move(value); }
+void State::write(Bytes key, std::optional<Bytes> value) {
+    m_dirty[std::move(key)] = std::move(value);
+}
 
 std::optional<v1::Future> State::future(std::uint64_t id) const {
     auto b = read(future_key(id));

@@ -101,8 +101,8 @@ private:
     std::uint64_t m_next_future_id = 1;
     std::uint64_t m_next_account_number = 0;
 
-    std::map<Bytes, std::optional<Bytes>> m_dirty;  // this block's writes (nullopt = erase)
-    store::WriteBatch m_sealed;                     // sealed by finalize, written by commit
+    std::map<Bytes, std::optional<Bytes>> m_dirty;        // this block's writes (nullopt = erase)
+    store::WriteBatch m_sealed;                           // sealed by finalize, written by commit
     std::map<Bytes, std::optional<Bytes>> m_sealed_view;  // the same writes, for reads
 
     std::map<std::uint64_t, IndexEntry> m_index;

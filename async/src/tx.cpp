@@ -50,7 +50,9 @@ Bytes build_add_future_tx(const crypto::PrivateKey& key, const AddFutureTx& tx) 
     return serialize(raw);
 }
 
-crypto::Hash256 tx_hash(ByteView tx) { return crypto::sha256(tx); }
+crypto::Hash256 tx_hash(ByteView tx) {
+    return crypto::sha256(tx);
+}
 
 Bytes encode_results_tx(const ResultsTx& tx) {
     seer::async::v1::ResultsTx m;
@@ -113,7 +115,8 @@ Bytes encode_vote_extension(const std::vector<ExtensionVote>& votes) {
 
 Result<VoteExtension> decode_extension(ByteView bytes) {
     seer::async::v1::VoteExtension m;
-    if (!detail::parse(m, bytes)) return make_error("undecodable", "vote extension does not decode");
+    if (!detail::parse(m, bytes))
+        return make_error("undecodable", "vote extension does not decode");
     VoteExtension out;
     out.verified_bits = detail::bytes_of(m.verified_bits());
     // Trailing zero bytes would give one set of votes two encodings.
@@ -141,8 +144,7 @@ Result<VoteExtension> decode_extension(ByteView bytes) {
             case seer::async::v1::VoteValue_INT_MAX_SENTINEL_DO_NOT_USE_:
                 break;
         }
-        if (!known)
-            return make_error("bad_vote_value", "vote value must be VERIFIED or REJECTED");
+        if (!known) return make_error("bad_vote_value", "vote value must be VERIFIED or REJECTED");
         out.votes.push_back(v);
     }
     return out;

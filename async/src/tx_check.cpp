@@ -79,8 +79,7 @@ TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView 
 
     if (body.timeout_height() != 0 && static_cast<std::int64_t>(body.timeout_height()) < height)
         return fail(Code::tx_timeout, "timeout_height " + std::to_string(body.timeout_height()) +
-                                          " is below the block height " +
-                                          std::to_string(height));
+                                          " is below the block height " + std::to_string(height));
 
     auto over = overlay.sequences.find(*creator);
     const std::uint64_t expected =
@@ -98,8 +97,8 @@ TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView 
     if (!crypto::verify(pk, serialize(doc), view(raw.signatures(0))))
         return fail(Code::unauthorized,
                     "signature verification failed; please verify account number (" +
-                        std::to_string(account->account_number()) + ") and chain-id (" +
-                        chain_id + ")");
+                        std::to_string(account->account_number()) + ") and chain-id (" + chain_id +
+                        ")");
 
     const auto& params = state.params();
     if (!state.has_handler(msg.handler()))
@@ -118,12 +117,12 @@ TxCheck check_user_tx(const State& state, const std::string& chain_id, ByteView 
     // deadline (ADR 0005). Counts the futures already in state and those admitted ahead of it.
     const std::uint64_t backlog = state.unfinished_total() + overlay.futures;
     if (backlog >= params.unfinished_capacity())
-        return fail(Code::backlog_full,
-                    "backlog full, retry later: " + std::to_string(backlog) +
-                        " unfinished futures, capacity " +
-                        std::to_string(params.unfinished_capacity()) +
-                        " (max_unfinished_futures " + std::to_string(params.max_unfinished_futures) +
-                        ", max_results_per_block x (timeout_blocks - 2))");
+        return fail(Code::backlog_full, "backlog full, retry later: " + std::to_string(backlog) +
+                                            " unfinished futures, capacity " +
+                                            std::to_string(params.unfinished_capacity()) +
+                                            " (max_unfinished_futures " +
+                                            std::to_string(params.max_unfinished_futures) +
+                                            ", max_results_per_block x (timeout_blocks - 2))");
 
     TxCheck ok;
     UserTx tx;

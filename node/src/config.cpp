@@ -1,11 +1,11 @@
 #include "seer/node/config.hpp"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace seer::node {
 
@@ -71,7 +71,8 @@ Setter laddr_key(const std::string& key, std::string& out) {
     return [&out, key](const toml::node& n) -> Status {
         if (!n.is_string()) return type_error(key, "a string");
         auto s = *n.value<std::string>();
-        if (auto hp = parse_laddr(s); !hp) return make_error("bad_config", key + ": " + hp.error().message);
+        if (auto hp = parse_laddr(s); !hp)
+            return make_error("bad_config", key + ": " + hp.error().message);
         out = s;
         return {};
     };
@@ -172,36 +173,51 @@ Result<Config> parse_config(std::string_view text) {
         {"p2p",
          {{"laddr", laddr_key("p2p.laddr", c.p2p_laddr)},
           {"persistent_peers", strings_key("p2p.persistent_peers", c.persistent_peers)},
-          {"max_num_inbound_peers", int_key("p2p.max_num_inbound_peers", c.max_inbound_peers, 0, 10000)},
-          {"max_num_outbound_peers", int_key("p2p.max_num_outbound_peers", c.max_outbound_peers, 0, 10000)},
-          {"send_queue_capacity", int_key("p2p.send_queue_capacity", c.send_queue_capacity, 1, 1 << 20)},
-          {"handshake_timeout_ms", int_key("p2p.handshake_timeout_ms", c.handshake_timeout_ms, 100, 600'000)},
+          {"max_num_inbound_peers",
+           int_key("p2p.max_num_inbound_peers", c.max_inbound_peers, 0, 10000)},
+          {"max_num_outbound_peers",
+           int_key("p2p.max_num_outbound_peers", c.max_outbound_peers, 0, 10000)},
+          {"send_queue_capacity",
+           int_key("p2p.send_queue_capacity", c.send_queue_capacity, 1, 1 << 20)},
+          {"handshake_timeout_ms",
+           int_key("p2p.handshake_timeout_ms", c.handshake_timeout_ms, 100, 600'000)},
           {"ban_duration_ms", int_key("p2p.ban_duration_ms", c.ban_duration_ms, 0, 86'400'000)}}},
         {"rpc",
          {{"laddr", laddr_key("rpc.laddr", c.rpc_laddr)},
-          {"max_open_connections", int_key("rpc.max_open_connections", c.rpc_max_open_connections, 1, 100000)},
+          {"max_open_connections",
+           int_key("rpc.max_open_connections", c.rpc_max_open_connections, 1, 100000)},
           {"max_body_bytes", int_key("rpc.max_body_bytes", c.rpc_max_body_bytes, 1024, 64 << 20)},
-          {"max_subscriptions_per_client",
-           int_key("rpc.max_subscriptions_per_client", c.rpc_max_subscriptions_per_client, 0, 1000)}}},
+          {"max_subscriptions_per_client", int_key("rpc.max_subscriptions_per_client",
+                                                   c.rpc_max_subscriptions_per_client, 0, 1000)}}},
         {"api",
          {{"enable", bool_key("api.enable", c.api_enable)},
           {"address", laddr_key("api.address", c.api_laddr)}}},
         {"consensus",
-         {{"timeout_propose_ms", int_key("consensus.timeout_propose_ms", c.timeout_propose_ms, 1, 600'000)},
-          {"timeout_propose_delta_ms", int_key("consensus.timeout_propose_delta_ms", c.timeout_propose_delta_ms, 0, 600'000)},
-          {"timeout_prevote_ms", int_key("consensus.timeout_prevote_ms", c.timeout_prevote_ms, 1, 600'000)},
-          {"timeout_prevote_delta_ms", int_key("consensus.timeout_prevote_delta_ms", c.timeout_prevote_delta_ms, 0, 600'000)},
-          {"timeout_precommit_ms", int_key("consensus.timeout_precommit_ms", c.timeout_precommit_ms, 1, 600'000)},
-          {"timeout_precommit_delta_ms", int_key("consensus.timeout_precommit_delta_ms", c.timeout_precommit_delta_ms, 0, 600'000)},
-          {"timeout_commit_ms", int_key("consensus.timeout_commit_ms", c.timeout_commit_ms, 0, 600'000)},
-          {"gossip_interval_ms", int_key("consensus.gossip_interval_ms", c.gossip_interval_ms, 10, 60'000)}}},
+         {{"timeout_propose_ms",
+           int_key("consensus.timeout_propose_ms", c.timeout_propose_ms, 1, 600'000)},
+          {"timeout_propose_delta_ms",
+           int_key("consensus.timeout_propose_delta_ms", c.timeout_propose_delta_ms, 0, 600'000)},
+          {"timeout_prevote_ms",
+           int_key("consensus.timeout_prevote_ms", c.timeout_prevote_ms, 1, 600'000)},
+          {"timeout_prevote_delta_ms",
+           int_key("consensus.timeout_prevote_delta_ms", c.timeout_prevote_delta_ms, 0, 600'000)},
+          {"timeout_precommit_ms",
+           int_key("consensus.timeout_precommit_ms", c.timeout_precommit_ms, 1, 600'000)},
+          {"timeout_precommit_delta_ms", int_key("consensus.timeout_precommit_delta_ms",
+                                                 c.timeout_precommit_delta_ms, 0, 600'000)},
+          {"timeout_commit_ms",
+           int_key("consensus.timeout_commit_ms", c.timeout_commit_ms, 0, 600'000)},
+          {"gossip_interval_ms",
+           int_key("consensus.gossip_interval_ms", c.gossip_interval_ms, 10, 60'000)}}},
         {"mempool",
          {{"size", int_key("mempool.size", c.mempool_size, 1, 10'000'000)},
-          {"max_txs_bytes", int_key("mempool.max_txs_bytes", c.mempool_max_txs_bytes, 1024, 1ll << 34)},
+          {"max_txs_bytes",
+           int_key("mempool.max_txs_bytes", c.mempool_max_txs_bytes, 1024, 1ll << 34)},
           {"max_tx_bytes", int_key("mempool.max_tx_bytes", c.mempool_max_tx_bytes, 64, 64 << 20)},
           {"cache_size", int_key("mempool.cache_size", c.mempool_cache_size, 0, 10'000'000)}}},
         {"async",
-         {{"archive", [&c](const toml::node& n) -> Status {
+         {{"archive",
+           [&c](const toml::node& n) -> Status {
                // "all" (the default) or a number of blocks.
                if (n.is_string() && *n.value<std::string>() == "all") {
                    c.async_archive_blocks = 0;
@@ -214,13 +230,15 @@ Result<Config> parse_config(std::string_view text) {
                        return {};
                    }
                }
-               return make_error("bad_config",
-                                 "async.archive must be \"all\" or a number of blocks in 1..1000000000");
+               return make_error(
+                   "bad_config",
+                   "async.archive must be \"all\" or a number of blocks in 1..1000000000");
            }},
           {"serve_outputs", bool_key("async.serve_outputs", c.async_serve_outputs)}}},
         {"instrumentation",
          {{"prometheus", bool_key("instrumentation.prometheus", c.prometheus)},
-          {"prometheus_listen_addr", laddr_key("instrumentation.prometheus_listen_addr", c.prometheus_laddr)}}},
+          {"prometheus_listen_addr",
+           laddr_key("instrumentation.prometheus_listen_addr", c.prometheus_laddr)}}},
     };
     for (const auto& [k, v] : root) {
         const std::string name(k.str());
@@ -234,16 +252,23 @@ Result<Config> parse_config(std::string_view text) {
             std::map<std::string, Setter> keys{
                 {"enabled", bool_key("prophet.enabled", c.prophet_enabled)},
                 {"workers", int_key("prophet.workers", c.prophet_workers, 0, 1024)},
-                {"queue_capacity", int_key("prophet.queue_capacity", c.prophet_queue_capacity, 1, 1 << 24)},
+                {"queue_capacity",
+                 int_key("prophet.queue_capacity", c.prophet_queue_capacity, 1, 1 << 24)},
                 {"handlers", strings_key("prophet.handlers", c.prophet_handlers)},
-                {"default_timeout_ms", int_key("prophet.default_timeout_ms", c.prophet_default_timeout_ms, 1, 3'600'000)},
+                {"default_timeout_ms",
+                 int_key("prophet.default_timeout_ms", c.prophet_default_timeout_ms, 1, 3'600'000)},
                 {"http_allowlist", strings_key("prophet.http_allowlist", c.http_allowlist)},
-                {"http_timeout_ms", int_key("prophet.http_timeout_ms", c.http_timeout_ms, 1, 600'000)},
-                {"http_max_response_bytes", int_key("prophet.http_max_response_bytes", c.http_max_response_bytes, 1, 64 << 20)},
-                {"http_tolerance", double_key("prophet.http_tolerance", c.http_tolerance, 0.0, 1.0)},
-                {"exec", [&c](const toml::node& n) -> Status {
+                {"http_timeout_ms",
+                 int_key("prophet.http_timeout_ms", c.http_timeout_ms, 1, 600'000)},
+                {"http_max_response_bytes", int_key("prophet.http_max_response_bytes",
+                                                    c.http_max_response_bytes, 1, 64 << 20)},
+                {"http_tolerance",
+                 double_key("prophet.http_tolerance", c.http_tolerance, 0.0, 1.0)},
+                {"exec",
+                 [&c](const toml::node& n) -> Status {
                      const auto* arr = n.as_array();
-                     if (!arr) return type_error("prophet.exec", "an array of tables ([[prophet.exec]])");
+                     if (!arr)
+                         return type_error("prophet.exec", "an array of tables ([[prophet.exec]])");
                      for (std::size_t i = 0; i < arr->size(); ++i) {
                          const auto* t2 = (*arr)[i].as_table();
                          if (!t2) return type_error("prophet.exec", "an array of tables");
@@ -258,7 +283,8 @@ Result<Config> parse_config(std::string_view text) {
             continue;
         }
         auto sec = sections.find(name);
-        if (sec == sections.end()) return make_error("bad_config", "unknown key or section " + name);
+        if (sec == sections.end())
+            return make_error("bad_config", "unknown key or section " + name);
         const auto* t = v.as_table();
         if (!t) return type_error(name, "a table").error();
         if (auto s = apply(*t, name, sec->second); !s) return s.error();
@@ -287,7 +313,8 @@ std::string quote(const std::string& s) {
 }
 std::string list(const std::vector<std::string>& v) {
     std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quote(v[i]);
+    for (std::size_t i = 0; i < v.size(); ++i)
+        out += (i ? ", " : "") + quote(v[i]);
     return out + "]";
 }
 }  // namespace
@@ -349,7 +376,8 @@ std::string render_config(const Config& c) {
       << "# Final futures kept in the node's archive after consensus state prunes them:\n"
       << "# \"all\" or a number of blocks.\n"
       << "archive = "
-      << (c.async_archive_blocks == 0 ? std::string("\"all\"") : std::to_string(c.async_archive_blocks))
+      << (c.async_archive_blocks == 0 ? std::string("\"all\"")
+                                      : std::to_string(c.async_archive_blocks))
       << "\n"
       << "# Answer peers' requests for the bytes of off-chain outputs this node holds.\n"
       << "serve_outputs = " << (c.async_serve_outputs ? "true" : "false") << "\n";

@@ -10,19 +10,19 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 #include "metrics_server.hpp"
 #include "results_store.hpp"
 #include "seer/async/archive.hpp"
 #include "seer/async/module.hpp"
 #include "seer/async/outputs.hpp"
-#include "seer/async/v1/async.pb.h"
 #include "seer/async/tx.hpp"
+#include "seer/async/v1/async.pb.h"
 #include "seer/common/check.hpp"
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/driver.hpp"
@@ -85,7 +85,8 @@ std::string host_port(const std::string& laddr) {
 
 }  // namespace
 
-class NodeRuntime final : public rpc::NodeApi, public consensus::Scheduler,
+class NodeRuntime final : public rpc::NodeApi,
+                          public consensus::Scheduler,
                           public consensus::Outbound {
 public:
     explicit NodeRuntime(std::string home) : m_home(std::move(home)) {}
@@ -96,7 +97,8 @@ public:
     // consensus::Scheduler (consensus thread)
     std::int64_t now_ms() override { return node::now_ms(); }
     void schedule(std::int64_t delay_ms, const consensus::TimerEvent& event) override {
-        auto timer = std::make_shared<asio::steady_timer>(m_cio, std::chrono::milliseconds(delay_ms));
+        auto timer =
+            std::make_shared<asio::steady_timer>(m_cio, std::chrono::milliseconds(delay_ms));
         timer->async_wait([this, timer, event](const boost::system::error_code& ec) {
             if (!ec && m_driver) m_driver->on_timer(event);
         });
@@ -105,7 +107,8 @@ public:
     // consensus::Outbound (consensus thread). Proposals and votes a peer already has (it sent
     // them to us, or we sent them to it) are not sent to it again.
     void broadcast(ByteView message) override {
-        for (const auto& [id, name] : m_peer_names) send(id, message);
+        for (const auto& [id, name] : m_peer_names)
+            send(id, message);
     }
     void send(consensus::PeerId peer, ByteView message) override {
         auto it = m_peer_names.find(peer);
@@ -246,18 +249,17 @@ Status NodeRuntime::open() {
     if (!val_key) return val_key.error();
     m_validator_key = *val_key;
     const auto val_address = crypto::address_of(m_validator_key->public_key());
-    for (const auto& v : m_genesis.validators) m_is_validator |= v.address == val_address;
+    for (const auto& v : m_genesis.validators)
+        m_is_validator |= v.address == val_address;
     auto app_genesis = async::parse_genesis_json(m_genesis.app_state_json);
     if (!app_genesis) return app_genesis.error();
 
     std::filesystem::create_directories(m_home + "/data");
-    m_kv = store::open_rocksdb(m_home + "/data/seer.db",
-                               {"blocks", "state", std::string(async::k_app_column),
-                                std::string(detail::k_results_column),
-                                std::string(detail::k_txindex_column),
-                                std::string(detail::k_eventindex_column),
-                                std::string(async::k_archive_column),
-                                std::string(async::k_outputs_column)});
+    m_kv = store::open_rocksdb(
+        m_home + "/data/seer.db",
+        {"blocks", "state", std::string(async::k_app_column), std::string(detail::k_results_column),
+         std::string(detail::k_txindex_column), std::string(detail::k_eventindex_column),
+         std::string(async::k_archive_column), std::string(async::k_outputs_column)});
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
     m_results = std::make_unique<detail::ResultsStore>(*m_kv);
@@ -362,7 +364,8 @@ void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
             return;
         auto h = to_array<32>(as_bytes(req.sha256()));
         if (!h || req.offset() % async::k_output_chunk_bytes != 0) return;
-        auto c = m_outputs->chunk(*h, static_cast<std::uint32_t>(req.offset() / async::k_output_chunk_bytes));
+        auto c = m_outputs->chunk(
+            *h, static_cast<std::uint32_t>(req.offset() / async::k_output_chunk_bytes));
         if (!c) return;
         async::v1::OutputChunk chunk;
         chunk.set_sha256(req.sha256());
@@ -385,15 +388,16 @@ void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
         if (it == m_fetches.end()) return;
         OutputFetch& f = it->second;
         if (!f.peer.empty() && f.peer != peer) return;  // another peer's copy of the same chunk
-        if (chunk->offset() != f.bytes.size() || chunk->total_size() != f.size || chunk->data().empty() ||
-            f.bytes.size() + chunk->data().size() > f.size)
+        if (chunk->offset() != f.bytes.size() || chunk->total_size() != f.size ||
+            chunk->data().empty() || f.bytes.size() + chunk->data().size() > f.size)
             return;
         f.peer = peer;
         f.bytes.insert(f.bytes.end(), chunk->data().begin(), chunk->data().end());
         if (f.bytes.size() == f.size) {
             if (crypto::sha256(f.bytes) == *h) {
                 m_outputs->put(*h, f.bytes);
-                log()->info("fetched output sha256={} size={} peer={}", to_hex(*h).substr(0, 12), f.size, peer);
+                log()->info("fetched output sha256={} size={} peer={}", to_hex(*h).substr(0, 12),
+                            f.size, peer);
             } else {
                 log()->warn("output from peer={} does not match its hash; dropped", peer);
             }
@@ -436,7 +440,8 @@ void NodeRuntime::publish(const consensus::Block& b, const consensus::FinalizeBl
     std::vector<std::function<void(const rpc::BusEvent&)>> subs;
     {
         std::lock_guard lock(m_subs_mutex);
-        for (const auto& [id, cb] : m_subs) subs.push_back(cb);
+        for (const auto& [id, cb] : m_subs)
+            subs.push_back(cb);
     }
     if (subs.empty()) return;
     auto view = std::make_shared<rpc::BlockView>();
@@ -455,13 +460,16 @@ void NodeRuntime::publish(const consensus::Block& b, const consensus::FinalizeBl
     nb.attributes.emplace("tm.event", "NewBlock");
     nb.attributes.emplace("block.height", std::to_string(b.header.height));
     for (const auto& e : resp.events)
-        for (const auto& a : e.attributes) nb.attributes.emplace(e.type + "." + a.key, a.value);
-    for (const auto& cb : subs) cb(nb);
+        for (const auto& a : e.attributes)
+            nb.attributes.emplace(e.type + "." + a.key, a.value);
+    for (const auto& cb : subs)
+        cb(nb);
     rpc::BusEvent nbe = nb;
     nbe.kind = rpc::BusEvent::Kind::new_block_events;
     nbe.attributes.erase("tm.event");
     nbe.attributes.emplace("tm.event", "NewBlockEvents");
-    for (const auto& cb : subs) cb(nbe);
+    for (const auto& cb : subs)
+        cb(nbe);
     for (std::size_t i = 0; i < b.txs.size(); ++i) {
         auto tx = std::make_shared<rpc::TxView>();
         tx->hash = async::tx_hash(b.txs[i]);
@@ -476,8 +484,10 @@ void NodeRuntime::publish(const consensus::Block& b, const consensus::FinalizeBl
         te.attributes.emplace("tx.hash", to_hex(tx->hash, true));
         te.attributes.emplace("tx.height", std::to_string(b.header.height));
         for (const auto& e : tx->result.events)
-            for (const auto& a : e.attributes) te.attributes.emplace(e.type + "." + a.key, a.value);
-        for (const auto& cb : subs) cb(te);
+            for (const auto& a : e.attributes)
+                te.attributes.emplace(e.type + "." + a.key, a.value);
+        for (const auto& cb : subs)
+            cb(te);
     }
 }
 
@@ -489,10 +499,11 @@ Status NodeRuntime::run() {
     d.genesis_time = m_genesis.genesis_time;
     for (const auto& v : m_genesis.validators)
         d.genesis_validators.push_back({v.address, v.pub_key, v.power, 0});
-    d.timeouts = consensus::TimeoutParams{m_config.timeout_propose_ms, m_config.timeout_propose_delta_ms,
-                                          m_config.timeout_prevote_ms, m_config.timeout_prevote_delta_ms,
-                                          m_config.timeout_precommit_ms, m_config.timeout_precommit_delta_ms,
-                                          m_config.timeout_commit_ms};
+    d.timeouts =
+        consensus::TimeoutParams{m_config.timeout_propose_ms,   m_config.timeout_propose_delta_ms,
+                                 m_config.timeout_prevote_ms,   m_config.timeout_prevote_delta_ms,
+                                 m_config.timeout_precommit_ms, m_config.timeout_precommit_delta_ms,
+                                 m_config.timeout_commit_ms};
     d.max_block_bytes = m_genesis.max_block_bytes;
     d.max_message_bytes = m_genesis.max_block_bytes + (1 << 20);
     d.gossip_interval_ms = m_config.gossip_interval_ms;
@@ -501,7 +512,8 @@ Status NodeRuntime::run() {
     d.mempool.max_tx_bytes = static_cast<std::size_t>(m_config.mempool_max_tx_bytes);
     d.mempool.cache_size = static_cast<std::size_t>(m_config.mempool_cache_size);
     if (m_is_validator) d.validator_key = *m_validator_key;
-    d.on_block_finalized = [this](const consensus::Block& b, const consensus::FinalizeBlockResponse& r) {
+    d.on_block_finalized = [this](const consensus::Block& b,
+                                  const consensus::FinalizeBlockResponse& r) {
         // The archive's records go in the same batch as the block's results: a crash leaves both
         // or neither, and the start-up handshake's replay writes them again.
         store::WriteBatch batch;
@@ -511,9 +523,8 @@ Status NodeRuntime::run() {
         m_final_futures.clear();
         m_results->save(b, r, std::move(batch));
     };
-    d.on_block_committed = [this](const consensus::Block& b, const consensus::FinalizeBlockResponse& r) {
-        publish(b, r);
-    };
+    d.on_block_committed = [this](const consensus::Block& b,
+                                  const consensus::FinalizeBlockResponse& r) { publish(b, r); };
     m_driver = std::make_unique<consensus::Driver>(
         std::move(d), *m_app, consensus::DriverStorage{*m_kv, *m_wal, *m_sign_state}, *this, *this);
 
@@ -621,7 +632,8 @@ Status NodeRuntime::run() {
 
 std::string NodeRuntime::render_metrics() {
     std::ostringstream o;
-    auto gauge = [&](const char* name, const char* help, auto value, const std::string& labels = "") {
+    auto gauge = [&](const char* name, const char* help, auto value,
+                     const std::string& labels = "") {
         o << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
           << name << labels << " " << value << "\n";
     };
@@ -646,13 +658,15 @@ std::string NodeRuntime::render_metrics() {
         gauge("seer_consensus_round", "Round of the height in progress.", snap->round);
         gauge("seer_mempool_size", "Transactions in the mempool.", snap->mempool_size);
         gauge("seer_mempool_bytes", "Bytes of transactions in the mempool.", snap->mempool_bytes);
-        o << "# HELP seer_async_futures Futures in state by status.\n# TYPE seer_async_futures gauge\n";
+        o << "# HELP seer_async_futures Futures in state by status.\n# TYPE seer_async_futures "
+             "gauge\n";
         std::istringstream lines(snap->counts);
         std::string line;
         while (std::getline(lines, line)) {
             const auto eq = line.find('=');
             if (eq == std::string::npos) continue;
-            o << "seer_async_futures{status=\"" << line.substr(0, eq) << "\"} " << line.substr(eq + 1) << "\n";
+            o << "seer_async_futures{status=\"" << line.substr(0, eq) << "\"} "
+              << line.substr(eq + 1) << "\n";
         }
     }
     if (h >= 2) {
@@ -663,14 +677,16 @@ std::string NodeRuntime::render_metrics() {
                   static_cast<double>(b->block.header.time - a->block.header.time) / 1e9);
     }
     gauge("seer_p2p_peers", "Connected peers.", m_switch->peers().size());
-    gauge("seer_node_dropped_inputs", "Peer messages dropped because the consensus thread was behind.",
+    gauge("seer_node_dropped_inputs",
+          "Peer messages dropped because the consensus thread was behind.",
           m_dropped_inputs.load());
     if (m_prophet) {
         const auto m = m_prophet->metrics();
         o << "# HELP seer_prophet_queue_depth Requests waiting in the prophet's queues.\n"
           << "# TYPE seer_prophet_queue_depth gauge\n"
           << "seer_prophet_queue_depth{queue=\"execution\"} " << m.execution_queue_depth << "\n"
-          << "seer_prophet_queue_depth{queue=\"verification\"} " << m.verification_queue_depth << "\n";
+          << "seer_prophet_queue_depth{queue=\"verification\"} " << m.verification_queue_depth
+          << "\n";
         gauge("seer_prophet_running", "Handlers running now.", m.running);
         o << "# HELP seer_prophet_dropped_total Requests dropped (full queue or store).\n"
           << "# TYPE seer_prophet_dropped_total counter\n"
@@ -679,27 +695,30 @@ std::string NodeRuntime::render_metrics() {
         o << "# HELP seer_prophet_executed_total Executions finished, by handler.\n"
           << "# TYPE seer_prophet_executed_total counter\n";
         for (const auto& hm : m.handlers)
-            o << "seer_prophet_executed_total{handler=\"" << hm.name << "\"} " << hm.executed << "\n";
+            o << "seer_prophet_executed_total{handler=\"" << hm.name << "\"} " << hm.executed
+              << "\n";
         o << "# HELP seer_prophet_failed_total Executions that ended in an error, by handler.\n"
           << "# TYPE seer_prophet_failed_total counter\n";
         for (const auto& hm : m.handlers)
             o << "seer_prophet_failed_total{handler=\"" << hm.name << "\"} " << hm.failed << "\n";
-        o << "# HELP seer_prophet_handler_latency_ms Handler run time (executions and verifications).\n"
+        o << "# HELP seer_prophet_handler_latency_ms Handler run time (executions and "
+             "verifications).\n"
           << "# TYPE seer_prophet_handler_latency_ms histogram\n";
         for (const auto& hm : m.handlers) {
             std::uint64_t cumulative = 0;
             for (std::size_t i = 0; i < hm.latency_buckets.size(); ++i) {
                 cumulative += hm.latency_buckets[i];
-                const std::string le = i < prophet::k_latency_bounds_ms.size()
-                                           ? std::to_string(static_cast<long long>(prophet::k_latency_bounds_ms[i]))
-                                           : "+Inf";
-                o << "seer_prophet_handler_latency_ms_bucket{handler=\"" << hm.name << "\",le=\"" << le
-                  << "\"} " << cumulative << "\n";
+                const std::string le =
+                    i < prophet::k_latency_bounds_ms.size()
+                        ? std::to_string(static_cast<long long>(prophet::k_latency_bounds_ms[i]))
+                        : "+Inf";
+                o << "seer_prophet_handler_latency_ms_bucket{handler=\"" << hm.name << "\",le=\""
+                  << le << "\"} " << cumulative << "\n";
             }
-            o << "seer_prophet_handler_latency_ms_sum{handler=\"" << hm.name << "\"} " << hm.latency_sum_ms
-              << "\n"
-              << "seer_prophet_handler_latency_ms_count{handler=\"" << hm.name << "\"} " << hm.latency_count
-              << "\n";
+            o << "seer_prophet_handler_latency_ms_sum{handler=\"" << hm.name << "\"} "
+              << hm.latency_sum_ms << "\n"
+              << "seer_prophet_handler_latency_ms_count{handler=\"" << hm.name << "\"} "
+              << hm.latency_count << "\n";
         }
     }
     return o.str();
@@ -776,9 +795,11 @@ std::optional<consensus::ExtendedCommit> NodeRuntime::commit(std::int64_t height
 
 consensus::ValidatorSet NodeRuntime::validators(std::int64_t height) {
     std::vector<consensus::Validator> vals;
-    for (const auto& v : m_genesis.validators) vals.push_back({v.address, v.pub_key, v.power, 0});
+    for (const auto& v : m_genesis.validators)
+        vals.push_back({v.address, v.pub_key, v.power, 0});
     auto set = consensus::ValidatorSet::from_genesis(std::move(vals));
-    if (height > m_genesis.initial_height) return set.copy_increment(height - m_genesis.initial_height);
+    if (height > m_genesis.initial_height)
+        return set.copy_increment(height - m_genesis.initial_height);
     return set;
 }
 
@@ -804,10 +825,18 @@ rpc::BroadcastResult NodeRuntime::broadcast_tx(Bytes tx) {
                 b.outcome = rpc::BroadcastOutcome::added;
                 m_switch->broadcast(k_mempool_channel, tx);
                 break;
-            case consensus::MempoolAddResult::duplicate: b.outcome = rpc::BroadcastOutcome::duplicate; break;
-            case consensus::MempoolAddResult::full: b.outcome = rpc::BroadcastOutcome::full; break;
-            case consensus::MempoolAddResult::too_large: b.outcome = rpc::BroadcastOutcome::too_large; break;
-            case consensus::MempoolAddResult::rejected: b.outcome = rpc::BroadcastOutcome::rejected; break;
+            case consensus::MempoolAddResult::duplicate:
+                b.outcome = rpc::BroadcastOutcome::duplicate;
+                break;
+            case consensus::MempoolAddResult::full:
+                b.outcome = rpc::BroadcastOutcome::full;
+                break;
+            case consensus::MempoolAddResult::too_large:
+                b.outcome = rpc::BroadcastOutcome::too_large;
+                break;
+            case consensus::MempoolAddResult::rejected:
+                b.outcome = rpc::BroadcastOutcome::rejected;
+                break;
         }
         return b;
     });
@@ -822,7 +851,8 @@ rpc::BroadcastResult NodeRuntime::broadcast_tx(Bytes tx) {
 }
 
 consensus::CheckTxResponse NodeRuntime::check_tx(Bytes tx) {
-    auto r = on_consensus([this, tx] { return m_app->check_tx(tx, consensus::CheckTxKind::dry_run); });
+    auto r =
+        on_consensus([this, tx] { return m_app->check_tx(tx, consensus::CheckTxKind::dry_run); });
     if (!r) {
         consensus::CheckTxResponse busy;
         busy.code = 1;
@@ -874,7 +904,8 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
     // consensus thread).
     constexpr std::string_view output_path = "async/output/";
     std::string_view path = request.path;
-    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    while (!path.empty() && path.front() == '/')
+        path.remove_prefix(1);
     if (path.substr(0, output_path.size()) == output_path) {
         consensus::QueryResponse out;
         out.codespace = "async";

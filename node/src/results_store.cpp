@@ -11,7 +11,9 @@ namespace {
 
 Bytes height_key(std::int64_t h) {
     Bytes k(8);
-    for (int i = 0; i < 8; ++i) k[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(h) >> (8 * (7 - i)));
+    for (int i = 0; i < 8; ++i)
+        k[static_cast<std::size_t>(i)] =
+            static_cast<std::uint8_t>(static_cast<std::uint64_t>(h) >> (8 * (7 - i)));
     return k;
 }
 
@@ -28,7 +30,8 @@ void to_pb(const consensus::Event& e, pb::Event* out) {
 consensus::Event from_pb(const pb::Event& e) {
     consensus::Event out;
     out.type = e.type();
-    for (const auto& a : e.attributes()) out.attributes.push_back({a.key(), a.value(), a.index()});
+    for (const auto& a : e.attributes())
+        out.attributes.push_back({a.key(), a.value(), a.index()});
     return out;
 }
 
@@ -39,12 +42,14 @@ Bytes serialize(const M& m) {
 }
 
 void put_be(Bytes& out, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = bytes - 1; i >= 0; --i)
+        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 std::uint64_t get_be(ByteView b) {
     std::uint64_t v = 0;
-    for (auto c : b) v = (v << 8) | c;
+    for (auto c : b)
+        v = (v << 8) | c;
     return v;
 }
 
@@ -77,8 +82,8 @@ void index_events(store::WriteBatch& batch, rpc::EventScope scope,
 
 }  // namespace
 
-void ResultsStore::save(const consensus::Block& block,
-                        const consensus::FinalizeBlockResponse& resp, store::WriteBatch batch) {
+void ResultsStore::save(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp,
+                        store::WriteBatch batch) {
     pb::BlockResults r;
     r.set_height(block.header.height);
     for (const auto& tx : resp.tx_results) {
@@ -89,9 +94,11 @@ void ResultsStore::save(const consensus::Block& block,
         t->set_log(tx.log);
         t->set_gas_wanted(tx.gas_wanted);
         t->set_gas_used(tx.gas_used);
-        for (const auto& e : tx.events) to_pb(e, t->add_events());
+        for (const auto& e : tx.events)
+            to_pb(e, t->add_events());
     }
-    for (const auto& e : resp.events) to_pb(e, r.add_finalize_block_events());
+    for (const auto& e : resp.events)
+        to_pb(e, r.add_finalize_block_events());
     r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
     const std::int64_t h = block.header.height;
     index_events(batch, rpc::EventScope::block, resp.events, h, 0);
@@ -124,11 +131,14 @@ std::optional<rpc::BlockResultsView> ResultsStore::results(std::int64_t height) 
         x.log = t.log();
         x.gas_wanted = t.gas_wanted();
         x.gas_used = t.gas_used();
-        for (const auto& e : t.events()) x.events.push_back(from_pb(e));
+        for (const auto& e : t.events())
+            x.events.push_back(from_pb(e));
         v.txs_results.push_back(std::move(x));
     }
-    for (const auto& e : r.finalize_block_events()) v.finalize_block_events.push_back(from_pb(e));
-    if (r.app_hash().size() == 32) std::copy(r.app_hash().begin(), r.app_hash().end(), v.app_hash.begin());
+    for (const auto& e : r.finalize_block_events())
+        v.finalize_block_events.push_back(from_pb(e));
+    if (r.app_hash().size() == 32)
+        std::copy(r.app_hash().begin(), r.app_hash().end(), v.app_hash.begin());
     return v;
 }
 

@@ -274,7 +274,8 @@ json::object event_data_json(const BusEvent& event) {
             if (event.results) {
                 value["height"] = i64(event.results->height);
                 value["events"] = events_json(event.results->finalize_block_events);
-                value["num_txs"] = i64(static_cast<std::int64_t>(event.results->txs_results.size()));
+                value["num_txs"] =
+                    i64(static_cast<std::int64_t>(event.results->txs_results.size()));
             }
             return json::object{{"type", "tendermint/event/NewBlockEvents"},
                                 {"value", std::move(value)}};

@@ -240,7 +240,8 @@ private:
         if (f.result().output_sha256().size() == 32) {
             // Off chain: the bytes this node keeps, checked against the hash on chain.
             Hash h{};
-            std::copy(f.result().output_sha256().begin(), f.result().output_sha256().end(), h.begin());
+            std::copy(f.result().output_sha256().begin(), f.result().output_sha256().end(),
+                      h.begin());
             auto bytes = m_node.future_output(h);
             if (!bytes || crypto::sha256(*bytes) != h)
                 return not_found(what + ": this node does not hold its off-chain output (" +

@@ -36,7 +36,8 @@ bool narrow(HeightRange& range, const Condition& c) {
             range.hi = std::min(range.hi, *v);
             return true;
         case Condition::Op::gt:
-            range.lo = std::max(range.lo, *v == std::numeric_limits<std::int64_t>::max() ? *v : *v + 1);
+            range.lo =
+                std::max(range.lo, *v == std::numeric_limits<std::int64_t>::max() ? *v : *v + 1);
             if (*v == std::numeric_limits<std::int64_t>::max()) range.hi = range.lo - 1;
             return true;
         case Condition::Op::ge:
@@ -50,9 +51,9 @@ bool narrow(HeightRange& range, const Condition& c) {
 }
 
 Error too_many(const std::string& what) {
-    return make_error("too_many", what + " matches more than " +
-                                      std::to_string(k_max_search_entries) +
-                                      " index entries; narrow the query (e.g. with a height range)");
+    return make_error("too_many",
+                      what + " matches more than " + std::to_string(k_max_search_entries) +
+                          " index entries; narrow the query (e.g. with a height range)");
 }
 
 }  // namespace
@@ -78,13 +79,15 @@ Result<std::vector<SearchHit>> search(NodeApi& node, const Query& query, EventSc
     for (const auto& c : query.conditions) {
         if (c.key == height_key) {
             if (!narrow(range, c))
-                return make_error("bad_query", height_key + " takes =, <, <=, >, >= with an integer");
+                return make_error("bad_query",
+                                  height_key + " takes =, <, <=, >, >= with an integer");
             continue;
         }
         if (c.key == "tm.event") {
             if (c.op != Condition::Op::eq || c.kind != Condition::Kind::string)
                 return make_error("bad_query", "tm.event takes = with a string");
-            const bool ok = txs ? c.text == "Tx" : (c.text == "NewBlock" || c.text == "NewBlockEvents");
+            const bool ok =
+                txs ? c.text == "Tx" : (c.text == "NewBlock" || c.text == "NewBlockEvents");
             if (!ok) return std::vector<SearchHit>{};
             continue;
         }
@@ -92,9 +95,11 @@ Result<std::vector<SearchHit>> search(NodeApi& node, const Query& query, EventSc
             if (c.op != Condition::Op::eq || c.kind != Condition::Kind::string)
                 return make_error("bad_query", "tx.hash takes = with a hex string");
             std::string_view hex = c.text;
-            if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex.remove_prefix(2);
+            if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
+                hex.remove_prefix(2);
             auto bytes = from_hex(hex);
-            if (!bytes || bytes->size() != 32) return make_error("bad_query", "tx.hash must be 32 bytes of hex");
+            if (!bytes || bytes->size() != 32)
+                return make_error("bad_query", "tx.hash must be 32 bytes of hex");
             std::set<SearchHit> hits;
             if (auto t = node.tx(*to_array<32>(*bytes))) hits.insert({t->height, t->index});
             intersect(std::move(hits));

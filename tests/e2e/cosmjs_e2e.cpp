@@ -30,7 +30,8 @@ TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
 
     // npm install first (the network part), bounded.
     fs::copy_file(std::string(SEER_COSMJS_DIR) + "/package.json", dir + "/package.json");
-    fs::copy_file(std::string(SEER_COSMJS_DIR) + "/comet38_client.mjs", dir + "/comet38_client.mjs");
+    fs::copy_file(std::string(SEER_COSMJS_DIR) + "/comet38_client.mjs",
+                  dir + "/comet38_client.mjs");
     {
         Process npm;
         npm.start({"/usr/bin/env", "npm", "install", "--prefix", dir, "--no-audit", "--no-fund",
@@ -81,8 +82,8 @@ TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
     const auto at = shown.find("address: ");
     REQUIRE(at != std::string::npos);
     const std::string alice = shown.substr(at + 9, shown.find('\n', at) - at - 9);
-    const std::string first = run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", "one",
-                                       "--from", "alice", "--wait", "--output", "json"});
+    const std::string first = run_cli({"tx", "async", "add-future", "--handler", "echo", "--input",
+                                       "one", "--from", "alice", "--wait", "--output", "json"});
     const auto brace = first.find('{');
     REQUIRE(brace != std::string::npos);
     const auto f = boost::json::parse(first.substr(brace)).as_object();
@@ -90,14 +91,18 @@ TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
     const std::string id(f.at("id").as_string());
 
     Process client;
-    client.start({"/usr/bin/env", "node", dir + "/comet38_client.mjs", std::to_string(rpc), alice, id},
-                 dir + "/client.log");
+    client.start(
+        {"/usr/bin/env", "node", dir + "/comet38_client.mjs", std::to_string(rpc), alice, id},
+        dir + "/client.log");
     // When the client has subscribed, alice's next future.
     const bool subscribed = wait_until(std::chrono::seconds(120), [&] {
-        return read_file(dir + "/client.log").find("SUBSCRIBED") != std::string::npos || !client.running();
+        return read_file(dir + "/client.log").find("SUBSCRIBED") != std::string::npos ||
+               !client.running();
     });
     CHECK(subscribed);
-    if (client.running()) run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", "two", "--from", "alice"});
+    if (client.running())
+        run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", "two", "--from",
+                 "alice"});
     const int code = client.wait_exit(std::chrono::seconds(120));
     const std::string out = read_file(dir + "/client.log");
     INFO("client output:\n" << out);

@@ -49,14 +49,17 @@ struct Network {
     std::string home(int i) const { return dir + "/net/node" + std::to_string(i); }
     std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 1 + 10 * i); }
     std::uint16_t api(int i) const { return static_cast<std::uint16_t>(api_base + 10 * i); }
-    void start(int i) { nodes[i].start({SEER_BINARY, "start", "--home", home(i)}, home(i) + "/seer.log"); }
+    void start(int i) {
+        nodes[i].start({SEER_BINARY, "start", "--home", home(i)}, home(i) + "/seer.log");
+    }
     std::int64_t height(int i) const {
         auto s = rpc_get(rpc(i), "/status");
         if (!s) return -1;
         return std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()));
     }
     ~Network() {
-        for (auto& n : nodes) n.stop();
+        for (auto& n : nodes)
+            n.stop();
         std::error_code ec;
         fs::remove_all(dir, ec);
     }
@@ -68,12 +71,14 @@ std::string s(const json::value& v) {
 }
 
 /// One attribute of the first event of `type` whose future_id is `id`, in a list of events.
-std::optional<std::map<std::string, std::string>> event_of(const json::array& events, const std::string& type,
-                                                          const std::string& id) {
+std::optional<std::map<std::string, std::string>> event_of(const json::array& events,
+                                                           const std::string& type,
+                                                           const std::string& id) {
     for (const auto& e : events) {
         if (s(e.at("type")) != type) continue;
         std::map<std::string, std::string> attrs;
-        for (const auto& a : e.at("attributes").as_array()) attrs[s(a.at("key"))] = s(a.at("value"));
+        for (const auto& a : e.at("attributes").as_array())
+            attrs[s(a.at("key"))] = s(a.at("value"));
         if (attrs["future_id"] == id) return attrs;
     }
     return std::nullopt;
@@ -84,7 +89,8 @@ class WsClient {
 public:
     explicit WsClient(std::uint16_t port) : m_ws(m_io) {
         boost::asio::ip::tcp::resolver resolver(m_io);
-        boost::asio::connect(m_ws.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+        boost::asio::connect(m_ws.next_layer(),
+                             resolver.resolve("127.0.0.1", std::to_string(port)));
         m_ws.next_layer().set_option(boost::asio::socket_base::keep_alive(true));
         m_ws.handshake("127.0.0.1", "/websocket");
     }
@@ -113,7 +119,9 @@ private:
     boost::beast::websocket::stream<boost::asio::ip::tcp::socket> m_ws;
 };
 
-TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found by queries, and are admitted only when the chain can finish them") {
+TEST_CASE(
+    "e2e: futures stay answerable, carry their answer in events, are found by queries, and are "
+    "admitted only when the chain can finish them") {
     Network net;
     std::string templ = (fs::temp_directory_path() / "seer-futures-XXXXXX").string();
     REQUIRE(mkdtemp(templ.data()) != nullptr);
@@ -123,8 +131,9 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
     net.api_base = static_cast<std::uint16_t>(net.base + 10 * k_nodes + 1);  // 4 ports, every 10th
     {
         Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output", net.dir + "/net",
-                   "--starting-port", std::to_string(net.base), "--api-starting-port", std::to_string(net.api_base)},
+        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output",
+                   net.dir + "/net", "--starting-port", std::to_string(net.base),
+                   "--api-starting-port", std::to_string(net.api_base)},
                   net.dir + "/testnet.log");
         REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
     }
@@ -135,17 +144,20 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
         params["prune_after_blocks"] = std::to_string(k_prune_after_blocks);
         params["max_unfinished_futures"] = std::to_string(k_max_unfinished);
         const std::string text = json::serialize(g);
-        for (int i = 0; i < k_nodes; ++i) std::ofstream(net.home(i) + "/config/genesis.json") << text;
+        for (int i = 0; i < k_nodes; ++i)
+            std::ofstream(net.home(i) + "/config/genesis.json") << text;
         // Node 2 keeps final futures in its archive for 3 blocks only.
         const std::string cfg_path = net.home(2) + "/config/config.toml";
         std::string cfg = read_file(cfg_path);
         const auto pos = cfg.find("archive = \"all\"");
         REQUIRE(pos != std::string::npos);
-        cfg.replace(pos, std::string("archive = \"all\"").size(), "archive = " + std::to_string(k_short_archive_blocks));
+        cfg.replace(pos, std::string("archive = \"all\"").size(),
+                    "archive = " + std::to_string(k_short_archive_blocks));
         std::ofstream(cfg_path) << cfg;
     }
     // Node 3 starts later: it block-syncs past the final heights below.
-    for (int i = 0; i < 3; ++i) net.start(i);
+    for (int i = 0; i < 3; ++i)
+        net.start(i);
     REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 3; }));
 
     const std::string cli_home = net.dir + "/cli";
@@ -176,16 +188,19 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
     // 2. A websocket subscriber waits for alice's verdict: NewBlockEvents with a verdict event of
     //    hers. Subscribed before the future exists, so it cannot be a poll in disguise.
     WsClient ws(net.rpc(1));
-    ws.send(json::object{{"jsonrpc", "2.0"},
-                         {"id", 1},
-                         {"method", "subscribe"},
-                         {"params", json::object{{"query", "tm.event='NewBlockEvents' AND future_verified.creator='" + alice + "'"}}}});
+    ws.send(json::object{
+        {"jsonrpc", "2.0"},
+        {"id", 1},
+        {"method", "subscribe"},
+        {"params",
+         json::object{
+             {"query", "tm.event='NewBlockEvents' AND future_verified.creator='" + alice + "'"}}}});
     auto ack = ws.read(std::chrono::seconds(10));
     REQUIRE(ack);
     REQUIRE(ack->as_object().contains("result"));
 
-    const std::string math = run_cli({"tx", "async", "add-future", "--handler", "math", "--input", "2+4", "--from",
-                                      "alice", "--wait", "--output", "json"});
+    const std::string math = run_cli({"tx", "async", "add-future", "--handler", "math", "--input",
+                                      "2+4", "--from", "alice", "--wait", "--output", "json"});
     const auto brace = math.find('{');
     REQUIRE(brace != std::string::npos);
     const auto f = json::parse(math.substr(brace)).as_object();
@@ -220,7 +235,8 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
 
     // 3. Event queries: tx_search, block_search, the CLI.
     {
-        auto by_creator = rpc_get(net.rpc(0), "/tx_search?query=%22future_created.creator='" + alice + "'%22");
+        auto by_creator =
+            rpc_get(net.rpc(0), "/tx_search?query=%22future_created.creator='" + alice + "'%22");
         REQUIRE(by_creator);
         CHECK(s(by_creator->at("total_count")) == "1");
         const std::string tx_hash = s(by_creator->at("txs").at(0).at("hash"));
@@ -229,14 +245,18 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
         REQUIRE(by_id);
         CHECK(s(by_id->at("total_count")) == "1");
         CHECK(s(by_id->at("txs").at(0).at("hash")) == tx_hash);
-        auto none = rpc_get(net.rpc(0), "/tx_search?query=%22future_created.creator='seer1nobody'%22");
+        auto none =
+            rpc_get(net.rpc(0), "/tx_search?query=%22future_created.creator='seer1nobody'%22");
         REQUIRE(none);
         CHECK(s(none->at("total_count")) == "0");
-        auto blocks = rpc_get(net.rpc(0), "/block_search?query=%22future_verified.future_id='" + id + "'%22");
+        auto blocks =
+            rpc_get(net.rpc(0), "/block_search?query=%22future_verified.future_id='" + id + "'%22");
         REQUIRE(blocks);
         CHECK(s(blocks->at("total_count")) == "1");
-        CHECK(s(blocks->at("blocks").at(0).at("block").at("header").at("height")) == std::to_string(final_height));
-        const std::string cli = run_cli({"query", "txs", "--query", "message.sender='" + alice + "'"});
+        CHECK(s(blocks->at("blocks").at(0).at("block").at("header").at("height")) ==
+              std::to_string(final_height));
+        const std::string cli =
+            run_cli({"query", "txs", "--query", "message.sender='" + alice + "'"});
         CHECK(cli.find(tx_hash) != std::string::npos);
         CHECK(cli.find("(1 matching") != std::string::npos);
     }
@@ -282,7 +302,8 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
     }
     // Node 3 block-syncs from genesis, past the final height, and builds the same archive.
     net.start(3);
-    REQUIRE(wait_until(std::chrono::seconds(120), [&] { return net.height(3) >= net.height(0) - 1; }));
+    REQUIRE(
+        wait_until(std::chrono::seconds(120), [&] { return net.height(3) >= net.height(0) - 1; }));
     {
         auto body = http_get(net.api(3), "/seer/async/v1/futures/" + id);
         REQUIRE(body);
@@ -310,8 +331,9 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
             for (int n = 0; n < 400 && std::chrono::steady_clock::now() < load_until; ++n) {
                 int code = 0;
                 const std::string out =
-                    run_cli({"tx", "async", "add-future", "--handler", "echo", "--input", user + "-" + std::to_string(n),
-                             "--from", user, "--sequence", std::to_string(seq), "--chain-id", chain_id, "--output", "json"},
+                    run_cli({"tx", "async", "add-future", "--handler", "echo", "--input",
+                             user + "-" + std::to_string(n), "--from", user, "--sequence",
+                             std::to_string(seq), "--chain-id", chain_id, "--output", "json"},
                             &code);
                 std::lock_guard lock(mu);
                 if (code == 0) {
@@ -331,9 +353,11 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
             }
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     INFO("accepted " << accepted.size() << ", refused (backlog) " << refusals["14"]);
-    for (const auto& e : other_errors) INFO("other error: " << e);
+    for (const auto& e : other_errors)
+        INFO("other error: " << e);
     CHECK(other_errors.empty());
     CHECK(refusals["14"] > 0);
     CHECK(accepted.size() >= 8);
@@ -349,13 +373,13 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
                 status_of[a.hash] = "tx code " + s(t->at("tx_result").at("code"));
                 continue;
             }
-            const auto created = event_of(t->at("tx_result").at("events").as_array(), "future_created",
-                                          [&] {
-                                              for (const auto& e : t->at("tx_result").at("events").as_array())
-                                                  for (const auto& at : e.at("attributes").as_array())
-                                                      if (s(at.at("key")) == "future_id") return s(at.at("value"));
-                                              return std::string();
-                                          }());
+            const auto created =
+                event_of(t->at("tx_result").at("events").as_array(), "future_created", [&] {
+                    for (const auto& e : t->at("tx_result").at("events").as_array())
+                        for (const auto& at : e.at("attributes").as_array())
+                            if (s(at.at("key")) == "future_id") return s(at.at("value"));
+                    return std::string();
+                }());
             if (!created) return false;
             auto body = http_get(net.api(0), "/seer/async/v1/futures/" + created->at("future_id"));
             if (!body) return false;
@@ -377,7 +401,9 @@ TEST_CASE("e2e: futures stay answerable, carry their answer in events, are found
                           << " refused with code 14 (backlog full); capacity " << k_max_unfinished);
 }
 
-TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer withholds it, and is fetched over p2p") {
+TEST_CASE(
+    "e2e: a 16 MiB output goes off chain, is verified while the proposer withholds it, and is "
+    "fetched over p2p") {
     Network net;
     std::string templ = (fs::temp_directory_path() / "seer-bigout-XXXXXX").string();
     REQUIRE(mkdtemp(templ.data()) != nullptr);
@@ -388,13 +414,14 @@ TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer w
     constexpr std::size_t k_size = 16 * 1024 * 1024;
     // A deterministic 16 MiB output: the input line repeated.
     const std::string big = net.dir + "/big.sh";
-    std::ofstream(big) << "#!/bin/sh\nread line || true\nyes \"$line\" | head -c " << k_size << "\n";
+    std::ofstream(big) << "#!/bin/sh\nread line || true\nyes \"$line\" | head -c " << k_size
+                       << "\n";
     fs::permissions(big, fs::perms::owner_all);
     {
         Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output", net.dir + "/net",
-                   "--starting-port", std::to_string(net.base), "--api-starting-port", std::to_string(net.api_base),
-                   "--exec", "big=" + big},
+        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output",
+                   net.dir + "/net", "--starting-port", std::to_string(net.base),
+                   "--api-starting-port", std::to_string(net.api_base), "--exec", "big=" + big},
                   net.dir + "/testnet.log");
         REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
     }
@@ -422,7 +449,8 @@ TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer w
         cfg.erase(from, to - from);
         std::ofstream(path) << cfg;
     }
-    for (int i = 0; i < k_nodes; ++i) net.start(i);
+    for (int i = 0; i < k_nodes; ++i)
+        net.start(i);
     REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 3; }));
 
     const std::string cli_home = net.dir + "/cli";
@@ -441,8 +469,9 @@ TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer w
         return read_file(out);
     };
     auto submit = [&](const std::string& input) {
-        const std::string out = run_cli(0, {"tx", "async", "add-future", "--handler", "exec:big", "--input", input,
-                                            "--from", "alice", "--wait", "--timeout", "150", "--output", "json"});
+        const std::string out =
+            run_cli(0, {"tx", "async", "add-future", "--handler", "exec:big", "--input", input,
+                        "--from", "alice", "--wait", "--timeout", "150", "--output", "json"});
         const auto brace = out.find('{');
         REQUIRE_MESSAGE(brace != std::string::npos, out);
         return json::parse(out.substr(brace)).as_object();
@@ -472,7 +501,8 @@ TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer w
         auto b = rpc_get(net.rpc(1), "/block?height=" + h);
         REQUIRE(b);
         std::size_t tx_bytes = 0;
-        for (const auto& t : b->at("block").at("data").at("txs").as_array()) tx_bytes += s(t).size();
+        for (const auto& t : b->at("block").at("data").at("txs").as_array())
+            tx_bytes += s(t).size();
         CHECK(tx_bytes < 1024);
     }
     // The CLI fetches the output, checks its hash and writes it.
@@ -517,8 +547,9 @@ TEST_CASE("e2e: a 16 MiB output goes off chain, is verified while the proposer w
     REQUIRE(fetched);
     CHECK(fetched->body.size() == k_size);
     CHECK(to_hex(crypto::sha256(as_bytes(fetched->body))) == want2);
-    CHECK(read_file(net.home(3) + "/seer.log").find("fetched output sha256=" + want2.substr(0, 12)) !=
-          std::string::npos);
+    CHECK(
+        read_file(net.home(3) + "/seer.log").find("fetched output sha256=" + want2.substr(0, 12)) !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -8,10 +8,10 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <functional>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "process.hpp"
 #include "seer/p2p/switch.hpp"
@@ -64,8 +64,9 @@ private:
                 req.append(buf, static_cast<std::size_t>(n));
             }
             ++m_requests;
-            const std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                                     std::to_string(m_body.size()) + "\r\nConnection: close\r\n\r\n" + m_body;
+            const std::string resp =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(m_body.size()) + "\r\nConnection: close\r\n\r\n" + m_body;
             ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
             ::close(c);
         }
@@ -95,7 +96,8 @@ struct Network {
         return std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()));
     }
     ~Network() {
-        for (auto& n : nodes) n.stop();
+        for (auto& n : nodes)
+            n.stop();
         std::error_code ec;
         fs::remove_all(dir, ec);
     }
@@ -117,7 +119,8 @@ bool closed_by_peer(int fd) {
     return false;
 }
 
-TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, resists hostile peers") {
+TEST_CASE(
+    "e2e: a 4-validator localnet commits, survives kill -9, catches up, resists hostile peers") {
     Network net;
     std::string templ = (fs::temp_directory_path() / "seer-e2e-XXXXXX").string();
     REQUIRE(mkdtemp(templ.data()) != nullptr);
@@ -144,7 +147,8 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
         REQUIRE(wait_until(std::chrono::seconds(30), [&] { return !gen.running(); }));
     }
     REQUIRE(fs::exists(net.home(3) + "/config/genesis.json"));
-    for (int i = 0; i < k_nodes; ++i) net.start(i);
+    for (int i = 0; i < k_nodes; ++i)
+        net.start(i);
 
     // 1. Every node reaches height 10 with identical block hashes.
     REQUIRE(wait_until(std::chrono::seconds(120), [&] {
@@ -154,17 +158,19 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
     }));
     const std::string h10 = block_hash(net.rpc(0), 10);
     CHECK(h10.size() == 64);
-    for (int i = 1; i < k_nodes; ++i) CHECK(block_hash(net.rpc(i), 10) == h10);
+    for (int i = 1; i < k_nodes; ++i)
+        CHECK(block_hash(net.rpc(i), 10) == h10);
 
     // Prometheus metrics on their own port.
     {
         auto metrics = http_get(static_cast<std::uint16_t>(net.base + 4), "/metrics");
         REQUIRE(metrics);
-        for (const char* name : {"seer_consensus_height ", "seer_consensus_round ", "seer_mempool_size ",
-                                 "seer_p2p_peers ", "seer_async_futures{status=\"VERIFIED\"}",
-                                 "seer_prophet_queue_depth{queue=\"execution\"}",
-                                 "seer_prophet_handler_latency_ms_count{handler=\"math\"}",
-                                 "seer_consensus_block_interval_seconds "})
+        for (const char* name :
+             {"seer_consensus_height ", "seer_consensus_round ", "seer_mempool_size ",
+              "seer_p2p_peers ", "seer_async_futures{status=\"VERIFIED\"}",
+              "seer_prophet_queue_depth{queue=\"execution\"}",
+              "seer_prophet_handler_latency_ms_count{handler=\"math\"}",
+              "seer_consensus_block_interval_seconds "})
             CHECK_MESSAGE(metrics->find(name) != std::string::npos, name);
     }
 
@@ -188,9 +194,10 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
             ss << in.rdbuf();
             return ss.str();
         };
-        const std::string math = run_cli({"tx", "async", "add-future", "--handler", "math", "--input",
-                                          "2+4", "--from", "alice", "--wait", "--output", "json"},
-                                         net.dir + "/cli-math.log");
+        const std::string math =
+            run_cli({"tx", "async", "add-future", "--handler", "math", "--input", "2+4", "--from",
+                     "alice", "--wait", "--output", "json"},
+                    net.dir + "/cli-math.log");
         const auto brace = math.find('{');
         REQUIRE(brace != std::string::npos);
         auto f = json::parse(math.substr(brace)).as_object();
@@ -212,21 +219,22 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
             if (i == 0) first = view;
             CHECK(view == first);
         }
-        const std::string chain = run_cli({"tx", "async", "add-future", "--handler", "hashchain",
-                                           "--input", R"({"data":"seer","iterations":1000})", "--from",
-                                           "bob", "--wait"},
-                                          net.dir + "/cli-hashchain.log");
+        const std::string chain =
+            run_cli({"tx", "async", "add-future", "--handler", "hashchain", "--input",
+                     R"({"data":"seer","iterations":1000})", "--from", "bob", "--wait"},
+                    net.dir + "/cli-hashchain.log");
         CHECK(chain.find("VERIFIED") != std::string::npos);
-        const std::string div0 = run_cli({"tx", "async", "add-future", "--handler", "math", "--input",
-                                          "1/0", "--from", "carol", "--wait"},
+        const std::string div0 = run_cli({"tx", "async", "add-future", "--handler", "math",
+                                          "--input", "1/0", "--from", "carol", "--wait"},
                                          net.dir + "/cli-div0.log");
         CHECK(div0.find("FAILED") != std::string::npos);
         CHECK(div0.find("division") != std::string::npos);
-        const std::string price = run_cli(
-            {"tx", "async", "add-future", "--handler", "http", "--input",
-             R"({"url":"http://127.0.0.1:)" + std::to_string(http_port) + R"(/price","pointer":"/price/usd"})",
-             "--from", "dave", "--wait"},
-            net.dir + "/cli-http.log");
+        const std::string price =
+            run_cli({"tx", "async", "add-future", "--handler", "http", "--input",
+                     R"({"url":"http://127.0.0.1:)" + std::to_string(http_port) +
+                         R"(/price","pointer":"/price/usd"})",
+                     "--from", "dave", "--wait"},
+                    net.dir + "/cli-http.log");
         CHECK(price.find("VERIFIED") != std::string::npos);
         CHECK(price.find("123.5") != std::string::npos);
         CHECK(http.requests() > 0);
@@ -281,7 +289,8 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
         REQUIRE(fd >= 0);
         std::string garbage(1024, '\0');
         std::mt19937 rng(7);
-        for (auto& c : garbage) c = static_cast<char>(rng());
+        for (auto& c : garbage)
+            c = static_cast<char>(rng());
         ::send(fd, garbage.data(), garbage.size(), MSG_NOSIGNAL);
         CHECK(closed_by_peer(fd));
         ::close(fd);
@@ -299,7 +308,8 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
         REQUIRE(fd >= 0);
         std::string hello = "SP2P";
         std::mt19937 rng(11);
-        for (int i = 0; i < 32; ++i) hello.push_back(static_cast<char>(rng()));
+        for (int i = 0; i < 32; ++i)
+            hello.push_back(static_cast<char>(rng()));
         hello += std::string("\xff\xff\xff\xff", 4);  // an oversized frame length
         hello += std::string(64, 'x');
         ::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL);
@@ -362,14 +372,19 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
              {"{", "[]", "null", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nosuch\"}",
               "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"block\",\"params\":{\"height\":\"-5\"}}",
               "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"block\",\"params\":{\"height\":\"abc\"}}",
-              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":\"!!!\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":"
+              "\"!!!\"}}",
               "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tx\",\"params\":{\"hash\":\"zz\"}}",
-              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"abci_query\",\"params\":{\"path\":\"async/future/1\",\"data\":\"xyz\"}}",
-              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":\"AAECAw==\"}}"})
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"abci_query\",\"params\":{\"path\":"
+              "\"async/future/1\",\"data\":\"xyz\"}}",
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":"
+              "\"AAECAw==\"}}"})
             post(body);
         post(std::string(200, '[') + std::string(200, ']'));
-        post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"params\":\"" + std::string(3'000'000, 'a') + "\"}");
-        raw("GET /block?height=99999999999999999999 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"params\":\"" +
+             std::string(3'000'000, 'a') + "\"}");
+        raw("GET /block?height=99999999999999999999 HTTP/1.1\r\nHost: x\r\nConnection: "
+            "close\r\n\r\n");
         raw("GARBAGE\r\n\r\n");
         raw(std::string(20000, 'X'));
         CHECK(rpc_get(net.rpc(0), "/health").has_value());
@@ -380,7 +395,8 @@ TEST_CASE("e2e: a 4-validator localnet commits, survives kill -9, catches up, re
 
     const std::int64_t after_hostile = net.height(0);
     CHECK(wait_until(std::chrono::seconds(60), [&] { return net.height(0) >= after_hostile + 3; }));
-    for (int i = 0; i < k_nodes; ++i) CHECK(net.nodes[i].running());
+    for (int i = 0; i < k_nodes; ++i)
+        CHECK(net.nodes[i].running());
 }
 
 }  // namespace

@@ -2,13 +2,13 @@
 // Real `seer` processes for end-to-end tests: started by fork/exec, always stopped by PID
 // (SIGTERM, then SIGKILL after a bound), and a minimal HTTP GET on 127.0.0.1.
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -16,8 +16,8 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,7 +43,8 @@ public:
                 dup2(fd, STDERR_FILENO);
             }
             std::vector<char*> args;
-            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+            for (const auto& a : argv)
+                args.push_back(const_cast<char*>(a.c_str()));
             args.push_back(nullptr);
             execv(args[0], args.data());
             _exit(127);
@@ -123,7 +124,8 @@ struct HttpResponse {
 inline std::optional<HttpResponse> http_request(std::uint16_t port, const std::string& target) {
     const int fd = connect_local(port);
     if (fd < 0) return std::nullopt;
-    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    const std::string req =
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
         ::close(fd);
         return std::nullopt;
@@ -183,7 +185,8 @@ inline std::optional<boost::json::value> rpc_get(std::uint16_t port, const std::
 /// A free TCP port range [p, p + count) on 127.0.0.1 (best effort: bound and released).
 inline std::uint16_t free_port_range(int count) {
     for (int attempt = 0; attempt < 200; ++attempt) {
-        const std::uint16_t base = static_cast<std::uint16_t>(20000 + (getpid() * 7919 + attempt * 997) % 40000);
+        const std::uint16_t base =
+            static_cast<std::uint16_t>(20000 + (getpid() * 7919 + attempt * 997) % 40000);
         bool ok = true;
         for (int i = 0; i < count && ok; ++i) {
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -24,8 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         seer::fuzz::fail("bits with a trailing zero byte accepted");
     const seer::Bytes full_once = encode_extension(*full);
     auto full_again = decode_extension(full_once);
-    if (!full_again.ok() || *full_again != *full) seer::fuzz::fail("extension bits encoding is lossy");
-    if (encode_extension(*full_again) != full_once) seer::fuzz::fail("bits re-encoding is not stable");
+    if (!full_again.ok() || *full_again != *full)
+        seer::fuzz::fail("extension bits encoding is lossy");
+    if (encode_extension(*full_again) != full_once)
+        seer::fuzz::fail("bits re-encoding is not stable");
     seer::async::v1::VoteExtension raw;
     if (!raw.ParseFromArray(data, static_cast<int>(size)))
         seer::fuzz::fail("decoded what protobuf refuses");
@@ -34,10 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int i = 0; i < raw.votes_size(); ++i) {
         const auto value = raw.votes(i).value();
         const auto& v = (*decoded)[static_cast<std::size_t>(i)];
-        const bool same = (value == seer::async::v1::VOTE_VALUE_VERIFIED &&
-                           v.value == VoteValue::verified) ||
-                          (value == seer::async::v1::VOTE_VALUE_REJECTED &&
-                           v.value == VoteValue::rejected);
+        const bool same =
+            (value == seer::async::v1::VOTE_VALUE_VERIFIED && v.value == VoteValue::verified) ||
+            (value == seer::async::v1::VOTE_VALUE_REJECTED && v.value == VoteValue::rejected);
         if (!same) seer::fuzz::fail("a vote value was read as another one");
         if (v.future_id != raw.votes(i).future_id() || v.attempt != raw.votes(i).attempt())
             seer::fuzz::fail("vote fields changed");

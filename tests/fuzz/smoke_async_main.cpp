@@ -12,9 +12,9 @@
 #include <cstdlib>
 #include <random>
 
-#include "smoke_mutator.hpp"
 #include <string>
 #include <vector>
+#include "smoke_mutator.hpp"
 
 #include "seer/async/tx.hpp"
 #include "seer/crypto/address.hpp"
@@ -49,9 +49,10 @@ ResultEntry entry(std::uint64_t id, std::uint32_t attempt, std::string output, s
 std::vector<Bytes> seeds() {
     std::vector<Bytes> out;
     out.push_back(encode_results_tx({address(0x0c), {entry(1, 0, "6", "")}}));
-    out.push_back(encode_results_tx(
-        {address(0xa1), {entry(7, 2, "", "division_by_zero: 1/0"), entry(300, 0, "hello", ""),
-                         entry(1ull << 40, 99, std::string(40, 'x'), "")}}));
+    out.push_back(
+        encode_results_tx({address(0xa1),
+                           {entry(7, 2, "", "division_by_zero: 1/0"), entry(300, 0, "hello", ""),
+                            entry(1ull << 40, 99, std::string(40, 'x'), "")}}));
     out.push_back(encode_results_tx({address(0x00), {}}));
     {
         // An off-chain entry (hash and size, no bytes) beside an inline one.
@@ -63,8 +64,9 @@ std::vector<Bytes> seeds() {
     out.push_back(encode_results_tx(
         {address(0x7f), {entry(2, 1, "{\"v\": 1.5}", ""), entry(3, 0, "", "timeout: 30s")}}));
     out.push_back(encode_vote_extension({{1, 0, VoteValue::verified}}));
-    out.push_back(encode_vote_extension(
-        {{5, 1, VoteValue::rejected}, {6, 0, VoteValue::verified}, {1ull << 33, 7, VoteValue::verified}}));
+    out.push_back(encode_vote_extension({{5, 1, VoteValue::rejected},
+                                         {6, 0, VoteValue::verified},
+                                         {1ull << 33, 7, VoteValue::verified}}));
     std::vector<ExtensionVote> many;
     for (std::uint64_t i = 0; i < 40; ++i)
         many.push_back({i * 131, static_cast<std::uint32_t>(i % 3),
@@ -72,7 +74,8 @@ std::vector<Bytes> seeds() {
     out.push_back(encode_vote_extension(many));
     VoteExtension bits;
     bits.votes = {{9, 0, VoteValue::rejected}};
-    for (std::size_t i : {0u, 3u, 8u, 17u}) bits.set_bit(i);
+    for (std::size_t i : {0u, 3u, 8u, 17u})
+        bits.set_bit(i);
     out.push_back(encode_extension(bits));
     AddFutureTx tx;
     tx.chain_id = "seer-fuzz";

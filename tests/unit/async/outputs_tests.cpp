@@ -9,7 +9,8 @@ namespace {
 
 Bytes pattern(std::size_t n) {
     Bytes b(n);
-    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>('a' + (i * 7) % 26);
+    for (std::size_t i = 0; i < n; ++i)
+        b[i] = static_cast<std::uint8_t>('a' + (i * 7) % 26);
     return b;
 }
 
@@ -128,7 +129,8 @@ TEST_CASE("off chain: the proposer puts hash and size in its block and keeps the
     CHECK(f.result().output_size() == 5000);
 }
 
-TEST_CASE("off chain: a validator verifies by its own execution, or votes REJECTED without the bytes") {
+TEST_CASE(
+    "off chain: a validator verifies by its own execution, or votes REJECTED without the bytes") {
     // This node is validator B and runs a prophet; A proposes.
     Chain chain(validators(4, 1), genesis(), 1, /*with_prophet=*/true);
     auto& app = chain.app();

@@ -14,7 +14,8 @@ struct Bound {
     std::uint64_t highest_bad;
 };
 
-#define SEER_PARAM(field) #field, [](Params& p, std::uint64_t v) { p.field = static_cast<decltype(p.field)>(v); }
+#define SEER_PARAM(field) \
+#field, [](Params & p, std::uint64_t v) { p.field = static_cast<decltype(p.field)>(v); }
 
 const Bound k_bounds[] = {
     {SEER_PARAM(max_input_bytes), 0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1},
@@ -84,9 +85,9 @@ std::string account_json(const std::string& address) {
 }
 
 TEST_CASE("parse_genesis_json: a valid app_state") {
-    auto g = parse_genesis_json(app_state(account_json(user_bech32(0)) + ", " +
-                                              account_json(user_bech32(1)),
-                                          R"({"name": "echo", "description": "d"},
+    auto g = parse_genesis_json(
+        app_state(account_json(user_bech32(0)) + ", " + account_json(user_bech32(1)),
+                  R"({"name": "echo", "description": "d"},
                                              {"name": "exec:model"})"));
     REQUIRE(g.ok());
     CHECK(g->params == Params{});  // absent params: the defaults
@@ -125,7 +126,9 @@ TEST_CASE("parse_genesis_json: errors") {
         INFO(g.error().message);
         CHECK(contains(g.error().message, part));
     };
-    SUBCASE("bad address") { fails(app_state(account_json("seer1xyz"), echo), "seer1xyz"); }
+    SUBCASE("bad address") {
+        fails(app_state(account_json("seer1xyz"), echo), "seer1xyz");
+    }
     SUBCASE("address with another prefix") {
         const auto other = crypto::to_bech32_address(user_address(0), "cosmos");
         fails(app_state(account_json(other), echo), other);
@@ -148,9 +151,12 @@ TEST_CASE("parse_genesis_json: errors") {
     SUBCASE("unknown handler kind") {
         fails(app_state("", R"({"name": "weather"})"), "weather");
         fails(app_state("", R"({"name": "exec:"})"), "exec:");
-        fails(app_state("", R"({"name": "exec:)" + std::string(64, 'x') + "\"}"), "unknown handler");
+        fails(app_state("", R"({"name": "exec:)" + std::string(64, 'x') + "\"}"),
+              "unknown handler");
     }
-    SUBCASE("duplicate handler") { fails(app_state("", echo + ", " + echo), "duplicate handler"); }
+    SUBCASE("duplicate handler") {
+        fails(app_state("", echo + ", " + echo), "duplicate handler");
+    }
     SUBCASE("malformed JSON") {
         fails("{\"accounts\": [", "app_state");
         fails("not json", "app_state");

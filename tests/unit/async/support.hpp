@@ -33,8 +33,8 @@ namespace seer::async::test {
 
 namespace v1 = seer::async::v1;
 using consensus::Application;
-using consensus::ExtendedCommitInfo;
 using consensus::Event;
+using consensus::ExtendedCommitInfo;
 using consensus::FinalizeBlockResponse;
 using consensus::ProposalStatus;
 using consensus::VerifyStatus;
@@ -52,9 +52,15 @@ inline crypto::PrivateKey key(std::uint8_t n) {
 }
 
 /// Users 0..k_users-1 have genesis accounts with account numbers 0..k_users-1.
-inline crypto::PrivateKey user(int i) { return key(static_cast<std::uint8_t>(10 + i)); }
-inline Address user_address(int i) { return crypto::address_of(user(i).public_key()); }
-inline std::string user_bech32(int i) { return crypto::to_bech32_address(user_address(i)); }
+inline crypto::PrivateKey user(int i) {
+    return key(static_cast<std::uint8_t>(10 + i));
+}
+inline Address user_address(int i) {
+    return crypto::address_of(user(i).public_key());
+}
+inline std::string user_bech32(int i) {
+    return crypto::to_bech32_address(user_address(i));
+}
 
 inline Address validator(int i) {
     return crypto::address_of(key(static_cast<std::uint8_t>(100 + i)).public_key());
@@ -67,7 +73,8 @@ inline bool contains(std::string_view text, std::string_view part) {
 inline AppGenesis genesis(Params params = {}) {
     AppGenesis g;
     g.params = params;
-    for (int i = 0; i < k_users; ++i) g.accounts.push_back({user_bech32(i), std::nullopt});
+    for (int i = 0; i < k_users; ++i)
+        g.accounts.push_back({user_bech32(i), std::nullopt});
     g.handlers = {{"echo", "output = input"},
                   {"math", "integer arithmetic"},
                   {"hashchain", "iterated SHA-256"}};
@@ -238,7 +245,9 @@ inline std::unique_ptr<prophet::Prophet> make_test_prophet() {
 }
 
 /// Waits (bounded) until the prophet finished everything offered so far.
-inline void settle(prophet::Prophet& p) { REQUIRE(p.wait_idle(std::chrono::seconds(10))); }
+inline void settle(prophet::Prophet& p) {
+    REQUIRE(p.wait_idle(std::chrono::seconds(10)));
+}
 
 struct Node {
     std::shared_ptr<store::KvStore> kv;
@@ -254,7 +263,9 @@ struct Node {
     ModuleOptions options() const {
         ModuleOptions o{std::string(k_chain_id), prophet.get(), self};
         o.outputs = outputs.get();
-        o.fetch_output = [f = fetches](const crypto::Hash256& h, std::uint64_t) { f->push_back(h); };
+        o.fetch_output = [f = fetches](const crypto::Hash256& h, std::uint64_t) {
+            f->push_back(h);
+        };
         return o;
     }
     /// A new module over the same store, as after a process restart.
@@ -293,7 +304,8 @@ struct Chain {
     FinalizeBlockResponse next(const std::vector<Bytes>& txs, std::size_t proposer = 0,
                                const std::map<std::size_t, Bytes>& extensions = {}) {
         ++height;
-        auto r = finalize(*node.app, height, txs, vs.addresses[proposer], last_commit(vs, extensions));
+        auto r =
+            finalize(*node.app, height, txs, vs.addresses[proposer], last_commit(vs, extensions));
         REQUIRE(r.tx_results.size() == txs.size());
         node.app->commit();
         return r;
@@ -332,7 +344,8 @@ inline std::uint32_t future_code(Application& app, std::uint64_t id) {
 /// Events of the block and of its txs.
 inline std::vector<Event> all_events(const FinalizeBlockResponse& r) {
     std::vector<Event> out = r.events;
-    for (const auto& t : r.tx_results) out.insert(out.end(), t.events.begin(), t.events.end());
+    for (const auto& t : r.tx_results)
+        out.insert(out.end(), t.events.begin(), t.events.end());
     return out;
 }
 
@@ -353,7 +366,8 @@ inline std::vector<Event> events_of(const FinalizeBlockResponse& r, std::string_
 
 inline std::size_t count_events(const FinalizeBlockResponse& r, std::string_view type) {
     std::size_t n = 0;
-    for (const auto& e : all_events(r)) n += e.type == type ? 1 : 0;
+    for (const auto& e : all_events(r))
+        n += e.type == type ? 1 : 0;
     return n;
 }
 

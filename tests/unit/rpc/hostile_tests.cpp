@@ -175,8 +175,10 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     params("abci_query path not a string", "abci_query", R"({"path":{}})", -32602);
     params("abci_query prove not bool", "abci_query", R"({"path":"x","prove":"maybe"})", -32602);
     params("tx_search bad query", "tx_search", R"({"query":"tx.height>>"})", -32602);
-    params("tx_search unsupported query", "tx_search", R"({"query":"tx.hash CONTAINS 'AB'"})", -32602);
-    params("block_search unsupported query", "block_search", R"({"query":"block.height CONTAINS '1'"})", -32602);
+    params("tx_search unsupported query", "tx_search", R"({"query":"tx.hash CONTAINS 'AB'"})",
+           -32602);
+    params("block_search unsupported query", "block_search",
+           R"({"query":"block.height CONTAINS '1'"})", -32602);
     params("block_search bad query", "block_search", R"({"query":"block.height>>"})", -32602);
     params("tx_search unterminated string", "tx_search", R"({"query":"tx.hash='AB"})", -32602);
     params("tx_search bad order", "tx_search", R"({"query":"tx.height=2","order_by":"sideways"})",

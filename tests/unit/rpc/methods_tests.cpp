@@ -197,21 +197,23 @@ TEST_CASE("txs: tx, tx_search, mempool, broadcast, check_tx, abci_query") {
     CHECK(count("tx_search", "tm.event='NewBlock'") == 0);
     CHECK(count("tx_search", "future_created.id='99'") == 0);
     CHECK(count("tx_search", "tx.height>=2") == 3);
-    auto newest = call(f.port, "tx_search", {{"query", "future_created.id EXISTS"}, {"order_by", "desc"}})
-                      .at("result");
+    auto newest =
+        call(f.port, "tx_search", {{"query", "future_created.id EXISTS"}, {"order_by", "desc"}})
+            .at("result");
     CHECK(newest.at("txs").at(0).at("height") == "3");
     CHECK(count("block_search", "future_verified.id='7'") == 3);
     CHECK(count("block_search", "block.height>=2") == 2);
     CHECK(count("block_search", "future_verified.id='8'") == 0);
-    auto blocks = call(f.port, "block_search",
-                       {{"query", "future_verified.id='7' AND block.height=2"}})
-                      .at("result");
+    auto blocks =
+        call(f.port, "block_search", {{"query", "future_verified.id='7' AND block.height=2"}})
+            .at("result");
     REQUIRE(blocks.at("blocks").as_array().size() == 1);
     CHECK(blocks.at("blocks").at(0).at("block").at("header").at("height") == "2");
-    CHECK(str(blocks.at("blocks").at(0).at("block_id").at("hash")) == hex_up(f.node.blocks[1].hash));
-    auto blocks_desc =
-        call(f.port, "block_search", {{"query", "block.height>0"}, {"order_by", "desc"}, {"per_page", 1}})
-            .at("result");
+    CHECK(str(blocks.at("blocks").at(0).at("block_id").at("hash")) ==
+          hex_up(f.node.blocks[1].hash));
+    auto blocks_desc = call(f.port, "block_search",
+                            {{"query", "block.height>0"}, {"order_by", "desc"}, {"per_page", 1}})
+                           .at("result");
     CHECK(blocks_desc.at("total_count") == "3");
     CHECK(blocks_desc.at("blocks").at(0).at("block").at("header").at("height") == "3");
 

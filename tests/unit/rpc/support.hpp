@@ -14,11 +14,11 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <tuple>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "seer/async/tx.hpp"
@@ -319,7 +319,8 @@ public:
     void scan_events(EventScope scope, std::string_view key, std::string_view value_prefix,
                      const EventIndexVisitor& visit) override {
         std::vector<std::tuple<std::string, std::int64_t, std::uint32_t>> entries;
-        auto add = [&](const std::vector<consensus::Event>& events, std::int64_t h, std::uint32_t i) {
+        auto add = [&](const std::vector<consensus::Event>& events, std::int64_t h,
+                       std::uint32_t i) {
             for (const auto& e : events)
                 for (const auto& a : e.attributes)
                     if (a.index && e.type + "." + a.key == key && a.value.starts_with(value_prefix))
@@ -327,9 +328,11 @@ public:
         };
         if (scope == EventScope::tx) {
             for (const auto& height : txs)
-                for (const auto& t : height) add(t.result.events, t.height, t.index);
+                for (const auto& t : height)
+                    add(t.result.events, t.height, t.index);
         } else {
-            for (const auto& r : results) add(r.finalize_block_events, r.height, 0);
+            for (const auto& r : results)
+                add(r.finalize_block_events, r.height, 0);
         }
         std::sort(entries.begin(), entries.end());
         entries.erase(std::unique(entries.begin(), entries.end()), entries.end());

@@ -13,8 +13,8 @@ enum class Code : std::uint32_t {
     ok = 0,
     tx_decode = 2,        // bytes are not a TxRaw/TxBody/AuthInfo/MsgAddFuture
     reserved_marker = 3,  // starts with 0x00, the results-tx marker
-    unauthorized = 4,     // signature verification failed: bad signature, chain ID or account number
-    wrong_sequence = 5,   // sequence differs from the account's next sequence
+    unauthorized = 4,    // signature verification failed: bad signature, chain ID or account number
+    wrong_sequence = 5,  // sequence differs from the account's next sequence
     unknown_account = 6,  // signer has no account
     unknown_handler = 7,  // handler not in the registry
     empty_input = 8,

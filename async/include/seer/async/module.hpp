@@ -5,10 +5,10 @@
 
 #include <cstddef>
 #include <functional>
-#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "seer/async/outputs.hpp"
 #include "seer/async/params.hpp"

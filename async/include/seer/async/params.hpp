@@ -46,7 +46,7 @@ struct Params {
 };
 
 struct GenesisAccount {
-    std::string address;                      // bech32 "seer1..."
+    std::string address;                       // bech32 "seer1..."
     std::optional<crypto::PublicKey> pub_key;  // set by the first tx when absent
 };
 

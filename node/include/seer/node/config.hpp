@@ -59,7 +59,7 @@ struct Config {
 
     // [prophet]
     bool prophet_enabled = true;
-    int prophet_workers = 0;  // 0 = one per core
+    int prophet_workers = 0;                      // 0 = one per core
     std::int64_t prophet_queue_capacity = 16384;  // a block's worth of new futures
     std::vector<std::string> prophet_handlers{"echo", "math", "hashchain"};
     std::int64_t prophet_default_timeout_ms = 30'000;

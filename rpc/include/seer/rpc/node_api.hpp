@@ -109,9 +109,9 @@ struct BusEvent {
     /// count), published right after NewBlock with the same attributes but tm.event.
     enum class Kind { new_block, tx, new_block_events };
     Kind kind = Kind::new_block;
-    std::shared_ptr<const BlockView> block;             // new_block, new_block_events
-    std::shared_ptr<const BlockResultsView> results;    // new_block, new_block_events
-    std::shared_ptr<const TxView> tx;                   // tx
+    std::shared_ptr<const BlockView> block;           // new_block, new_block_events
+    std::shared_ptr<const BlockResultsView> results;  // new_block, new_block_events
+    std::shared_ptr<const TxView> tx;                 // tx
     std::multimap<std::string, std::string> attributes;
 };
 
