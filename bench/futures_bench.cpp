@@ -41,33 +41,6 @@ std::string s(const json::value& v) {
     return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
 }
 
-/// POST a JSON body to 127.0.0.1:port/; the response body.
-std::optional<std::string> http_post(std::uint16_t port, const std::string& body) {
-    const int fd = connect_local(port);
-    if (fd < 0) return std::nullopt;
-    timeval tv{60, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const std::string req =
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        "Connection: close\r\nContent-Length: " +
-        std::to_string(body.size()) + "\r\n\r\n" + body;
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    std::string resp;
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        resp.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    const auto end = resp.find("\r\n\r\n");
-    if (end == std::string::npos) return std::nullopt;
-    return resp.substr(end + 4);
-}
-
 std::map<std::string, std::uint64_t> counts(std::uint16_t rpc) {
     std::map<std::string, std::uint64_t> out;
     auto q = rpc_get(rpc, "/abci_query?path=%22async/counts%22");
@@ -95,16 +68,9 @@ int main(int argc, char** argv) {
     const std::string seer_bin = argv[1];
     const bool quick = std::getenv("QUICK") && std::string(std::getenv("QUICK")) == "1";
     const int per_user = quick ? 500 : 2500;
-    std::string templ = (fs::temp_directory_path() / "seer-bench-XXXXXX").string();
-    if (!mkdtemp(templ.data())) return fail("mkdtemp");
-    const std::string dir = templ;
-    struct Cleanup {
-        std::string dir;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } cleanup{dir};
+    TempDir tmp("seer-bench");
+    if (!tmp.ok()) return fail("cannot make a temp directory");
+    const std::string dir = tmp.path();
 
     const std::uint16_t base = free_port_range(10 * k_nodes + 5);
     const auto api_base = static_cast<std::uint16_t>(base + 10 * k_nodes + 1);

@@ -423,6 +423,8 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         if (included.count(id) || m_finalized_height - u.since < k_output_fetch_blocks) continue;
         auto f = m_state.future(id);
         if (!f || f->status() != v1::FUTURE_STATUS_EXECUTED || f->attempts() != u.attempt) continue;
+        // A node that cannot run the handler could not judge the bytes either: it abstains.
+        if (!m_options.prophet->handler_enabled(f->handler())) continue;
         bool voted = false;
         for (const auto& v : f->votes())
             voted |= v.validator() == pb_bytes(self);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "network.hpp"
 #include "process.hpp"
 
 namespace seer::e2e {
@@ -17,16 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
-    std::string templ = (fs::temp_directory_path() / "seer-cosmjs-XXXXXX").string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    const std::string dir = templ;
-    struct Cleanup {
-        std::string dir;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } cleanup{dir};
+    TempDir tmp("seer-cosmjs");
+    REQUIRE(tmp.ok());
+    const std::string dir = tmp.path();
 
     // npm install first (the network part), bounded.
     fs::copy_file(std::string(SEER_COSMJS_DIR) + "/package.json", dir + "/package.json");
@@ -63,25 +57,15 @@ TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
     REQUIRE(ready);
 
     // A future of alice's, final before the client starts (the CLI, with the testnet's keys).
-    const std::string cli_home = dir + "/cli";
-    fs::create_directories(cli_home + "/keyring");
-    for (const auto& e : fs::directory_iterator(dir + "/net/keys"))
-        fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
-    int cli_runs = 0;
+    Cli cli(dir);
     auto run_cli = [&](const std::vector<std::string>& args) {
-        const std::string out = dir + "/cli-" + std::to_string(cli_runs++) + ".log";
-        std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node",
-                                      "http://127.0.0.1:" + std::to_string(rpc)};
-        argv.insert(argv.end(), args.begin(), args.end());
-        Process p;
-        p.start(argv, out);
-        CHECK(p.wait_exit(std::chrono::seconds(90)) == 0);
-        return read_file(out);
+        int code = 0;
+        std::string out = cli.run(rpc, args, &code, std::chrono::seconds(90));
+        CHECK_MESSAGE(code == 0, out);
+        return out;
     };
-    const std::string shown = run_cli({"keys", "show", "alice"});
-    const auto at = shown.find("address: ");
-    REQUIRE(at != std::string::npos);
-    const std::string alice = shown.substr(at + 9, shown.find('\n', at) - at - 9);
+    const std::string alice = cli.address(rpc, "alice");
+    REQUIRE_FALSE(alice.empty());
     const std::string first = run_cli({"tx", "async", "add-future", "--handler", "echo", "--input",
                                        "one", "--from", "alice", "--wait", "--output", "json"});
     const auto brace = first.find('{');

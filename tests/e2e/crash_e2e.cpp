@@ -17,16 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST_CASE("e2e: kill -9 at random instants, restart consistent") {
-    std::string templ = (fs::temp_directory_path() / "seer-crash-XXXXXX").string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    const std::string dir = templ;
-    struct Cleanup {
-        std::string dir;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } cleanup{dir};
+    TempDir tmp("seer-crash");
+    REQUIRE(tmp.ok());
+    const std::string dir = tmp.path();
     const std::uint16_t base = free_port_range(20);
     REQUIRE(base != 0);
     {
@@ -41,7 +34,8 @@ TEST_CASE("e2e: kill -9 at random instants, restart consistent") {
     const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
     auto height = [&]() -> std::int64_t {
         auto s = rpc_get(rpc, "/status");
-        return s ? std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string())) : -1;
+        return s ? std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()))
+                 : -1;
     };
     auto block_hash = [&](std::int64_t h) -> std::string {
         auto r = rpc_get(rpc, "/block?height=" + std::to_string(h));
@@ -62,7 +56,8 @@ TEST_CASE("e2e: kill -9 at random instants, restart consistent") {
         REQUIRE_MESSAGE(up, "the node did not come back after kill -9 in cycle " << cycle);
         const std::int64_t h = height();
         CHECK(h >= last);  // nothing committed was lost
-        for (const auto& [height_seen, hash] : seen) CHECK(block_hash(height_seen) == hash);
+        for (const auto& [height_seen, hash] : seen)
+            CHECK(block_hash(height_seen) == hash);
         if (h > 0) seen[h] = block_hash(h);
         last = h;
         std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 1300));
@@ -75,7 +70,8 @@ TEST_CASE("e2e: kill -9 at random instants, restart consistent") {
         if (!progressed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     CHECK(progressed);
-    for (const auto& [h, hash] : seen) CHECK(block_hash(h) == hash);
+    for (const auto& [h, hash] : seen)
+        CHECK(block_hash(h) == hash);
     node.stop();
     std::ifstream log(home + "/seer.log");
     std::stringstream ss;

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <set>
 
+#include "network.hpp"
 #include "process.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/common/bytes.hpp"
@@ -40,30 +41,7 @@ constexpr int k_prune_after_blocks = 4;
 constexpr int k_max_unfinished = 12;
 constexpr int k_short_archive_blocks = 3;  // node 2's [async] archive
 
-struct Network {
-    std::string dir;
-    std::uint16_t base = 0;
-    std::uint16_t api_base = 0;
-    Process nodes[k_nodes];
-
-    std::string home(int i) const { return dir + "/net/node" + std::to_string(i); }
-    std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 1 + 10 * i); }
-    std::uint16_t api(int i) const { return static_cast<std::uint16_t>(api_base + 10 * i); }
-    void start(int i) {
-        nodes[i].start({SEER_BINARY, "start", "--home", home(i)}, home(i) + "/seer.log");
-    }
-    std::int64_t height(int i) const {
-        auto s = rpc_get(rpc(i), "/status");
-        if (!s) return -1;
-        return std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()));
-    }
-    ~Network() {
-        for (auto& n : nodes)
-            n.stop();
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
+using Network = e2e::Network<k_nodes>;
 
 std::string s(const json::value& v) {
     if (v.is_string()) return std::string(v.as_string());
@@ -160,29 +138,12 @@ TEST_CASE(
         net.start(i);
     REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 3; }));
 
-    const std::string cli_home = net.dir + "/cli";
-    fs::create_directories(cli_home + "/keyring");
-    for (const auto& e : fs::directory_iterator(net.dir + "/net/keys"))
-        fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
-    const std::string node_url = "http://127.0.0.1:" + std::to_string(net.rpc(0));
-    std::atomic<int> cli_runs{0};
+    Cli cli(net.dir);
     auto run_cli = [&](const std::vector<std::string>& args, int* exit_code = nullptr) {
-        const std::string out = net.dir + "/cli-" + std::to_string(cli_runs++) + ".log";
-        std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node", node_url};
-        argv.insert(argv.end(), args.begin(), args.end());
-        Process p;
-        p.start(argv, out);
-        const int code = p.wait_exit(std::chrono::seconds(90));
-        if (exit_code) *exit_code = code;
-        return read_file(out);
+        return cli.run(net.rpc(0), args, exit_code, std::chrono::seconds(90));
     };
-    auto address_of = [&](const std::string& name) {
-        const std::string out = run_cli({"keys", "show", name});
-        const auto at = out.find("address: ");
-        REQUIRE(at != std::string::npos);
-        return out.substr(at + 9, out.find('\n', at) - at - 9);
-    };
-    const std::string alice = address_of("alice");
+    const std::string alice = cli.address(net.rpc(0), "alice");
+    REQUIRE_FALSE(alice.empty());
     const std::string chain_id = s(rpc_get(net.rpc(0), "/status")->at("node_info").at("network"));
 
     // 2. A websocket subscriber waits for alice's verdict: NewBlockEvents with a verdict event of
@@ -255,10 +216,10 @@ TEST_CASE(
         CHECK(s(blocks->at("total_count")) == "1");
         CHECK(s(blocks->at("blocks").at(0).at("block").at("header").at("height")) ==
               std::to_string(final_height));
-        const std::string cli =
+        const std::string listed =
             run_cli({"query", "txs", "--query", "message.sender='" + alice + "'"});
-        CHECK(cli.find(tx_hash) != std::string::npos);
-        CHECK(cli.find("(1 matching") != std::string::npos);
+        CHECK(listed.find(tx_hash) != std::string::npos);
+        CHECK(listed.find("(1 matching") != std::string::npos);
     }
 
     // 1. After prune_after_blocks, state has pruned the future; the archive answers, marked.
@@ -453,20 +414,12 @@ TEST_CASE(
         net.start(i);
     REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 3; }));
 
-    const std::string cli_home = net.dir + "/cli";
-    fs::create_directories(cli_home + "/keyring");
-    for (const auto& e : fs::directory_iterator(net.dir + "/net/keys"))
-        fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
-    int cli_runs = 0;
+    Cli cli(net.dir);
     auto run_cli = [&](int node, const std::vector<std::string>& args) {
-        const std::string out = net.dir + "/cli-" + std::to_string(cli_runs++) + ".log";
-        std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node",
-                                      "http://127.0.0.1:" + std::to_string(net.rpc(node))};
-        argv.insert(argv.end(), args.begin(), args.end());
-        Process p;
-        p.start(argv, out);
-        CHECK(p.wait_exit(std::chrono::seconds(180)) == 0);
-        return read_file(out);
+        int code = 0;
+        std::string out = cli.run(net.rpc(node), args, &code);
+        CHECK_MESSAGE(code == 0, out);
+        return out;
     };
     auto submit = [&](const std::string& input) {
         const std::string out =

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "network.hpp"
 #include "process.hpp"
 #include "seer/p2p/switch.hpp"
 
@@ -78,30 +79,7 @@ private:
     std::thread m_thread;
 };
 
-struct Network {
-    std::string dir;
-    std::uint16_t base = 0;
-    std::uint16_t api_base = 0;
-    Process nodes[k_nodes];
-
-    std::string home(int i) const { return dir + "/net/node" + std::to_string(i); }
-    std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 1 + 10 * i); }
-    std::uint16_t p2p(int i) const { return static_cast<std::uint16_t>(base + 10 * i); }
-    void start(int i) {
-        nodes[i].start({SEER_BINARY, "start", "--home", home(i)}, home(i) + "/seer.log");
-    }
-    std::int64_t height(int i) const {
-        auto s = rpc_get(rpc(i), "/status");
-        if (!s) return -1;
-        return std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()));
-    }
-    ~Network() {
-        for (auto& n : nodes)
-            n.stop();
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
+using Network = e2e::Network<k_nodes>;
 
 std::string block_hash(std::uint16_t port, std::int64_t h) {
     auto r = rpc_get(port, "/block?height=" + std::to_string(h));

@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -155,6 +156,55 @@ inline std::optional<std::string> http_get(std::uint16_t port, const std::string
     if (!r || r->status != 200) return std::nullopt;
     return std::move(r->body);
 }
+
+/// POST a JSON body to http://127.0.0.1:port/: the response body, or nullopt.
+inline std::optional<std::string> http_post(std::uint16_t port, const std::string& body) {
+    const int fd = connect_local(port);
+    if (fd < 0) return std::nullopt;
+    timeval tv{60, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const std::string req =
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    std::string resp;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        resp.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    const auto end = resp.find("\r\n\r\n");
+    if (end == std::string::npos) return std::nullopt;
+    return resp.substr(end + 4);
+}
+
+/// A new directory under the temp directory, removed with its contents when this goes.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix) {
+        std::string templ =
+            (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+        if (mkdtemp(templ.data()) != nullptr) m_path = templ;
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        if (m_path.empty()) return;
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    bool ok() const { return !m_path.empty(); }
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+};
 
 /// Polls `done` every 200 ms until it holds or `limit` passes.
 inline bool wait_until(std::chrono::seconds limit, const std::function<bool()>& done) {

@@ -137,7 +137,9 @@ TEST_CASE(
     const Address a = chain.vs.addresses[0];
     const Bytes one = pattern(2000);
     const Bytes two = pattern(3000);
-    chain.next({signed_tx(0, 0, "echo", to_string(one)), signed_tx(0, 1, "echo", to_string(two))});
+    // Future 3's handler (hashchain) is not enabled on this node's prophet.
+    chain.next({signed_tx(0, 0, "echo", to_string(one)), signed_tx(0, 1, "echo", to_string(two)),
+                signed_tx(0, 2, "hashchain", to_string(two))});
     settle(*chain.node.prophet);
 
     // Future 1's claim is the true output; future 2's names bytes nobody has (a withheld or
@@ -146,7 +148,9 @@ TEST_CASE(
     auto wrong = off_chain(2, other);
     wrong.output_size = two.size();
     const Hash hash = block_hash(2);
-    const std::vector<Bytes> block{results_tx(a, {off_chain(1, one), wrong})};
+    auto unjudged = off_chain(3, other);
+    unjudged.output_size = two.size();
+    const std::vector<Bytes> block{results_tx(a, {off_chain(1, one), wrong, unjudged})};
     REQUIRE(process(app, 2, block, a, hash) == ProposalStatus::accept);
     settle(*chain.node.prophet);
     // B's own execution of future 1 has the claimed hash: it keeps the bytes.
@@ -168,16 +172,21 @@ TEST_CASE(
     CHECK(future(app, 1).votes_size() == 2);  // A (submitter) and B
 
     // Without the bytes for 5 blocks, B votes REJECTED on future 2.
+    // Future 3 it cannot judge at all (no handler): it never votes on it.
     std::optional<ExtensionVote> rejection;
-    for (std::int64_t h = 4; h <= 12 && !rejection; ++h) {
+    bool voted_on_3 = false;
+    for (std::int64_t h = 4; h <= 14; ++h) {
         ev.height = h;
         ev.hash = block_hash(h);
         auto e = decode_extension(app.extend_vote(ev));
         REQUIRE(e.ok());
-        for (const auto& v : e->votes)
+        for (const auto& v : e->votes) {
             if (v.future_id == 2) rejection = v;
+            voted_on_3 |= v.future_id == 3;
+        }
         chain.next({}, 0);
     }
+    CHECK_FALSE(voted_on_3);
     REQUIRE(rejection);
     CHECK(rejection->value == VoteValue::rejected);
     CHECK(rejection->attempt == 0);
