@@ -220,6 +220,37 @@ Result<v1::Future> fetch_future(const ClientOptions& c, std::uint64_t id) {
     return r->future();
 }
 
+/// The future's output bytes (fetched from the node when off chain), checked against the
+/// SHA-256 on chain, written to `path`.
+Status write_output(const ClientOptions& c, const v1::Future& f, const std::string& path) {
+    const auto& res = f.result();
+    if (!f.has_result() || !res.error().empty())
+        return make_error("no_output", "future " + std::to_string(f.id()) + " has no output (" +
+                                           status_name(f.status()) + ")");
+    Bytes bytes;
+    std::string want;
+    if (res.output_sha256().size() == 32) {
+        want = res.output_sha256();
+        auto got = abci_query(c, "async/output/" + to_hex(as_bytes(want)), {});
+        if (!got) return make_error("no_output", "off-chain output: " + got.error().message);
+        bytes = std::move(*got);
+    } else {
+        bytes = to_bytes(res.output());
+        const auto h = crypto::sha256(bytes);
+        want.assign(h.begin(), h.end());
+    }
+    const auto h = crypto::sha256(bytes);
+    if (std::string(h.begin(), h.end()) != want)
+        return make_error("bad_output", "the node's output does not match the SHA-256 on chain");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    if (!out) return make_error("io", "cannot write " + path);
+    std::fprintf(stderr, "wrote %zu bytes to %s (sha256 %s, checked)\n", bytes.size(), path.c_str(),
+                 to_hex(h).c_str());
+    return {};
+}
+
 }  // namespace
 
 int cmd_status(const ClientOptions& c) {
@@ -253,34 +284,8 @@ int cmd_query_future(const ClientOptions& c, const std::string& id_text,
     }
     auto r = fetch_future_response(c, id);
     if (!r) return fail(r.error().message);
-    if (!output_file.empty()) {
-        // The output's bytes, checked against the hash on chain, to a file.
-        const auto& res = r->future().result();
-        if (!r->future().has_result() || !res.error().empty())
-            return fail("future " + id_text + " has no output (" +
-                        status_name(r->future().status()) + ")");
-        Bytes bytes;
-        std::string want;
-        if (res.output_sha256().size() == 32) {
-            want = res.output_sha256();
-            auto got = abci_query(c, "async/output/" + to_hex(as_bytes(want)), {});
-            if (!got) return fail("off-chain output: " + got.error().message);
-            bytes = std::move(*got);
-        } else {
-            bytes = to_bytes(res.output());
-            const auto h = crypto::sha256(bytes);
-            want.assign(h.begin(), h.end());
-        }
-        const auto h = crypto::sha256(bytes);
-        if (std::string(h.begin(), h.end()) != want)
-            return fail("the node's output does not match the SHA-256 on chain");
-        std::ofstream out(output_file, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()),
-                  static_cast<std::streamsize>(bytes.size()));
-        if (!out) return fail("cannot write " + output_file);
-        std::fprintf(stderr, "wrote %zu bytes to %s (sha256 %s, checked)\n", bytes.size(),
-                     output_file.c_str(), to_hex(h).c_str());
-    }
+    if (!output_file.empty())
+        if (auto w = write_output(c, r->future(), output_file); !w) return fail(w.error().message);
     if (c.output == "json") {
         std::cout << to_json(*r);  // {"future": ..., "pruned": ...}, as REST
         return 0;
@@ -499,6 +504,9 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
                                last == v1::FUTURE_STATUS_FAILED ||
                                last == v1::FUTURE_STATUS_TIMED_OUT;
             if (final) {
+                if (!o.output_file.empty() && last == v1::FUTURE_STATUS_VERIFIED)
+                    if (auto w = write_output(c, *f, o.output_file); !w)
+                        return fail(w.error().message);
                 if (c.output == "json")
                     std::cout << to_json(*f);
                 else

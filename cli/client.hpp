@@ -29,6 +29,8 @@ struct AddFutureOptions {
     /// Sign with this sequence instead of the account's committed one (several txs from one
     /// key before they commit). Negative: the account's.
     std::int64_t sequence = -1;
+    /// With --wait: write the verified output here (checked against its SHA-256 on chain).
+    std::string output_file;
 };
 
 /// Each returns the process exit code, printing results to stdout and one error line to stderr.

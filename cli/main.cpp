@@ -179,6 +179,8 @@ int main(int argc, char** argv) {
         ->add_option("--sequence", af.sequence,
                      "sign with this account sequence (default: the account's committed one)")
         ->check(CLI::NonNegativeNumber);
+    add_future->add_option("--output-file", af.output_file,
+                           "with --wait: write the verified output here (its SHA-256 checked)");
 
     auto* query = app.add_subcommand("query", "query the chain");
     query->alias("q");
@@ -241,6 +243,7 @@ int main(int argc, char** argv) {
     if (status->parsed()) return cli::cmd_status(client);
     if (add_future->parsed()) {
         if (af.input.empty() && af.input_file.empty()) return fail("give --input or --input-file");
+        if (!af.output_file.empty() && !af.wait) return fail("--output-file needs --wait");
         return cli::cmd_add_future(client, af);
     }
     if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);

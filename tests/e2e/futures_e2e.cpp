@@ -421,11 +421,18 @@ TEST_CASE(
         CHECK_MESSAGE(code == 0, out);
         return out;
     };
-    auto submit = [&](const std::string& input) {
-        const std::string out =
-            run_cli(0, {"tx", "async", "add-future", "--handler", "exec:big", "--input", input,
-                        "--from", "alice", "--wait", "--timeout", "150", "--output", "json"});
-        const auto brace = out.find('{');
+    auto submit = [&](const std::string& input, const std::string& output_file) {
+        std::vector<std::string> args{"tx",        "async", "add-future", "--handler", "exec:big",
+                                      "--input",   input,   "--from",     "alice",     "--wait",
+                                      "--timeout", "150",   "--output",   "json"};
+        if (!output_file.empty()) {
+            args.push_back("--output-file");
+            args.push_back(output_file);
+        }
+        const std::string out = run_cli(0, args);
+        // The JSON record follows the progress lines; its first line is "{".
+        const auto brace =
+            out.find("\n{") == std::string::npos ? out.find('{') : out.find("\n{") + 1;
         REQUIRE_MESSAGE(brace != std::string::npos, out);
         return json::parse(out.substr(brace)).as_object();
     };
@@ -439,7 +446,7 @@ TEST_CASE(
     };
 
     // 1. With every proposer withholding the bytes, the validators re-execute and verify.
-    const auto f = submit("seer");
+    const auto f = submit("seer", "");
     REQUIRE(s(f.at("status")) == "FUTURE_STATUS_VERIFIED");
     const std::string id = s(f.at("id"));
     const Bytes want = expected("seer");
@@ -488,10 +495,14 @@ TEST_CASE(
     }
     const std::int64_t before = net.height(3);
     REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) > before + 1; }));
-    const auto g = submit("p2p");
+    const std::string written = net.dir + "/p2p.bin";
+    const auto g = submit("p2p", written);
     REQUIRE(s(g.at("status")) == "FUTURE_STATUS_VERIFIED");
     const std::string id2 = s(g.at("id"));
     const std::string want2 = to_hex(crypto::sha256(expected("p2p")));
+    // add-future --wait --output-file wrote the verified output, its hash checked.
+    CHECK(read_file(written).size() == k_size);
+    CHECK(to_hex(crypto::sha256(as_bytes(read_file(written)))) == want2);
     std::optional<HttpResponse> fetched;
     CHECK(wait_until(std::chrono::seconds(90), [&] {
         fetched = http_request(net.api(3), "/seer/async/v1/futures/" + id2 + "/output");
