@@ -432,11 +432,6 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         ext.votes.push_back({id, u.attempt, VoteValue::rejected});
         included.insert(id);
     }
-    for (std::uint64_t id : included) {
-        auto c = m_cast_pending.find(id);
-        if (c != m_cast_pending.end()) m_cast[id] = c->second;
-    }
-    m_cast_pending.clear();
     // Within max_extension_bytes: explicit votes go first, then the highest bits. What is left out
     // is voted on in a later extension (an EXECUTED future keeps being offered until our vote is
     // on chain).
@@ -453,6 +448,15 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
             ext.verified_bits.pop_back();
         out = encode_extension(ext);
     }
+    // What this precommit really carries, for the late-vote pass of the next height.
+    std::set<std::uint64_t> sent;
+    for (const auto& v : ext.votes) sent.insert(v.future_id);
+    if (auto block = m_block_claims.find(req.hash); block != m_block_claims.end())
+        for (std::size_t i = 0; i < block->second.size(); ++i)
+            if (ext.bit(i)) sent.insert(block->second[i].future_id);
+    for (std::uint64_t id : sent)
+        if (auto c = m_cast_pending.find(id); c != m_cast_pending.end()) m_cast[id] = c->second;
+    m_cast_pending.clear();
     return out;
 }
 
