@@ -55,6 +55,15 @@ constexpr std::uint8_t k_output_request = 0x01;
 constexpr std::uint8_t k_output_chunk = 0x02;
 // Outputs being fetched at once; more wait for the module's next call (at the next commit).
 constexpr std::size_t k_max_output_fetches = 16;
+// Output chunks (1 MiB each) served to one peer per second at most: a peer that asks faster, or
+// stops reading, cannot fill our memory with queued chunks before its write times out.
+constexpr int k_max_output_chunks_per_peer_second = 8;
+// A fetcher asks one peer for its next chunk this long after the last (within that budget),
+// asks every peer again after a stall, and gives up after so many stalls.
+constexpr auto k_output_pace =
+    std::chrono::milliseconds(1000 / k_max_output_chunks_per_peer_second + 5);
+constexpr auto k_output_stall = std::chrono::seconds(3);
+constexpr int k_max_output_stalls = 20;
 // Inputs waiting for the consensus thread. Beyond this, peer messages are dropped (counted):
 // the consensus thread is behind and gossip will bring what matters again.
 constexpr std::int64_t k_max_pending_inputs = 20000;
@@ -193,10 +202,15 @@ private:
         Bytes bytes;               // received so far
         std::size_t asked_at = 0;  // bytes.size() when the last request went out
         std::string peer;          // the peer serving it, once one answered
+        int stalls = 0;            // watchdog re-requests so far
     };
+    void request_output_chunk(const crypto::Hash256& sha256, const std::string& peer);
     std::map<crypto::Hash256, OutputFetch> m_fetches;
     void fetch_output(const crypto::Hash256& sha256, std::uint64_t size);
     void on_output_message(const p2p::PeerId& peer, ByteView bytes);
+    bool output_budget(const p2p::PeerId& peer);
+    std::mutex m_serve_mutex;  // guards m_served (network threads)
+    std::map<p2p::PeerId, std::pair<std::chrono::steady_clock::time_point, int>> m_served;
     // Consensus thread: the final futures of the block being finalized, from the module's
     // on_final, written with that block's results by on_block_finalized.
     std::int64_t m_final_height = 0;
@@ -333,24 +347,59 @@ bool NodeRuntime::mark_known(consensus::PeerId peer, ByteView message) {
 }
 
 void NodeRuntime::fetch_output(const crypto::Hash256& sha256, std::uint64_t size) {
-    if (m_outputs->has(sha256)) return;
+    // The node drives a fetch once it started (the module may forget the future meanwhile).
+    if (m_outputs->has(sha256) || m_fetches.count(sha256)) return;
+    if (m_fetches.size() >= k_max_output_fetches) return;  // asked again at the next commit
+    m_fetches.emplace(sha256, OutputFetch{size, {}, 0, {}, 0});
+    request_output_chunk(sha256, "");
+}
+
+void NodeRuntime::request_output_chunk(const crypto::Hash256& sha256, const std::string& peer) {
+    // Consensus thread. To `peer`, or to every peer when it is empty (a new fetch, or a stall).
     auto it = m_fetches.find(sha256);
-    if (it == m_fetches.end()) {
-        if (m_fetches.size() >= k_max_output_fetches) return;  // asked again at the next commit
-        it = m_fetches.emplace(sha256, OutputFetch{size, {}, 0, {}}).first;
-    } else if (it->second.bytes.size() > it->second.asked_at) {
-        it->second.asked_at = it->second.bytes.size();
-        return;  // progressing
-    }
-    // New, or no progress since the last call (a block ago): ask every peer for the next chunk.
-    it->second.peer.clear();
+    if (it == m_fetches.end()) return;
+    OutputFetch& f = it->second;
+    if (peer.empty()) f.peer.clear();
+    f.asked_at = f.bytes.size();
     async::v1::OutputRequest req;
     req.set_sha256(std::string(sha256.begin(), sha256.end()));
-    req.set_offset(it->second.bytes.size());
+    req.set_offset(f.bytes.size());
     Bytes msg{k_output_request};
     const std::string body = req.SerializeAsString();
     msg.insert(msg.end(), body.begin(), body.end());
-    m_switch->broadcast(k_outputs_channel, msg);
+    if (peer.empty())
+        m_switch->broadcast(k_outputs_channel, msg);
+    else
+        m_switch->send(peer, k_outputs_channel, std::move(msg));
+    // Watchdog: no chunk for this request in time, ask everyone again; give up after a while.
+    const std::size_t asked = f.bytes.size();
+    auto timer = std::make_shared<asio::steady_timer>(m_cio, k_output_stall);
+    timer->async_wait([this, timer, sha256, asked](const boost::system::error_code& ec) {
+        if (ec) return;
+        auto fetch = m_fetches.find(sha256);
+        if (fetch == m_fetches.end() || fetch->second.bytes.size() != asked ||
+            fetch->second.asked_at != asked)
+            return;  // progressed, or done
+        if (++fetch->second.stalls > k_max_output_stalls) {
+            log()->info("giving up fetching output sha256={} after {} stalls",
+                        to_hex(sha256).substr(0, 12), fetch->second.stalls - 1);
+            m_fetches.erase(fetch);
+            return;
+        }
+        request_output_chunk(sha256, "");
+    });
+}
+
+bool NodeRuntime::output_budget(const p2p::PeerId& peer) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(m_serve_mutex);
+    if (m_served.size() > 4096) m_served.clear();  // peers come and go; the map stays bounded
+    auto& [start, count] = m_served[peer];
+    if (now - start >= std::chrono::seconds(1)) {
+        start = now;
+        count = 0;
+    }
+    return ++count <= k_max_output_chunks_per_peer_second;
 }
 
 void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
@@ -363,7 +412,7 @@ void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
             !req.ParseFromArray(bytes.data() + 1, static_cast<int>(bytes.size() - 1)))
             return;
         auto h = to_array<32>(as_bytes(req.sha256()));
-        if (!h || req.offset() % async::k_output_chunk_bytes != 0) return;
+        if (!h || req.offset() % async::k_output_chunk_bytes != 0 || !output_budget(peer)) return;
         auto c = m_outputs->chunk(
             *h, static_cast<std::uint32_t>(req.offset() / async::k_output_chunk_bytes));
         if (!c) return;
@@ -404,13 +453,12 @@ void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
             m_fetches.erase(it);
             return;
         }
-        async::v1::OutputRequest req;
-        req.set_sha256(chunk->sha256());
-        req.set_offset(f.bytes.size());
-        Bytes msg{k_output_request};
-        const std::string body = req.SerializeAsString();
-        msg.insert(msg.end(), body.begin(), body.end());
-        m_switch->send(peer, k_outputs_channel, std::move(msg));
+        // The next chunk from the same peer, paced within its serving budget.
+        f.asked_at = f.bytes.size() + 1;  // not a stall: a request is scheduled
+        auto timer = std::make_shared<asio::steady_timer>(m_cio, k_output_pace);
+        timer->async_wait([this, timer, h = *h, peer](const boost::system::error_code& ec) {
+            if (!ec) request_output_chunk(h, peer);
+        });
     });
 }
 
