@@ -450,56 +450,52 @@ void tx(const Args& a, const CallContext& ctx, Reply& reply) {
     reply(json::value(tx_json(*t)));
 }
 
-/// tx_search and block_search: the query, then page, per_page and order_by as CometBFT.
-std::vector<SearchHit> run_search(const Args& a, const CallContext& ctx, EventScope scope,
-                                  bool& descending) {
+/// tx_search and block_search: the query, then order_by, page and per_page as CometBFT.
+struct SearchPage {
+    std::vector<SearchHit> hits;  // this page's
+    std::int64_t total = 0;       // all matches
+};
+
+SearchPage run_search(const Args& a, const CallContext& ctx, EventScope scope) {
     auto parsed = parse_query(a.req_string("query"));
     if (!parsed) bad(parsed.error().message);
     const auto order = a.opt_string("order_by").value_or("");
     if (order != "" && order != "asc" && order != "desc")
         bad("order_by must be \"asc\" or \"desc\"");
-    descending = order == "desc";
     auto hits = search(*ctx.node, *parsed, scope);
     if (!hits) bad(hits.error().message);
-    if (descending) std::reverse(hits->begin(), hits->end());
-    return std::move(*hits);
+    if (order == "desc") std::reverse(hits->begin(), hits->end());
+    SearchPage out;
+    out.total = static_cast<std::int64_t>(hits->size());
+    const auto per_page = a.per_page();
+    const auto first = (a.page(per_page, out.total) - 1) * per_page;
+    for (std::int64_t i = first; i < std::min(out.total, first + per_page); ++i)
+        out.hits.push_back((*hits)[static_cast<std::size_t>(i)]);
+    return out;
 }
 
 void tx_search(const Args& a, const CallContext& ctx, Reply& reply) {
     (void)a.opt_bool("prove");
-    bool descending = false;
-    const auto hits = run_search(a, ctx, EventScope::tx, descending);
-    const auto total = static_cast<std::int64_t>(hits.size());
-    const auto per_page = a.per_page();
-    const auto page = a.page(per_page, total);
+    const SearchPage page = run_search(a, ctx, EventScope::tx);
     json::array out;
-    const auto first = (page - 1) * per_page;
     std::int64_t loaded_height = -1;
     std::vector<TxView> block_txs;
-    for (std::int64_t i = first; i < std::min(total, first + per_page); ++i) {
-        const SearchHit& hit = hits[static_cast<std::size_t>(i)];
+    for (const SearchHit& hit : page.hits) {
         if (hit.height != loaded_height) {
             block_txs = ctx.node->txs_at_height(hit.height);
             loaded_height = hit.height;
         }
         if (hit.index < block_txs.size()) out.push_back(tx_json(block_txs[hit.index]));
     }
-    reply(json::value(json::object{{"txs", std::move(out)}, {"total_count", i64(total)}}));
+    reply(json::value(json::object{{"txs", std::move(out)}, {"total_count", i64(page.total)}}));
 }
 
 void block_search(const Args& a, const CallContext& ctx, Reply& reply) {
-    bool descending = false;
-    const auto hits = run_search(a, ctx, EventScope::block, descending);
-    const auto total = static_cast<std::int64_t>(hits.size());
-    const auto per_page = a.per_page();
-    const auto page = a.page(per_page, total);
+    const SearchPage page = run_search(a, ctx, EventScope::block);
     json::array out;
-    const auto first = (page - 1) * per_page;
-    for (std::int64_t i = first; i < std::min(total, first + per_page); ++i) {
-        if (auto b = ctx.node->block(hits[static_cast<std::size_t>(i)].height))
-            out.push_back(block_result_json(*b));
-    }
-    reply(json::value(json::object{{"blocks", std::move(out)}, {"total_count", i64(total)}}));
+    for (const SearchHit& hit : page.hits)
+        if (auto b = ctx.node->block(hit.height)) out.push_back(block_result_json(*b));
+    reply(json::value(json::object{{"blocks", std::move(out)}, {"total_count", i64(page.total)}}));
 }
 
 void abci_info(const Args&, const CallContext& ctx, Reply& reply) {

@@ -121,13 +121,16 @@ struct HttpResponse {
     std::string body;
 };
 
-/// GET http://127.0.0.1:port/target: status, headers and body; nullopt when nothing answered.
-inline std::optional<HttpResponse> http_request(std::uint16_t port, const std::string& target) {
+/// Sends one HTTP/1.1 request (Connection: close) to 127.0.0.1:port and reads the whole
+/// response (at most 64 MiB): status, headers and body; nullopt when nothing answered.
+inline std::optional<HttpResponse> http_exchange(std::uint16_t port, const std::string& request,
+                                                 int receive_timeout_s) {
     const int fd = connect_local(port);
     if (fd < 0) return std::nullopt;
-    const std::string req =
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    timeval tv{receive_timeout_s, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
         ::close(fd);
         return std::nullopt;
     }
@@ -150,6 +153,12 @@ inline std::optional<HttpResponse> http_request(std::uint16_t port, const std::s
     return r;
 }
 
+/// GET http://127.0.0.1:port/target: status, headers and body; nullopt when nothing answered.
+inline std::optional<HttpResponse> http_request(std::uint16_t port, const std::string& target) {
+    return http_exchange(
+        port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 5);
+}
+
 /// GET http://127.0.0.1:port/target, body on 200, nullopt otherwise.
 inline std::optional<std::string> http_get(std::uint16_t port, const std::string& target) {
     auto r = http_request(port, target);
@@ -159,29 +168,14 @@ inline std::optional<std::string> http_get(std::uint16_t port, const std::string
 
 /// POST a JSON body to http://127.0.0.1:port/: the response body, or nullopt.
 inline std::optional<std::string> http_post(std::uint16_t port, const std::string& body) {
-    const int fd = connect_local(port);
-    if (fd < 0) return std::nullopt;
-    timeval tv{60, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const std::string req =
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        "Connection: close\r\nContent-Length: " +
-        std::to_string(body.size()) + "\r\n\r\n" + body;
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    std::string resp;
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        resp.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    const auto end = resp.find("\r\n\r\n");
-    if (end == std::string::npos) return std::nullopt;
-    return resp.substr(end + 4);
+    auto r =
+        http_exchange(port,
+                      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body,
+                      60);
+    if (!r) return std::nullopt;
+    return std::move(r->body);
 }
 
 /// A new directory under the temp directory, removed with its contents when this goes.
