@@ -9,28 +9,16 @@ namespace seer::async {
 
 namespace {
 
-void put_u64(Bytes& out, std::uint64_t v) {
-    for (int i = 7; i >= 0; --i)
-        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint64_t get_u64(ByteView b) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 8; ++i)
-        v = (v << 8) | b[i];
-    return v;
-}
-
 Bytes record_key(std::uint64_t id) {
     Bytes k{'F'};
-    put_u64(k, id);
+    append_be(k, id);
     return k;
 }
 
 Bytes retention_key(std::int64_t height, std::uint64_t id) {
     Bytes k{'T'};
-    put_u64(k, static_cast<std::uint64_t>(height));
-    put_u64(k, id);
+    append_be(k, static_cast<std::uint64_t>(height));
+    append_be(k, id);
     return k;
 }
 
@@ -51,10 +39,10 @@ void Archive::stage(store::WriteBatch& batch, std::int64_t height,
     std::size_t deleted = 0;
     m_kv.scan(k_archive_column, prefix, prefix, [&](ByteView key, ByteView) {
         if (key.size() != 17 || deleted >= m_options.max_prune_per_block) return false;
-        const auto final_height = static_cast<std::int64_t>(get_u64(key.subspan(1, 8)));
+        const auto final_height = static_cast<std::int64_t>(read_be(key.subspan(1, 8)));
         if (final_height >= cutoff) return false;
         batch.erase(k_archive_column, key);
-        batch.erase(k_archive_column, record_key(get_u64(key.subspan(9, 8))));
+        batch.erase(k_archive_column, record_key(read_be(key.subspan(9, 8))));
         ++deleted;
         return true;
     });

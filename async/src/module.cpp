@@ -7,6 +7,7 @@
 #include "pb_util.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/common/check.hpp"
+#include "seer/common/utf8.hpp"
 #include "seer/crypto/hash.hpp"
 #include "seer/prophet/prophet.hpp"
 
@@ -40,40 +41,11 @@ constexpr std::int64_t k_output_fetch_blocks = 5;
 // Outputs up to this size travel in the final event itself (issue 8: "small" = 1 KiB).
 constexpr std::size_t k_max_event_output_bytes = 1024;
 
-// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF) without
-// control characters other than tab and newline.
-bool is_printable_utf8(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return false;
-            ++i;
-            continue;
-        }
-        std::size_t n = 0;
-        unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else {
-            return false;
-        }
-        if (i + n >= s.size()) return false;
-        const auto second = static_cast<unsigned char>(s[i + 1]);
-        if (second < lo || second > hi) return false;
-        for (std::size_t k = 2; k <= n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-        i += n + 1;
-    }
-    return true;
+bool has_voted(const v1::Future& f, const Address& validator) {
+    const std::string key = pb_bytes(validator);
+    for (const auto& v : f.votes())
+        if (v.validator() == key) return true;
+    return false;
 }
 
 std::string status_name(v1::FutureStatus s) {
@@ -127,13 +99,9 @@ Hash Module::claim_digest(std::uint64_t id, std::uint32_t attempt, const std::st
                           const std::string& error, const std::string& output_sha256) {
     crypto::Sha256 h;
     Bytes head;
-    for (int i = 7; i >= 0; --i)
-        head.push_back(static_cast<std::uint8_t>(id >> (8 * i)));
-    for (int i = 3; i >= 0; --i)
-        head.push_back(static_cast<std::uint8_t>(attempt >> (8 * i)));
-    const std::uint64_t n = output.size();
-    for (int i = 7; i >= 0; --i)
-        head.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    append_be(head, id);
+    append_be(head, attempt, 4);
+    append_be(head, output.size());
     // An off-chain claim is its hash; the leading byte keeps it apart from any inline one.
     head.push_back(output_sha256.empty() ? 0 : 1);
     h.update(head).update(as_bytes(output_sha256)).update(as_bytes(output)).update(as_bytes(error));
@@ -402,10 +370,7 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         if (!f) continue;
         const auto& r = f->result();
         if (r.submitter() == pb_bytes(self)) continue;
-        bool voted = false;
-        for (const auto& v : f->votes())
-            voted |= v.validator() == pb_bytes(self);
-        if (voted) continue;
+        if (has_voted(*f, self)) continue;
         const Hash digest = result_digest(*f);
         auto offered = m_offered_claim.find(id);
         if (offered == m_offered_claim.end() || offered->second != digest) continue;
@@ -425,10 +390,7 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
         if (!f || f->status() != v1::FUTURE_STATUS_EXECUTED || f->attempts() != u.attempt) continue;
         // A node that cannot run the handler could not judge the bytes either: it abstains.
         if (!m_options.prophet->handler_enabled(f->handler())) continue;
-        bool voted = false;
-        for (const auto& v : f->votes())
-            voted |= v.validator() == pb_bytes(self);
-        if (voted) continue;
+        if (has_voted(*f, self)) continue;
         ext.votes.push_back({id, u.attempt, VoteValue::rejected});
         included.insert(id);
     }
@@ -450,7 +412,8 @@ Bytes Module::extend_vote(const ExtendVoteRequest& req) {
     }
     // What this precommit really carries, for the late-vote pass of the next height.
     std::set<std::uint64_t> sent;
-    for (const auto& v : ext.votes) sent.insert(v.future_id);
+    for (const auto& v : ext.votes)
+        sent.insert(v.future_id);
     if (auto block = m_block_claims.find(req.hash); block != m_block_claims.end())
         for (std::size_t i = 0; i < block->second.size(); ++i)
             if (ext.bit(i)) sent.insert(block->second[i].future_id);
@@ -502,7 +465,6 @@ FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
     FinalizeBlockResponse resp;
     const std::int64_t h = req.height;
     m_created.clear();
-    m_finished.clear();
     if (!req.decided_last_commit.votes.empty()) {
         m_powers.clear();
         m_total_power = 0;
@@ -584,10 +546,8 @@ void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
             }
             v1::Future& f = it->second;
             if (f.status() != v1::FUTURE_STATUS_EXECUTED || f.attempts() != ev.attempt) continue;
-            bool dup = false;
-            for (const auto& existing : f.votes())
-                dup |= existing.validator() == validator;
-            if (dup) continue;  // the first vote of a validator counts
+            if (has_voted(f, vote.validator_address))
+                continue;  // the first vote of a validator counts
             auto* fv = f.add_votes();
             fv->set_validator(validator);
             fv->set_value(ev.value == VoteValue::verified ? v1::VOTE_VALUE_VERIFIED
@@ -678,7 +638,7 @@ void Module::finish(v1::Future& f, v1::FutureStatus status, std::string reason, 
                                       attr("output_size", std::to_string(size))};
     if (!output.empty() && output.size() <= k_max_event_output_bytes) {
         // Text when it is UTF-8 without control characters, else base64; the encoding is named.
-        const bool text = is_printable_utf8(output);
+        const bool text = printable_utf8(output);
         attrs.push_back(attr("output", text ? output : to_base64(as_bytes(output))));
         attrs.push_back(attr("output_encoding", text ? "utf8" : "base64"));
     }

@@ -8,8 +8,7 @@ namespace {
 // the size take one read.
 Bytes chunk_key(const crypto::Hash256& h, std::uint32_t index) {
     Bytes k(h.begin(), h.end());
-    for (int i = 3; i >= 0; --i)
-        k.push_back(static_cast<std::uint8_t>(index >> (8 * i)));
+    append_be(k, index, 4);
     return k;
 }
 
@@ -27,9 +26,7 @@ public:
             const std::size_t off = index * k_output_chunk_bytes;
             const std::size_t len = std::min(k_output_chunk_bytes, bytes.size() - off);
             Bytes value;
-            if (index == 0)
-                for (int i = 7; i >= 0; --i)
-                    value.push_back(static_cast<std::uint8_t>(total >> (8 * i)));
+            if (index == 0) append_be(value, total);
             value.insert(value.end(), bytes.begin() + static_cast<std::ptrdiff_t>(off),
                          bytes.begin() + static_cast<std::ptrdiff_t>(off + len));
             batch.put(k_outputs_column, chunk_key(sha256, static_cast<std::uint32_t>(index)),
@@ -46,9 +43,7 @@ public:
                                                          std::uint32_t index) const override {
         auto first = m_kv.get(k_outputs_column, chunk_key(sha256, 0));
         if (!first || first->size() < 8) return std::nullopt;
-        std::uint64_t total = 0;
-        for (int i = 0; i < 8; ++i)
-            total = (total << 8) | (*first)[static_cast<std::size_t>(i)];
+        const std::uint64_t total = read_be(ByteView(*first).first(8));
         if (index == 0) return std::make_pair(total, Bytes(first->begin() + 8, first->end()));
         auto v = m_kv.get(k_outputs_column, chunk_key(sha256, index));
         if (!v) return std::nullopt;

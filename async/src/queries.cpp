@@ -48,22 +48,21 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
 
 Bytes key_of(std::uint64_t id) {
     Bytes k;
-    for (int i = 7; i >= 0; --i) k.push_back(static_cast<std::uint8_t>(id >> (8 * i)));
+    append_be(k, id);
     return k;
 }
 
 std::optional<std::uint64_t> id_of_key(const std::string& key) {
     if (key.size() != 8) return std::nullopt;
-    std::uint64_t v = 0;
-    for (char c : key) v = (v << 8) | static_cast<std::uint8_t>(c);
-    return v;
+    return read_be(view(key));
 }
 
 }  // namespace
 
 QueryResponse Module::query(const QueryRequest& req) {
     std::string_view path = req.path;
-    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    while (!path.empty() && path.front() == '/')
+        path.remove_prefix(1);
     if (path.rfind("async/", 0) != 0) return fail(k_invalid_request, "unknown query path");
     path.remove_prefix(6);
     if (path.rfind("future/", 0) == 0) return query_future(std::string(path.substr(7)));
@@ -78,9 +77,9 @@ QueryResponse Module::query(const QueryRequest& req) {
     if (path == "counts") {
         // Futures in state by status, one "STATUS=count" line each (metrics).
         std::string text;
-        for (auto status : {v1::FUTURE_STATUS_PENDING, v1::FUTURE_STATUS_EXECUTED,
-                            v1::FUTURE_STATUS_VERIFIED, v1::FUTURE_STATUS_FAILED,
-                            v1::FUTURE_STATUS_TIMED_OUT}) {
+        for (auto status :
+             {v1::FUTURE_STATUS_PENDING, v1::FUTURE_STATUS_EXECUTED, v1::FUTURE_STATUS_VERIFIED,
+              v1::FUTURE_STATUS_FAILED, v1::FUTURE_STATUS_TIMED_OUT}) {
             std::string name = v1::FutureStatus_Name(status).substr(14);  // FUTURE_STATUS_
             text += name + "=" + std::to_string(m_state.with_status(status).size()) + "\n";
         }
@@ -121,7 +120,8 @@ QueryResponse Module::query_futures(ByteView data, bool pending_only) const {
     } else if (!parse(req, data)) {
         return fail(k_invalid_request, "data is not a QueryFuturesRequest");
     }
-    std::uint64_t limit = req.pagination().limit() == 0 ? k_default_limit : req.pagination().limit();
+    std::uint64_t limit =
+        req.pagination().limit() == 0 ? k_default_limit : req.pagination().limit();
     if (limit > k_max_limit) return fail(k_invalid_request, "pagination.limit is at most 1000");
     std::uint64_t start = 0;
     if (!req.pagination().key().empty()) {

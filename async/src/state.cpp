@@ -33,11 +33,6 @@ Bytes account_key(const Address& a) {
     return k;
 }
 
-void put_u64(Bytes& out, std::uint64_t v) {
-    for (int i = 7; i >= 0; --i)
-        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
 template <class M>
 M parse_or_die(const Bytes& b, const char* what) {
     M m;
@@ -210,19 +205,19 @@ Hash State::seal(std::int64_t height) {
     crypto::Sha256 h;
     h.update(as_bytes("seer/async/app-hash/v1")).update(m_app_hash);
     Bytes hb;
-    put_u64(hb, static_cast<std::uint64_t>(height));
+    append_be(hb, static_cast<std::uint64_t>(height));
     h.update(hb);
     SEER_CHECK(m_sealed.empty());  // finalize_block twice without commit
     store::WriteBatch batch;
     for (const auto& [key, value] : m_dirty) {
         Bytes frame;
-        put_u64(frame, key.size());
+        append_be(frame, key.size());
         h.update(frame).update(key);
         const std::uint8_t present = value ? 1 : 0;
         h.update(ByteView(&present, 1));
         if (value) {
             Bytes len;
-            put_u64(len, value->size());
+            append_be(len, value->size());
             h.update(len).update(*value);
             batch.put(k_app_column, key, *value);
         } else {

@@ -64,6 +64,14 @@ constexpr auto k_output_pace =
     std::chrono::milliseconds(1000 / k_max_output_chunks_per_peer_second + 5);
 constexpr auto k_output_stall = std::chrono::seconds(3);
 constexpr int k_max_output_stalls = 20;
+
+/// A message of the outputs channel: its type byte, then the protobuf.
+Bytes output_message(std::uint8_t type, const google::protobuf::MessageLite& m) {
+    Bytes out(1 + m.ByteSizeLong());
+    out[0] = type;
+    m.SerializeWithCachedSizesToArray(out.data() + 1);
+    return out;
+}
 // Inputs waiting for the consensus thread. Beyond this, peer messages are dropped (counted):
 // the consensus thread is behind and gossip will bring what matters again.
 constexpr std::int64_t k_max_pending_inputs = 20000;
@@ -364,9 +372,7 @@ void NodeRuntime::request_output_chunk(const crypto::Hash256& sha256, const std:
     async::v1::OutputRequest req;
     req.set_sha256(std::string(sha256.begin(), sha256.end()));
     req.set_offset(f.bytes.size());
-    Bytes msg{k_output_request};
-    const std::string body = req.SerializeAsString();
-    msg.insert(msg.end(), body.begin(), body.end());
+    Bytes msg = output_message(k_output_request, req);
     if (peer.empty())
         m_switch->broadcast(k_outputs_channel, msg);
     else
@@ -421,10 +427,7 @@ void NodeRuntime::on_output_message(const p2p::PeerId& peer, ByteView bytes) {
         chunk.set_offset(req.offset());
         chunk.set_total_size(c->first);
         chunk.set_data(std::string(c->second.begin(), c->second.end()));
-        Bytes msg{k_output_chunk};
-        const std::string body = chunk.SerializeAsString();
-        msg.insert(msg.end(), body.begin(), body.end());
-        m_switch->send(peer, k_outputs_channel, std::move(msg));
+        m_switch->send(peer, k_outputs_channel, output_message(k_output_chunk, chunk));
         return;
     }
     if (bytes[0] != k_output_chunk) return;

@@ -10,10 +10,8 @@ namespace pb = seer::types::v1;
 namespace {
 
 Bytes height_key(std::int64_t h) {
-    Bytes k(8);
-    for (int i = 0; i < 8; ++i)
-        k[static_cast<std::size_t>(i)] =
-            static_cast<std::uint8_t>(static_cast<std::uint64_t>(h) >> (8 * (7 - i)));
+    Bytes k;
+    append_be(k, static_cast<std::uint64_t>(h));
     return k;
 }
 
@@ -41,18 +39,6 @@ Bytes serialize(const M& m) {
     return Bytes(s.begin(), s.end());
 }
 
-void put_be(Bytes& out, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i)
-        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint64_t get_be(ByteView b) {
-    std::uint64_t v = 0;
-    for (auto c : b)
-        v = (v << 8) | c;
-    return v;
-}
-
 Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
     Bytes k;
     k.reserve(2 + key.size());
@@ -73,8 +59,8 @@ void index_events(store::WriteBatch& batch, rpc::EventScope scope,
             Bytes k = event_prefix(scope, composite);
             k.insert(k.end(), a.value.begin(), a.value.end());
             k.push_back(0);
-            put_be(k, static_cast<std::uint64_t>(height), 8);
-            if (scope == rpc::EventScope::tx) put_be(k, tx_index, 4);
+            append_be(k, static_cast<std::uint64_t>(height), 8);
+            if (scope == rpc::EventScope::tx) append_be(k, tx_index, 4);
             batch.put(k_eventindex_column, k, {});
         }
     }
@@ -152,9 +138,9 @@ void ResultsStore::scan_events(rpc::EventScope scope, std::string_view key,
     m_kv.scan(k_eventindex_column, prefix, prefix, [&](ByteView k, ByteView) {
         if (k.size() < base.size() + tail || k[k.size() - tail] != 0) return true;  // not ours
         const auto value = k.subspan(base.size(), k.size() - tail - base.size());
-        const auto height = static_cast<std::int64_t>(get_be(k.subspan(k.size() - tail + 1, 8)));
+        const auto height = static_cast<std::int64_t>(read_be(k.subspan(k.size() - tail + 1, 8)));
         const auto index = scope == rpc::EventScope::tx
-                               ? static_cast<std::uint32_t>(get_be(k.subspan(k.size() - 4, 4)))
+                               ? static_cast<std::uint32_t>(read_be(k.subspan(k.size() - 4, 4)))
                                : 0u;
         return visit(std::string_view(reinterpret_cast<const char*>(value.data()), value.size()),
                      height, index);

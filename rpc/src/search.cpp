@@ -36,9 +36,11 @@ bool narrow(HeightRange& range, const Condition& c) {
             range.hi = std::min(range.hi, *v);
             return true;
         case Condition::Op::gt:
-            range.lo =
-                std::max(range.lo, *v == std::numeric_limits<std::int64_t>::max() ? *v : *v + 1);
-            if (*v == std::numeric_limits<std::int64_t>::max()) range.hi = range.lo - 1;
+            // range.hi is the latest height, so v + 1 cannot overflow where it is used.
+            if (*v >= range.hi)
+                range.hi = range.lo - 1;
+            else
+                range.lo = std::max(range.lo, *v + 1);
             return true;
         case Condition::Op::ge:
             range.lo = std::max(range.lo, *v);

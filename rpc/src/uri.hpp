@@ -5,11 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "seer/common/utf8.hpp"
+
 namespace seer::rpc::detail {
 
 /// Percent-decoding of a query component ('+' is a space, as Go's url.ParseQuery).
 std::optional<std::string> url_decode(std::string_view s);
-/// Strict UTF-8 (no overlongs, no surrogates).
-bool valid_utf8(std::string_view s);
+/// Strict UTF-8 (no overlongs, no surrogates), shared with the rest of seer.
+using seer::valid_utf8;
 
 }  // namespace seer::rpc::detail

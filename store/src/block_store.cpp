@@ -22,22 +22,9 @@ namespace {
 
 constexpr std::string_view k_meta_key = "meta";
 
-void put_be64(Bytes& out, std::uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) {
-        out.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
-}
-
-std::uint64_t get_be64(ByteView in) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 8; ++i)
-        v = (v << 8) | in[i];
-    return v;
-}
-
 Bytes height_key(char tag, std::int64_t height) {
     Bytes key{static_cast<std::uint8_t>(tag), ':'};
-    put_be64(key, static_cast<std::uint64_t>(height));
+    append_be(key, static_cast<std::uint64_t>(height));
     return key;
 }
 
@@ -51,14 +38,14 @@ Bytes hash_key(const crypto::Hash256& hash) {
 
 Bytes height_value(std::int64_t height) {
     Bytes out;
-    put_be64(out, static_cast<std::uint64_t>(height));
+    append_be(out, static_cast<std::uint64_t>(height));
     return out;
 }
 
 Bytes meta_value(std::int64_t base, std::int64_t height) {
     Bytes out;
-    put_be64(out, static_cast<std::uint64_t>(base));
-    put_be64(out, static_cast<std::uint64_t>(height));
+    append_be(out, static_cast<std::uint64_t>(base));
+    append_be(out, static_cast<std::uint64_t>(height));
     return out;
 }
 
@@ -68,8 +55,8 @@ BlockStore::BlockStore(KvStore& kv) : m_kv(kv) {
     auto meta = m_kv.get(k_blocks_column, as_bytes(k_meta_key));
     if (!meta) return;
     if (meta->size() != 16) SEER_FATAL("block store: corrupt meta record");
-    auto base = static_cast<std::int64_t>(get_be64(ByteView(*meta).first(8)));
-    auto height = static_cast<std::int64_t>(get_be64(ByteView(*meta).subspan(8)));
+    auto base = static_cast<std::int64_t>(read_be(ByteView(*meta).first(8)));
+    auto height = static_cast<std::int64_t>(read_be(ByteView(*meta).subspan(8)));
     if (base < 1 || height < base) SEER_FATAL("block store: meta record out of range");
     m_base = base;
     m_height = height;
@@ -109,7 +96,7 @@ std::optional<std::int64_t> BlockStore::height_of(const crypto::Hash256& hash) c
     auto value = m_kv.get(k_blocks_column, hash_key(hash));
     if (!value) return std::nullopt;
     if (value->size() != 8) SEER_FATAL("block store: corrupt hash index record");
-    return static_cast<std::int64_t>(get_be64(*value));
+    return static_cast<std::int64_t>(read_be(*value));
 }
 
 std::optional<Bytes> BlockStore::block_by_hash(const crypto::Hash256& hash) const {

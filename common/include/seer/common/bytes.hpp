@@ -59,11 +59,27 @@ inline std::optional<Bytes> from_hex(std::string_view s) {
     return out;
 }
 
+/// Appends the low `n` bytes of `v` (n <= 8), most significant first: the encoding that keeps
+/// numbers in key order.
+inline void append_be(Bytes& out, std::uint64_t v, int n = 8) {
+    for (int i = n - 1; i >= 0; --i)
+        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+/// The big-endian number in `b` (at most 8 bytes).
+inline std::uint64_t read_be(ByteView b) {
+    std::uint64_t v = 0;
+    for (auto c : b)
+        v = (v << 8) | c;
+    return v;
+}
+
 template <std::size_t N>
 std::optional<std::array<std::uint8_t, N>> to_array(ByteView b) {
     if (b.size() != N) return std::nullopt;
     std::array<std::uint8_t, N> out{};
-    for (std::size_t i = 0; i < N; ++i) out[i] = b[i];
+    for (std::size_t i = 0; i < N; ++i)
+        out[i] = b[i];
     return out;
 }
 
