@@ -13,7 +13,9 @@ CheckTxResponse check(Application& app, const Bytes& tx) {
     return app.check_tx(tx, CheckTxKind::new_tx);
 }
 
-std::uint32_t code(Code c) { return static_cast<std::uint32_t>(c); }
+std::uint32_t code(Code c) {
+    return static_cast<std::uint32_t>(c);
+}
 
 void empty_block(Node& n, std::int64_t height) {
     const std::vector<Bytes> none;
@@ -132,7 +134,8 @@ TEST_CASE("check_tx: signatures, chain ID and account number") {
         const auto stranger = key(200);
         auto r = check(*n.app, build_add_future_tx(stranger, t));
         CHECK(r.code == code(Code::unknown_account));
-        CHECK(contains(r.log, crypto::to_bech32_address(crypto::address_of(stranger.public_key()))));
+        CHECK(
+            contains(r.log, crypto::to_bech32_address(crypto::address_of(stranger.public_key()))));
     }
     SUBCASE("signer is not the creator") {
         // user 0 signs a message that names user 1 as the creator.
@@ -206,9 +209,8 @@ TEST_CASE("check_tx: malformed txs") {
         CHECK(contains(r.log, "/cosmos.bank.v1beta1.MsgSend"));
     }
     SUBCASE("the edit helper itself produces valid txs") {
-        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 0, [](cosmos::tx::v1beta1::TxBody& body) {
-            body.set_memo("edited");
-        });
+        Bytes tx = edited_tx(signed_tx(0, 0), user(0), 0,
+                             [](cosmos::tx::v1beta1::TxBody& body) { body.set_memo("edited"); });
         CHECK(check(*n.app, tx).code == 0);
     }
 }
@@ -231,6 +233,40 @@ TEST_CASE("check_tx: pending cap counts futures on chain and txs already in the 
     CHECK(fin.tx_results[1].code == 0);
     n.app->commit();
     CHECK(check(*n.app, signed_tx(0, 2)).code == code(Code::pending_cap));
+}
+
+TEST_CASE(
+    "check_tx: admission control refuses code 14 at the backlog cap, in check, proposals and "
+    "blocks") {
+    Params p;
+    p.max_unfinished_futures = 3;
+    Node n = make_node(genesis(p));
+    // Two from user 0 in the check state, then user 1's first and second: the fourth is over.
+    CHECK(check(*n.app, signed_tx(0, 0)).code == 0);
+    CHECK(check(*n.app, signed_tx(0, 1)).code == 0);
+    CHECK(check(*n.app, signed_tx(1, 0)).code == 0);
+    auto r = check(*n.app, signed_tx(1, 1));
+    CHECK(r.code == code(Code::backlog_full));
+    CHECK(r.codespace == k_codespace);
+    CHECK(contains(r.log, "backlog full, retry later"));
+    CHECK(contains(r.log, "3 unfinished futures"));
+    // The capacity is also bounded by what the results path clears before a deadline.
+    Params tight;
+    tight.max_results_per_block = 1;
+    tight.timeout_blocks = 3;  // 1 x (3 - 2) = 1 future
+    CHECK(tight.unfinished_capacity() == 1);
+    // A block with four futures: process_proposal refuses it, finalize_block fails the fourth.
+    const std::vector<Bytes> four{signed_tx(0, 0), signed_tx(0, 1), signed_tx(1, 0),
+                                  signed_tx(1, 1)};
+    CHECK(process(*n.app, 1, four, validator(0)) == consensus::ProposalStatus::reject);
+    auto fin = finalize(*n.app, 1, four, validator(0), last_commit(validators(1)));
+    REQUIRE(fin.tx_results.size() == 4);
+    for (int i = 0; i < 3; ++i)
+        CHECK(fin.tx_results[static_cast<std::size_t>(i)].code == 0);
+    CHECK(fin.tx_results[3].code == code(Code::backlog_full));
+    n.app->commit();
+    // With the chain full, nothing new is admitted until a future is final.
+    CHECK(check(*n.app, signed_tx(1, 1)).code == code(Code::backlog_full));
 }
 
 TEST_CASE("check_tx: a tx refused by finalize_block gets the same code") {

@@ -41,14 +41,36 @@ TEST_CASE("config: bad input is one clear error naming the key") {
     };
     CHECK(err("[p2p]\nladdr = 5\n").find("p2p.laddr") != std::string::npos);
     CHECK(err("[p2p]\nladdr = \"nonsense\"\n").find("p2p.laddr") != std::string::npos);
-    CHECK(err("[consensus]\ntimeout_commit_ms = -1\n").find("timeout_commit_ms") != std::string::npos);
-    CHECK(err("[consensus]\ntimeout_comit_ms = 5\n").find("unknown key consensus.timeout_comit_ms") !=
+    CHECK(err("[consensus]\ntimeout_commit_ms = -1\n").find("timeout_commit_ms") !=
           std::string::npos);
+    CHECK(
+        err("[consensus]\ntimeout_comit_ms = 5\n").find("unknown key consensus.timeout_comit_ms") !=
+        std::string::npos);
     CHECK(err("[nosuch]\n").find("nosuch") != std::string::npos);
     CHECK(err("moniker = \n").find("line") != std::string::npos);  // TOML syntax error
     CHECK(err("[[prophet.exec]]\nname = \"x\"\nargv = [\"rel/path\"]\n").find("absolute") !=
           std::string::npos);
     CHECK(err("[prophet]\nhttp_tolerance = 2.0\n").find("http_tolerance") != std::string::npos);
+}
+
+TEST_CASE("config: [async] archive and serve_outputs") {
+    Config defaults;
+    CHECK(defaults.async_archive_blocks == 0);  // "all"
+    CHECK(defaults.async_serve_outputs);
+    auto all = parse_config("[async]\narchive = \"all\"\nserve_outputs = false\n");
+    REQUIRE(all.ok());
+    CHECK(all->async_archive_blocks == 0);
+    CHECK_FALSE(all->async_serve_outputs);
+    auto some = parse_config("[async]\narchive = 1000\n");
+    REQUIRE(some.ok());
+    CHECK(some->async_archive_blocks == 1000);
+    CHECK(parse_config(render_config(*some))->async_archive_blocks == 1000);
+    for (const char* bad : {"[async]\narchive = 0\n", "[async]\narchive = \"some\"\n",
+                            "[async]\narchive = -5\n", "[async]\narchive = 1.5\n"}) {
+        auto r = parse_config(bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.find("async.archive") != std::string::npos);
+    }
 }
 
 TEST_CASE("config: persistent_peers as CometBFT's comma-separated string") {
@@ -105,7 +127,9 @@ TEST_CASE("genesis: render and parse round trip; bad input refused") {
     CHECK_FALSE(parse_genesis("{").ok());
     CHECK_FALSE(parse_genesis("[]").ok());
     CHECK_FALSE(parse_genesis(R"({"chain_id":"","genesis_time":"2023-11-14T22:13:20Z"})").ok());
-    CHECK_FALSE(parse_genesis(R"({"chain_id":"c","genesis_time":"2023-11-14T22:13:20Z","validators":[]})").ok());
+    CHECK_FALSE(
+        parse_genesis(R"({"chain_id":"c","genesis_time":"2023-11-14T22:13:20Z","validators":[]})")
+            .ok());
     CHECK_FALSE(parse_genesis(R"({"chain_id":"c","genesis_time":"x","validators":[]})").ok());
     std::string bad_power = render_genesis(g);
     bad_power.replace(bad_power.find("\"power\":\"10\""), 12, "\"power\":\"-1\"");
@@ -127,8 +151,8 @@ TEST_CASE("keys: node and validator key files round trip; keyring") {
 
     const std::string ring = dir + "/keyring";
     REQUIRE(save_key(ring, "alice", k).ok());
-    CHECK_FALSE(save_key(ring, "alice", k).ok());          // no silent overwrite
-    CHECK_FALSE(save_key(ring, "../evil", k).ok());        // names are checked
+    CHECK_FALSE(save_key(ring, "alice", k).ok());    // no silent overwrite
+    CHECK_FALSE(save_key(ring, "../evil", k).ok());  // names are checked
     CHECK(load_key(ring, "alice")->public_key() == k.public_key());
     CHECK(load_key(ring, "bob").error().reason == "unknown_key");
     auto keys = list_keys(ring);
