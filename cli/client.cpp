@@ -13,8 +13,14 @@
 #include <sstream>
 #include <thread>
 
+#include "cosmos/auth/v1beta1/auth.pb.h"
+#include "cosmos/bank/v1beta1/bank.pb.h"
+#include "cosmos/base/abci/v1beta1/abci.pb.h"
+#include "cosmos/tx/v1beta1/service.pb.h"
+#include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
 #include "seer/async/v1/async.pb.h"
+#include "seer/bank/coins.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/crypto/hash.hpp"
@@ -413,10 +419,91 @@ int cmd_query_tx(const ClientOptions& c, const std::string& hash) {
     return 0;
 }
 
+namespace {
+
+/// The account's number and committed sequence (auth's Account query).
+Result<cosmos::auth::v1beta1::BaseAccount> fetch_account(const ClientOptions& c,
+                                                         const std::string& address) {
+    cosmos::auth::v1beta1::QueryAccountRequest req;
+    req.set_address(address);
+    const auto data = req.SerializeAsString();
+    auto bytes = abci_query(c, "/cosmos.auth.v1beta1.Query/Account", to_bytes(data));
+    if (!bytes) {
+        if (bytes.error().message.find("NotFound") != std::string::npos)
+            return make_error("no_account",
+                              "account " + address +
+                                  " not found: it has never received funds (fund it first, e.g. "
+                                  "`seer tx bank send faucet " + address + " 1000000useer`)");
+        return make_error("query", "account " + address + ": " + bytes.error().message);
+    }
+    cosmos::auth::v1beta1::QueryAccountResponse resp;
+    cosmos::auth::v1beta1::BaseAccount acc;
+    if (!resp.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())) ||
+        !acc.ParseFromString(resp.account().value()))
+        return make_error("decode", "account answer does not decode");
+    return acc;
+}
+
+std::string chain_id_of(const ClientOptions& c, const TxOptionsCli& o) {
+    if (!o.chain_id.empty()) return o.chain_id;
+    auto st = call(c, "status", {});
+    return st ? str(*st, {"node_info", "network"}) : std::string();
+}
+
+}  // namespace
+
+Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
+                         const std::vector<app::Msg>& msgs, const TxOptionsCli& o) {
+    const std::string address = crypto::to_bech32_address(key.address());
+    auto acc = fetch_account(c, address);
+    if (!acc) return acc.error();
+    app::TxOptions t;
+    t.chain_id = chain_id_of(c, o);
+    if (t.chain_id.empty()) return make_error("unreachable", "cannot read the chain ID from " + c.node);
+    t.account_number = acc->account_number();
+    t.sequence = o.sequence >= 0 ? static_cast<std::uint64_t>(o.sequence) : acc->sequence();
+    t.memo = o.memo;
+    auto prices = bank::parse_gas_prices(o.gas_prices);
+    if (!prices) return make_error("bad_flag", "--gas-prices: " + prices.error().message);
+    if (o.gas == "auto") {
+        // Simulate, as `--gas auto` does in the SDK's CLI: the estimate times --gas-adjustment.
+        cosmos::tx::v1beta1::SimulateRequest req;
+        const Bytes unsigned_tx = app::build_unsigned_tx(key.public_key(), t, msgs);
+        req.set_tx_bytes(std::string(unsigned_tx.begin(), unsigned_tx.end()));
+        auto sim = abci_query(c, "/cosmos.tx.v1beta1.Service/Simulate",
+                              to_bytes(req.SerializeAsString()));
+        if (!sim) return make_error("simulate", "simulation failed: " + sim.error().message);
+        cosmos::tx::v1beta1::SimulateResponse resp;
+        if (!resp.ParseFromArray(sim->data(), static_cast<int>(sim->size())))
+            return make_error("decode", "simulation answer does not decode");
+        t.gas_limit = static_cast<std::uint64_t>(
+            static_cast<double>(resp.gas_info().gas_used()) * o.gas_adjustment + 0.5);
+    } else {
+        auto gas = bank::parse_amount(o.gas);
+        if (!gas || *gas == 0) return make_error("bad_flag", "--gas must be auto or a positive integer");
+        t.gas_limit = *gas;
+    }
+    if (!o.fees.empty()) {
+        auto fees = bank::parse_coins(o.fees);
+        if (!fees) return make_error("bad_flag", "--fees: " + fees.error().message);
+        t.fee = std::move(*fees);
+    } else {
+        for (const auto& p : *prices)
+            if (const std::uint64_t f = p.fee_for(t.gas_limit); f > 0) t.fee.push_back({p.denom, f});
+        if (t.fee.size() > 1) t.fee.resize(1);  // one listed denom pays
+    }
+    SignedTx out;
+    out.tx = app::build_tx(key, t, msgs);
+    out.hash = to_hex(crypto::sha256(out.tx), true);
+    out.gas_limit = t.gas_limit;
+    out.fee = bank::to_string(t.fee);
+    return out;
+}
+
 int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     const auto started = Clock::now();
-    auto key = node::load_key(c.keyring, o.from);
-    if (!key) return fail(key.error().message + " (keyring " + c.keyring + ")");
+    auto key = node::load_account_key(c.home, c.keyring_backend, o.from);
+    if (!key) return fail(key.error().message);
     Bytes input;
     if (!o.input_file.empty()) {
         std::ifstream in(o.input_file, std::ios::binary);
@@ -427,28 +514,11 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     } else {
         input = to_bytes(o.input);
     }
-    std::string chain_id = o.chain_id;
-    if (chain_id.empty()) {
-        auto st = call(c, "status", {});
-        if (!st) return fail(st.error().message);
-        chain_id = str(*st, {"node_info", "network"});
-    }
-    const std::string address = crypto::to_bech32_address(crypto::address_of(key->public_key()));
-    auto acc_bytes = abci_query(c, "async/account/" + address, {});
-    if (!acc_bytes) return fail("account " + address + ": " + acc_bytes.error().message);
-    v1::QueryAccountResponse acc;
-    if (!acc.ParseFromArray(acc_bytes->data(), static_cast<int>(acc_bytes->size())))
-        return fail("account answer does not decode");
-
-    async::AddFutureTx t;
-    t.chain_id = chain_id;
-    t.account_number = acc.account().account_number();
-    t.sequence =
-        o.sequence >= 0 ? static_cast<std::uint64_t>(o.sequence) : acc.account().sequence();
-    t.handler = o.handler;
-    t.input = input;
-    const Bytes tx = async::build_add_future_tx(*key, t);
-    const std::string hash = to_hex(async::tx_hash(tx), true);
+    const std::string address = crypto::to_bech32_address(key->address());
+    auto signed_tx = sign_tx(c, *key, {app::msg_add_future(address, o.handler, input)}, o.tx);
+    if (!signed_tx) return fail(signed_tx.error().message);
+    const Bytes& tx = signed_tx->tx;
+    const std::string& hash = signed_tx->hash;
     auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(tx)}});
     if (!r) return fail(r.error().message);
     const std::string code = str(*r, {"code"});
@@ -475,8 +545,12 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
                 return fail("tx failed in block " + str(*found, {"height"}) + ": " +
                             str(*found, {"tx_result", "log"}));
             auto data = from_base64(str(*found, {"tx_result", "data"}));
+            cosmos::base::abci::v1beta1::TxMsgData msg_data;
             v1::MsgAddFutureResponse resp;
-            if (!data || !resp.ParseFromArray(data->data(), static_cast<int>(data->size())))
+            if (!data ||
+                !msg_data.ParseFromArray(data->data(), static_cast<int>(data->size())) ||
+                msg_data.msg_responses_size() != 1 ||
+                !resp.ParseFromString(msg_data.msg_responses(0).value()))
                 return fail("the tx result carries no future ID");
             id = resp.id();
             included = str(*found, {"height"});
@@ -518,6 +592,108 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     }
     return fail("timed out after " + std::to_string(o.timeout_s) + " s; future " +
                 std::to_string(id) + " is " + status_name(last));
+}
+
+int cmd_bank_send(const ClientOptions& c, const BankSendOptions& o) {
+    auto key = node::load_account_key(c.home, c.keyring_backend, o.from);
+    if (!key) return fail(key.error().message);
+    auto to = resolve_address(c, o.to);
+    if (!to) return fail(to.error().message);
+    auto amount = bank::parse_coins(o.amount);
+    if (!amount) return fail("amount: " + amount.error().message);
+    const std::string from = crypto::to_bech32_address(key->address());
+    auto signed_tx = sign_tx(c, *key, {app::msg_send(from, *to, *amount)}, o.tx);
+    if (!signed_tx) return fail(signed_tx.error().message);
+    auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(signed_tx->tx)}});
+    if (!r) return fail(r.error().message);
+    const std::string code = str(*r, {"code"});
+    if (code != "0" && !code.empty())
+        return fail("tx rejected: code " + code + " (" + str(*r, {"codespace"}) +
+                    "): " + str(*r, {"log"}));
+    if (o.wait) {
+        const auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
+        while (Clock::now() < deadline) {
+            auto found = call(c, "tx", json::object{{"hash", to_base64(*from_hex(signed_tx->hash))}});
+            if (found) {
+                if (str(*found, {"tx_result", "code"}) != "0")
+                    return fail("tx failed in block " + str(*found, {"height"}) + ": " +
+                                str(*found, {"tx_result", "log"}));
+                if (c.output == "json") {
+                    std::cout << json::serialize(*found) << "\n";
+                } else {
+                    std::printf("sent %s from %s to %s (fee %s, gas %llu) in block %s\ntxhash: %s\n",
+                                bank::to_string(*amount).c_str(), from.c_str(), to->c_str(),
+                                signed_tx->fee.c_str(),
+                                static_cast<unsigned long long>(signed_tx->gas_limit),
+                                str(*found, {"height"}).c_str(), signed_tx->hash.c_str());
+                }
+                return 0;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+        return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for tx " +
+                    signed_tx->hash);
+    }
+    if (c.output == "json")
+        std::cout << json::serialize(*r) << "\n";
+    else
+        std::printf("txhash: %s\n", signed_tx->hash.c_str());
+    return 0;
+}
+
+Result<std::string> resolve_address(const ClientOptions& c, const std::string& who) {
+    if (crypto::from_bech32_address(who)) return who;
+    auto ring = node::parse_keyring_backend(
+        c.keyring_backend.empty() ? node::default_keyring_backend(c.home) : c.keyring_backend);
+    if (!ring) return ring.error();
+    auto k = node::Keyring::open(c.home, *ring);
+    if (!k) return k.error();
+    auto rec = k->show(who);
+    if (!rec)
+        return make_error("bad_address", "'" + who + "' is neither a seer1... address nor a key in " +
+                                             k->dir());
+    return rec->address;
+}
+
+int cmd_query_balances(const ClientOptions& c, const std::string& who, const std::string& denom) {
+    auto address = resolve_address(c, who);
+    if (!address) return fail(address.error().message);
+    bank::Coins coins;
+    if (!denom.empty()) {
+        cosmos::bank::v1beta1::QueryBalanceRequest req;
+        req.set_address(*address);
+        req.set_denom(denom);
+        auto b = abci_query(c, "/cosmos.bank.v1beta1.Query/Balance",
+                            to_bytes(req.SerializeAsString()));
+        if (!b) return fail(b.error().message);
+        cosmos::bank::v1beta1::QueryBalanceResponse resp;
+        if (!resp.ParseFromArray(b->data(), static_cast<int>(b->size())))
+            return fail("balance answer does not decode");
+        coins.push_back({denom, bank::parse_amount(resp.balance().amount()).value_or(0)});
+    } else {
+        cosmos::bank::v1beta1::QueryAllBalancesRequest req;
+        req.set_address(*address);
+        auto b = abci_query(c, "/cosmos.bank.v1beta1.Query/AllBalances",
+                            to_bytes(req.SerializeAsString()));
+        if (!b) return fail(b.error().message);
+        cosmos::bank::v1beta1::QueryAllBalancesResponse resp;
+        if (!resp.ParseFromArray(b->data(), static_cast<int>(b->size())))
+            return fail("balances answer does not decode");
+        for (const auto& coin : resp.balances())
+            coins.push_back({coin.denom(), bank::parse_amount(coin.amount()).value_or(0)});
+    }
+    if (c.output == "json") {
+        json::array list;
+        for (const auto& coin : coins)
+            list.push_back(json::object{{"denom", coin.denom}, {"amount", std::to_string(coin.amount)}});
+        std::cout << json::serialize(json::object{{"address", *address}, {"balances", list}}) << "\n";
+        return 0;
+    }
+    std::printf("address: %s\n", address->c_str());
+    if (coins.empty()) std::printf("balances: none\n");
+    for (const auto& coin : coins)
+        std::printf("  %llu%s\n", static_cast<unsigned long long>(coin.amount), coin.denom.c_str());
+    return 0;
 }
 
 }  // namespace seer::cli

@@ -4,7 +4,11 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
+#include "seer/app/tx.hpp"
 #include "seer/common/result.hpp"
+#include "seer/crypto/account_key.hpp"
 
 namespace boost::json {
 class value;
@@ -15,7 +19,43 @@ namespace seer::cli {
 struct ClientOptions {
     std::string node = "http://127.0.0.1:26657";
     std::string output = "text";  // text | json
-    std::string keyring;          // directory of `seer keys`
+    std::string home;             // the CLI's home: its keyring and client.toml
+    std::string keyring_backend;  // "" = client.toml's, else "file"
+};
+
+/// How a tx is signed and paid: the SDK CLI's flags.
+struct TxOptionsCli {
+    std::string chain_id;  // empty: read from the node's status
+    /// Sign with this sequence instead of the account's committed one (several txs from one
+    /// key before they commit). Negative: the account's.
+    std::int64_t sequence = -1;
+    std::string memo;
+    std::string fees;                      // e.g. "200useer"; empty: gas x gas_prices
+    std::string gas = "auto";              // "auto" (simulate) or a limit
+    double gas_adjustment = 1.3;           // with --gas auto
+    std::string gas_prices = "0.001useer";  // with no --fees
+};
+
+struct SignedTx {
+    Bytes tx;
+    std::string hash;  // hex, upper case
+    std::uint64_t gas_limit = 0;
+    std::string fee;
+};
+
+/// Reads the account, estimates gas (--gas auto), prices the fee and signs.
+Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
+                         const std::vector<app::Msg>& msgs, const TxOptionsCli& o);
+/// A bech32 address as is, or the address of a key in the CLI's keyring.
+Result<std::string> resolve_address(const ClientOptions& c, const std::string& who);
+
+struct BankSendOptions {
+    std::string from;
+    std::string to;  // address or key name
+    std::string amount;
+    bool wait = false;
+    int timeout_s = 60;
+    TxOptionsCli tx;
 };
 
 struct AddFutureOptions {
@@ -25,10 +65,7 @@ struct AddFutureOptions {
     std::string from;
     bool wait = false;
     int timeout_s = 60;
-    std::string chain_id;  // empty: read from the node's status
-    /// Sign with this sequence instead of the account's committed one (several txs from one
-    /// key before they commit). Negative: the account's.
-    std::int64_t sequence = -1;
+    TxOptionsCli tx;
     /// With --wait: write the verified output here (checked against its SHA-256 on chain).
     std::string output_file;
 };
@@ -36,6 +73,9 @@ struct AddFutureOptions {
 /// Each returns the process exit code, printing results to stdout and one error line to stderr.
 int cmd_status(const ClientOptions& c);
 int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o);
+int cmd_bank_send(const ClientOptions& c, const BankSendOptions& o);
+/// `who`: an address or a key name; `denom` empty: every balance.
+int cmd_query_balances(const ClientOptions& c, const std::string& who, const std::string& denom);
 /// `output_file` non-empty: also fetch the output (off chain or inline), check it against the
 /// SHA-256 on chain and write it there.
 int cmd_query_future(const ClientOptions& c, const std::string& id, const std::string& output_file);

@@ -6,12 +6,15 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "client.hpp"
 #include "localnet.hpp"
+#include "seer/app/app.hpp"
 #include "seer/async/params.hpp"
+#include "seer/bank/coins.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/node/config.hpp"
@@ -64,20 +67,54 @@ int cmd_init(const std::string& home, const std::string& moniker, const std::str
                              .count();
         g.validators.push_back(
             {crypto::address_of(val_key.public_key()), val_key.public_key(), 10, moniker});
-        async::AppGenesis app;
-        for (const char* h : {"echo", "math", "hashchain", "http"})
-            app.handlers.push_back({h, ""});
-        g.app_state_json = async::genesis_to_json(app);
+        app::Genesis app;
+        app.async.handlers = async::builtin_handlers();
+        g.app_state_json = app::app_state_json(app);
         store::write_file_atomic(home + "/config/genesis.json", as_bytes(node::render_genesis(g)),
                                  0644);
         store::write_file_atomic(
             home + "/data/priv_validator_state.json",
             as_bytes("{\n  \"height\": \"0\",\n  \"round\": 0,\n  \"step\": 0\n}\n"), 0600);
         std::cout << "Initialized " << home << " (moniker " << moniker << ", chain " << chain_id
-                  << ", node ID " << node::node_id(node_key.public_key()) << ")\n";
+                  << ", node ID " << node::node_id(node_key.public_key()) << ")\n"
+                  << "No account holds funds yet. Before the first `seer start`, fund some:\n"
+                  << "  seer keys add alice --home " << home << "\n"
+                  << "  seer genesis add-account alice 1000000000useer --home " << home << "\n";
     } catch (const std::exception& e) {
         return fail(e.what());
     }
+    return 0;
+}
+
+/// `seer genesis add-account`: a funded account in genesis.json, before the first start.
+int cmd_genesis_add_account(const cli::ClientOptions& c, const std::string& who,
+                            const std::string& coins_text) {
+    const std::string path = c.home + "/config/genesis.json";
+    if (fs::exists(c.home + "/data/seer.db"))
+        return fail("the chain in " + c.home +
+                    " has already started: a node reads genesis.json only at its first start, so "
+                    "this edit would be ignored. Fund the account with `seer tx bank send`.");
+    auto address = cli::resolve_address(c, who);
+    if (!address) return fail(address.error().message);
+    auto coins = bank::parse_coins(coins_text);
+    if (!coins) return fail("coins: " + coins.error().message);
+    std::ifstream in(path);
+    if (!in) return fail("cannot read " + path + "; run `seer init` first");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto doc = node::parse_genesis(ss.str());
+    if (!doc) return fail(path + ": " + doc.error().message);
+    auto state = app::parse_app_state(doc->app_state_json);
+    if (!state) return fail(path + ": " + state.error().message);
+    for (const auto& a : state->accounts)
+        if (a.address == *address) return fail(*address + " is already in " + path);
+    state->accounts.push_back({*address, std::nullopt});
+    state->balances.push_back({*address, *coins});
+    if (auto s = app::validate_genesis(*state); !s) return fail(s.error().message);
+    doc->app_state_json = app::app_state_json(*state);
+    store::write_file_atomic(path, as_bytes(node::render_genesis(*doc)), 0644);
+    std::cout << "added " << *address << " with " << bank::to_string(*coins) << " to " << path
+              << "\n";
     return 0;
 }
 
@@ -147,6 +184,9 @@ int main(int argc, char** argv) {
 
     cli::ClientOptions client;
     app.add_option("--node", client.node, "RPC address of the node")->capture_default_str();
+    app.add_option("--keyring-backend", client.keyring_backend,
+                   "test or file (default: <home>/config/client.toml's keyring-backend, else file)")
+        ->check(CLI::IsMember({"test", "file"}));
     app.add_option("--output,-o", client.output, "text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
@@ -174,13 +214,49 @@ int main(int argc, char** argv) {
     add_future->add_flag("--wait", af.wait, "follow the future until it is final");
     add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")
         ->capture_default_str();
-    add_future->add_option("--chain-id", af.chain_id, "chain ID (default: the node's)");
-    add_future
-        ->add_option("--sequence", af.sequence,
-                     "sign with this account sequence (default: the account's committed one)")
-        ->check(CLI::NonNegativeNumber);
+    auto add_tx_flags = [](CLI::App* cmd, cli::TxOptionsCli& t) {
+        cmd->add_option("--chain-id", t.chain_id, "chain ID (default: the node's)");
+        cmd->add_option("--sequence", t.sequence,
+                        "sign with this account sequence (default: the account's committed one)")
+            ->check(CLI::NonNegativeNumber);
+        cmd->add_option("--memo", t.memo, "memo");
+        cmd->add_option("--fees", t.fees, "fee to pay, e.g. 500useer (default: gas x gas-prices)");
+        cmd->add_option("--gas", t.gas, "gas limit, or auto to simulate")->capture_default_str();
+        cmd->add_option("--gas-adjustment", t.gas_adjustment, "with --gas auto: estimate x this")
+            ->capture_default_str()
+            ->check(CLI::Range(1.0, 10.0));
+        cmd->add_option("--gas-prices", t.gas_prices, "price per gas unit, without --fees")
+            ->capture_default_str();
+    };
+    add_tx_flags(add_future, af.tx);
     add_future->add_option("--output-file", af.output_file,
                            "with --wait: write the verified output here (its SHA-256 checked)");
+
+    auto* tx_bank = tx->add_subcommand("bank", "x/bank transactions");
+    tx_bank->require_subcommand(1);
+    tx_bank->fallthrough();
+    cli::BankSendOptions bs;
+    auto* bank_send = tx_bank->add_subcommand("send", "send coins: seer tx bank send FROM TO AMOUNT");
+    bank_send->fallthrough();
+    bank_send->add_option("from", bs.from, "key name in the keyring")->required();
+    bank_send->add_option("to", bs.to, "bech32 address or key name")->required();
+    bank_send->add_option("amount", bs.amount, "coins, e.g. 1000000useer")->required();
+    bank_send->add_flag("--wait", bs.wait, "wait until the tx is in a block");
+    bank_send->add_option("--timeout", bs.timeout_s, "seconds to wait with --wait")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    add_tx_flags(bank_send, bs.tx);
+
+    auto* genesis_cmd = app.add_subcommand("genesis", "edit genesis.json before the first start");
+    genesis_cmd->require_subcommand(1);
+    genesis_cmd->fallthrough();
+    std::string genesis_who;
+    std::string genesis_coins;
+    auto* add_account = genesis_cmd->add_subcommand(
+        "add-account", "fund an account in genesis: seer genesis add-account ADDRESS|KEY COINS");
+    add_account->fallthrough();
+    add_account->add_option("address", genesis_who, "bech32 address or key name")->required();
+    add_account->add_option("coins", genesis_coins, "e.g. 1000000000useer")->required();
 
     auto* query = app.add_subcommand("query", "query the chain");
     query->alias("q");
@@ -227,10 +303,19 @@ int main(int argc, char** argv) {
     q_futures->add_option("--limit", limit, "at most this many")->capture_default_str();
     auto* q_pending = q_async->add_subcommand("pending-futures", "futures waiting for a result");
     q_pending->add_option("--limit", limit, "at most this many")->capture_default_str();
+    auto* q_bank = query->add_subcommand("bank", "x/bank queries");
+    q_bank->require_subcommand(1);
+    q_bank->fallthrough();
+    std::string balance_who;
+    std::string balance_denom;
+    auto* q_balances = q_bank->add_subcommand("balances", "an account's balances");
+    q_balances->fallthrough();
+    q_balances->add_option("address", balance_who, "bech32 address or key name")->required();
+    q_balances->add_option("--denom", balance_denom, "only this denom");
     auto* q_params = q_async->add_subcommand("params", "module parameters");
     auto* q_handlers = q_async->add_subcommand("handlers", "the handler registry");
     for (auto* sc :
-         {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, query_txs, status})
+         {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, query_txs, status, q_balances, add_account})
         sc->fallthrough();
 
     try {
@@ -239,13 +324,16 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     const std::string keyring = home + "/keyring";
-    client.keyring = keyring;
+    client.home = home;
     if (status->parsed()) return cli::cmd_status(client);
     if (add_future->parsed()) {
         if (af.input.empty() && af.input_file.empty()) return fail("give --input or --input-file");
         if (!af.output_file.empty() && !af.wait) return fail("--output-file needs --wait");
         return cli::cmd_add_future(client, af);
     }
+    if (bank_send->parsed()) return cli::cmd_bank_send(client, bs);
+    if (q_balances->parsed()) return cli::cmd_query_balances(client, balance_who, balance_denom);
+    if (add_account->parsed()) return cmd_genesis_add_account(client, genesis_who, genesis_coins);
     if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);
     if (query_txs->parsed())
         return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev
-  librocksdb-dev libsodium-dev
+  librocksdb-dev libsodium-dev libsecp256k1-dev libssl-dev
   libprotobuf-dev protobuf-compiler
   libcli11-dev libspdlog-dev doctest-dev
   libtomlplusplus-dev libconcurrentqueue-dev libbenchmark-dev

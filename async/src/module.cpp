@@ -13,9 +13,19 @@
 
 namespace seer::async {
 
-std::unique_ptr<consensus::Application> make_module(ModuleOptions options, AppGenesis genesis,
-                                                    store::KvStore& kv) {
-    return std::make_unique<detail::Module>(std::move(options), genesis, kv);
+std::unique_ptr<Module> make_module(ModuleOptions options, store::StateOverlay& state, Bank& bank) {
+    return std::make_unique<detail::Module>(std::move(options), state, bank);
+}
+
+void init_genesis(store::KvView& state, const AppGenesis& genesis) {
+    detail::State::init_genesis(state, genesis);
+}
+
+crypto::Address module_address() {
+    const auto h = crypto::sha256(as_bytes("async"));
+    crypto::Address a{};
+    std::copy_n(h.begin(), a.size(), a.begin());
+    return a;
 }
 
 namespace detail {
@@ -80,18 +90,10 @@ std::string hex_upper(ByteView b) {
     return to_hex(b, true);
 }
 
-CheckTxResponse to_check_response(const TxCheck& c) {
-    CheckTxResponse r;
-    r.code = static_cast<std::uint32_t>(c.code);
-    r.log = c.log;
-    if (c.code != Code::ok) r.codespace = std::string(k_codespace);
-    return r;
-}
-
 }  // namespace
 
-Module::Module(ModuleOptions options, const AppGenesis& genesis, store::KvStore& kv)
-    : m_options(std::move(options)), m_state(kv, genesis) {
+Module::Module(ModuleOptions options, store::StateOverlay& state, Bank& bank)
+    : m_options(std::move(options)), m_state(state), m_bank(bank) {
     m_finalized_height = m_state.height();
 }
 
@@ -113,28 +115,50 @@ Hash Module::result_digest(const v1::Future& f) {
     return claim_digest(f.id(), f.attempts(), r.output(), r.error(), r.output_sha256());
 }
 
-InfoResponse Module::info() {
-    InfoResponse r;
-    r.version = "seer-async/1";
-    r.last_block_height = m_state.height();
-    r.last_block_app_hash = m_state.app_hash();
-    return r;
+// ---------------------------------------------------------------------------------------------
+// Messages.
+
+const HandlerInfo* Module::handler(const std::string& name) const {
+    for (const auto& h : m_state.handlers())
+        if (h.name == name) return &h;
+    return nullptr;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Mempool.
-
-CheckTxResponse Module::check_tx(ByteView tx, CheckTxKind kind) {
-    // New and re-checked txs are checked alike against the check state; a dry run leaves it.
-    const TxCheck c =
-        check_user_tx(m_state, m_options.chain_id, tx, m_state.height() + 1, m_check_overlay);
-    if (c.code == Code::ok && kind != CheckTxKind::dry_run) {
-        m_check_overlay.admit(*c.tx);
-    } else {
-        log()->debug("check_tx rejected code={} reason={}", static_cast<std::uint32_t>(c.code),
-                     c.log);
-    }
-    return to_check_response(c);
+AddFutureCheck Module::check_add_future(const std::string& creator, const std::string& name,
+                                        ByteView input, const Admission& admitted) const {
+    AddFutureCheck c;
+    auto fail = [&](Code code, std::string log) {
+        c.code = code;
+        c.log = std::move(log);
+        return c;
+    };
+    const Params& params = m_state.params();
+    const HandlerInfo* h = handler(name);
+    if (!h) return fail(Code::unknown_handler, "handler '" + name + "' is not registered");
+    if (input.empty()) return fail(Code::empty_input, "input is empty");
+    if (input.size() > params.max_input_bytes)
+        return fail(Code::input_too_large, "input is " + std::to_string(input.size()) +
+                                               " bytes; max_input_bytes is " +
+                                               std::to_string(params.max_input_bytes));
+    auto ahead = admitted.per_creator.find(creator);
+    const std::uint64_t in_flight = ahead == admitted.per_creator.end() ? 0 : ahead->second;
+    if (m_state.unfinished_of(creator) + in_flight >= params.max_pending_per_account)
+        return fail(Code::pending_cap, creator + " has " +
+                                           std::to_string(params.max_pending_per_account) +
+                                           " unfinished futures (max_pending_per_account)");
+    // Admission control: a future is accepted only if the results path can finish it before its
+    // deadline (ADR 0005). Counts the futures already in state and those admitted ahead of it.
+    const std::uint64_t backlog = m_state.unfinished_total() + admitted.total;
+    if (backlog >= params.unfinished_capacity())
+        return fail(Code::backlog_full, "backlog full, retry later: " + std::to_string(backlog) +
+                                            " unfinished futures, capacity " +
+                                            std::to_string(params.unfinished_capacity()) +
+                                            " (max_unfinished_futures " +
+                                            std::to_string(params.max_unfinished_futures) +
+                                            ", max_results_per_block x (timeout_blocks - 2))");
+    c.fee = h->fee;
+    c.gas = h->gas;
+    return c;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,11 +214,8 @@ Status Module::check_results_tx(const ResultsTx& tx, const Address& proposer) co
     return {};
 }
 
-PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& req) {
-    PrepareProposalResponse out;
-    std::int64_t budget = req.max_tx_bytes;
+std::optional<Bytes> Module::prepare_results(const PrepareProposalRequest& req) {
     const Params& p = m_state.params();
-
     if (m_options.prophet) {
         ResultsTx results;
         results.proposer = req.proposer_address;
@@ -237,58 +258,26 @@ PrepareProposalResponse Module::prepare_proposal(const PrepareProposalRequest& r
         }
         if (!results.results.empty()) {
             Bytes tx = encode_results_tx(results);
-            const auto cost = static_cast<std::int64_t>(tx.size()) + 8;
-            if (cost <= budget) {
-                budget -= cost;
-                out.txs.push_back(std::move(tx));
-            }
+            if (static_cast<std::int64_t>(tx.size()) + 8 <= req.max_tx_bytes) return tx;
         }
     }
-
-    // User txs in mempool order, re-checked against the state this block will run on.
-    CheckOverlay overlay;
-    for (const auto& tx : req.txs) {
-        const auto cost = static_cast<std::int64_t>(tx.size()) + 8;
-        if (cost > budget) break;
-        const TxCheck c = check_user_tx(m_state, m_options.chain_id, tx, req.height, overlay);
-        if (c.code != Code::ok) continue;
-        overlay.admit(*c.tx);
-        budget -= cost;
-        out.txs.push_back(tx);
-    }
-    return out;
+    return std::nullopt;
 }
 
-ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
+bool Module::process_results(const ProcessProposalRequest& req) {
     const auto& txs = *req.txs;
     std::vector<Claim> claims;
-    CheckOverlay overlay;
-    for (std::size_t i = 0; i < txs.size(); ++i) {
-        const Bytes& tx = txs[i];
-        if (!tx.empty() && tx[0] == k_results_tx_marker) {
-            if (i != 0) {
-                log()->debug("reject proposal height={}: results tx at index {}", req.height, i);
-                return ProposalStatus::reject;
-            }
-            auto results = decode_results_tx(tx);
-            if (!results) return ProposalStatus::reject;
-            if (auto s = check_results_tx(*results, req.proposer_address); !s) {
-                log()->debug("reject proposal height={}: {}", req.height, s.error().message);
-                return ProposalStatus::reject;
-            }
-            for (const auto& r : results->results)
-                claims.push_back({r.future_id, r.attempt,
-                                  claim_digest(r.future_id, r.attempt, to_string(r.output), r.error,
-                                               to_string(r.output_sha256))});
-            continue;
+    if (!txs.empty() && !txs[0].empty() && txs[0][0] == k_results_tx_marker) {
+        auto results = decode_results_tx(txs[0]);
+        if (!results) return false;
+        if (auto s = check_results_tx(*results, req.proposer_address); !s) {
+            log()->debug("reject proposal height={}: {}", req.height, s.error().message);
+            return false;
         }
-        const TxCheck c = check_user_tx(m_state, m_options.chain_id, tx, req.height, overlay);
-        if (c.code != Code::ok) {
-            log()->debug("reject proposal height={}: tx {} code={}", req.height, i,
-                         static_cast<std::uint32_t>(c.code));
-            return ProposalStatus::reject;
-        }
-        overlay.admit(*c.tx);
+        for (const auto& r : results->results)
+            claims.push_back({r.future_id, r.attempt,
+                              claim_digest(r.future_id, r.attempt, to_string(r.output), r.error,
+                                           to_string(r.output_sha256))});
     }
     // Node-local: verify the claims off the consensus path, in time for extend_vote if we can.
     if (m_options.prophet && !claims.empty()) {
@@ -309,7 +298,7 @@ ProposalStatus Module::process_proposal(const ProcessProposalRequest& req) {
                     v.flag == BlockIdFlag::commit && !v.extension.empty();
         if (ours) m_carries_our_votes.insert(req.hash);
     }
-    return ProposalStatus::accept;
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,9 +450,7 @@ VerifyStatus Module::verify_vote_extension(const VerifyVoteExtensionRequest& req
 // ---------------------------------------------------------------------------------------------
 // Finalize and commit.
 
-FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
-    FinalizeBlockResponse resp;
-    const std::int64_t h = req.height;
+void Module::begin_block(const FinalizeBlockRequest& req, std::vector<Event>& events) {
     m_created.clear();
     if (!req.decided_last_commit.votes.empty()) {
         m_powers.clear();
@@ -473,23 +460,17 @@ FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
             m_total_power += v.power;
         }
     }
-    // 1. Votes of the previous height's precommits, then the tally.
-    record_votes(req.decided_last_commit, h, resp.events);
-    // 2. The proposer's results, 3. user txs.
-    const auto& txs = *req.txs;
-    resp.tx_results.resize(txs.size());
-    for (std::size_t i = 0; i < txs.size(); ++i) {
-        const Bytes& tx = txs[i];
-        if (i == 0 && !tx.empty() && tx[0] == k_results_tx_marker) {
-            auto results = decode_results_tx(tx);
-            if (results) record_results(*results, req.proposer_address, h, resp.events);
-            resp.tx_results[i].log = "results";
-            continue;
-        }
-        resp.tx_results[i] = deliver_user_tx(tx, h);
-    }
-    // 4. Deadlines and pruning.
-    expire_and_prune(h, resp.events);
+    record_votes(req.decided_last_commit, req.height, events);
+}
+
+void Module::deliver_results(ByteView tx, const Address& proposer, std::int64_t h,
+                             std::vector<Event>& events) {
+    auto results = decode_results_tx(tx);
+    if (results) record_results(*results, proposer, h, events);
+}
+
+void Module::end_block(std::int64_t h, const Hash& block_hash, std::vector<Event>& events) {
+    expire_and_prune(h, events);
     // Node-local: the final records, for the archive (written with the block's results).
     if (m_options.on_final && !m_finished.empty()) {
         std::vector<Bytes> records;
@@ -499,10 +480,8 @@ FinalizeBlockResponse Module::finalize_block(const FinalizeBlockRequest& req) {
         m_options.on_final(h, std::move(records));
     }
     m_finished.clear();
-    resp.app_hash = m_state.seal(h);
     m_finalized_height = h;
-    m_finalized_hash = req.hash;
-    return resp;
+    m_finalized_hash = block_hash;
 }
 
 void Module::record_votes(const ExtendedCommitInfo& commit, std::int64_t h,
@@ -643,11 +622,36 @@ void Module::finish(v1::Future& f, v1::FutureStatus status, std::string reason, 
         attrs.push_back(attr("output_encoding", text ? "utf8" : "base64"));
     }
     if (!reason.empty()) attrs.push_back(attr("reason", reason));
+    settle_fee(f, attrs);
     events.push_back(event(std::move(type), std::move(attrs)));
     log()->info("future {} id={} handler={} height={}", status_name(status), f.id(), f.handler(),
                 h);
     m_finished.push_back(f.id());
     forget(f.id());
+}
+
+void Module::settle_fee(const v1::Future& f, std::vector<EventAttribute>& attrs) {
+    if (f.fee() == 0) return;
+    // A verified handler error is an answer too: its tally is over 2/3 VERIFIED (a future that
+    // failed by max_attempts rejections has at least 1/3 REJECTED, so never both).
+    const auto& t = f.tally();
+    const bool answered = f.result().submitter().size() == 20 &&
+                          (f.status() == v1::FUTURE_STATUS_VERIFIED ||
+                           (f.status() == v1::FUTURE_STATUS_FAILED &&
+                            t.verified_power() * 3 > t.total_power() * 2));
+    std::optional<Address> to;
+    if (answered) {
+        to = to_array<20>(view(f.result().submitter()));
+    } else if (auto creator = crypto::from_bech32_address(f.creator())) {
+        to = *creator;
+    }
+    SEER_CHECK(to.has_value());  // creators are checked when the future is created
+    // The escrow holds every unsettled fee, so this cannot fail on a consistent state.
+    auto s = m_bank.transfer(module_address(), *to, f.fee());
+    SEER_CHECK(s.ok());
+    attrs.push_back(attr(answered ? "fee_paid_to" : "fee_refunded_to",
+                         crypto::to_bech32_address(*to)));
+    attrs.push_back(attr("fee", std::to_string(f.fee()) + "useer"));
 }
 
 void Module::record_results(const ResultsTx& tx, const Address& proposer, std::int64_t h,
@@ -697,44 +701,27 @@ void Module::record_results(const ResultsTx& tx, const Address& proposer, std::i
     }
 }
 
-ExecTxResult Module::deliver_user_tx(ByteView tx, std::int64_t h) {
-    ExecTxResult r;
-    const TxCheck c = check_user_tx(m_state, m_options.chain_id, tx, h, {});
-    if (c.code != Code::ok) {
-        r.code = static_cast<std::uint32_t>(c.code);
-        r.codespace = std::string(k_codespace);
-        r.log = c.log;
-        return r;
-    }
-    const UserTx& u = *c.tx;
-    auto account = m_state.account(u.signer);
-    account->set_sequence(account->sequence() + 1);
-    if (account->pub_key().empty()) account->set_pub_key(pb_bytes(u.pub_key));
-    m_state.put_account(u.signer, *account);
-
+std::uint64_t Module::create_future(const std::string& creator, const std::string& handler_name,
+                                    ByteView input, std::uint64_t fee, const Hash& txh,
+                                    std::int64_t h, std::vector<Event>& events) {
     v1::Future f;
     f.set_id(m_state.take_future_id());
-    f.set_creator(u.creator);
-    f.set_handler(u.handler);
-    f.set_input(pb_bytes(u.input));
+    f.set_creator(creator);
+    f.set_handler(handler_name);
+    f.set_input(pb_bytes(input));
     f.set_status(v1::FUTURE_STATUS_PENDING);
     f.set_created_height(h);
     f.set_deadline_height(h + static_cast<std::int64_t>(m_state.params().timeout_blocks));
-    const Hash txh = tx_hash(tx);
     f.set_tx_hash(pb_bytes(txh));
+    f.set_fee(fee);
     m_state.put_future(f);
     m_created.push_back(f.id());
-
-    v1::MsgAddFutureResponse data;
-    data.set_id(f.id());
-    r.data = serialize(data);
-    r.events.push_back(
-        event("future_created",
-              {attr("future_id", std::to_string(f.id())), attr("creator", u.creator),
-               attr("handler", u.handler), attr("deadline", std::to_string(f.deadline_height()))}));
-    r.events.push_back(event("message", {attr("action", std::string(k_msg_add_future_type_url)),
-                                         attr("sender", u.creator), attr("module", "async")}));
-    return r;
+    std::vector<EventAttribute> attrs{attr("future_id", std::to_string(f.id())),
+                                      attr("creator", creator), attr("handler", handler_name),
+                                      attr("deadline", std::to_string(f.deadline_height()))};
+    if (fee > 0) attrs.push_back(attr("fee", std::to_string(fee) + "useer"));
+    events.push_back(event("future_created", std::move(attrs)));
+    return f.id();
 }
 
 void Module::expire_and_prune(std::int64_t h, std::vector<Event>& events) {
@@ -762,9 +749,7 @@ void Module::expire_and_prune(std::int64_t h, std::vector<Event>& events) {
     }
 }
 
-CommitResponse Module::commit() {
-    m_state.persist();
-    m_check_overlay.clear();  // the mempool re-checks its txs against the new state
+void Module::commit() {
     // Claims of proposals seen at this height are dropped, except the decided block's: its
     // precommits that arrive after our commit (they go into the next block's commit) still
     // name its results by their bits.
@@ -772,7 +757,7 @@ CommitResponse Module::commit() {
     auto decided = m_block_claims.extract(m_finalized_hash);
     m_block_claims.clear();
     if (!decided.empty()) m_block_claims.insert(std::move(decided));
-    if (!m_options.prophet) return {};
+    if (!m_options.prophet) return;
     // Node-local: new futures to the prophet, then a bounded round of re-offers for unfinished
     // work (a dropped request comes back here, so nothing is lost).
     for (std::uint64_t id : m_created) {
@@ -797,7 +782,6 @@ CommitResponse Module::commit() {
         if (offered != m_offered_claim.end() && offered->second == digest) continue;
         offer_verification(*f);
     }
-    return {};
 }
 
 void Module::offer_execution(const v1::Future& f) {

@@ -9,7 +9,7 @@
 #include "seer/async/module.hpp"
 #include "seer/async/tx.hpp"
 #include "state.hpp"
-#include "tx_check.hpp"
+#include "seer/async/codes.hpp"
 
 namespace seer::prophet {
 struct Outcome;
@@ -19,19 +19,28 @@ namespace seer::async::detail {
 
 using namespace seer::consensus;
 
-class Module final : public Application {
+class Module final : public async::Module {
 public:
-    Module(ModuleOptions options, const AppGenesis& genesis, store::KvStore& kv);
+    Module(ModuleOptions options, store::StateOverlay& state, Bank& bank);
 
-    InfoResponse info() override;
-    CheckTxResponse check_tx(ByteView tx, CheckTxKind kind) override;
-    PrepareProposalResponse prepare_proposal(const PrepareProposalRequest& req) override;
-    ProposalStatus process_proposal(const ProcessProposalRequest& req) override;
+    const Params& params() const override { return m_state.params(); }
+    const HandlerInfo* handler(const std::string& name) const override;
+    AddFutureCheck check_add_future(const std::string& creator, const std::string& handler,
+                                    ByteView input, const Admission& admitted) const override;
+    std::uint64_t create_future(const std::string& creator, const std::string& handler,
+                                ByteView input, std::uint64_t fee, const Hash& tx_hash,
+                                std::int64_t height, std::vector<Event>& events) override;
+    std::optional<Bytes> prepare_results(const PrepareProposalRequest& req) override;
+    bool process_results(const ProcessProposalRequest& req) override;
     Bytes extend_vote(const ExtendVoteRequest& req) override;
     VerifyStatus verify_vote_extension(const VerifyVoteExtensionRequest& req) override;
-    FinalizeBlockResponse finalize_block(const FinalizeBlockRequest& req) override;
-    CommitResponse commit() override;
-    QueryResponse query(const QueryRequest& req) override;
+    void begin_block(const FinalizeBlockRequest& req, std::vector<Event>& events) override;
+    void deliver_results(ByteView tx, const Address& proposer, std::int64_t height,
+                         std::vector<Event>& events) override;
+    void end_block(std::int64_t height, const Hash& block_hash,
+                   std::vector<Event>& events) override;
+    void commit() override;
+    QueryResponse query(const QueryRequest& req) const override;
 
 private:
     struct Claim {
@@ -47,10 +56,12 @@ private:
                       std::vector<Event>& events);
     void record_results(const ResultsTx& tx, const Address& proposer, std::int64_t height,
                         std::vector<Event>& events);
-    ExecTxResult deliver_user_tx(ByteView tx, std::int64_t height);
     void tally(v1::Future& f, std::int64_t height, std::vector<Event>& events);
     void finish(v1::Future& f, v1::FutureStatus status, std::string reason, std::int64_t height,
                 std::vector<Event>& events);
+    /// The handler fee in escrow: to the result's submitter for an answer (VERIFIED, or a
+    /// verified handler error), back to the creator otherwise (TIMED_OUT, rejected results).
+    void settle_fee(const v1::Future& f, std::vector<EventAttribute>& attrs);
     void expire_and_prune(std::int64_t height, std::vector<Event>& events);
 
     // Node-local prophet plumbing.
@@ -66,15 +77,14 @@ private:
                              const std::string& error, const std::string& output_sha256);
     static Hash result_digest(const v1::Future& f);
 
-    QueryResponse query_future(const std::string& arg) const;
-    QueryResponse query_futures(ByteView data, bool pending_only) const;
-    QueryResponse query_account(const std::string& arg) const;
+    QueryResponse query_future(std::uint64_t id) const;
+    QueryResponse query_futures(const v1::QueryFuturesRequest& req) const;
 
     ModuleOptions m_options;
     State m_state;
+    Bank& m_bank;
     std::map<Address, std::int64_t> m_powers;  // from the latest decided_last_commit
     std::int64_t m_total_power = 0;
-    CheckOverlay m_check_overlay;           // mempool check state, reset at commit
     std::vector<std::uint64_t> m_created;   // futures created by the block being finalized
     std::vector<std::uint64_t> m_finished;  // futures made final by the block being finalized
     std::map<Hash, std::vector<Claim>> m_block_claims;  // results of proposals seen this height

@@ -68,17 +68,26 @@ std::uint64_t Params::unfinished_capacity() const {
     return std::min(max_unfinished_futures, clearable);
 }
 
+std::vector<HandlerInfo> builtin_handlers() {
+    return {
+        {"echo", "returns its input unchanged (any bytes)", 100, 10000},
+        {"math",
+         "evaluates an int64 expression of + - * / % ^ and parentheses, e.g. \"(2+3)*7\"; the "
+         "output is the decimal result",
+         100, 10000},
+        {"hashchain",
+         "JSON {\"data\": \"<text>\", \"iterations\": N}: SHA-256 applied N times to the data; "
+         "the output is the final hash in hex",
+         1000, 50000},
+        {"http",
+         "an https GET of the URL in the input, allowed only for origins in the node's "
+         "[prophet] http_allowlist; the output is the response body",
+         1000, 50000},
+    };
+}
+
 Status validate_genesis(const AppGenesis& g) {
     if (auto s = g.params.validate(); !s) return s;
-    std::set<std::string> seen;
-    for (const auto& a : g.accounts) {
-        if (!crypto::from_bech32_address(a.address))
-            return make_error("invalid_genesis", "bad account address: " + a.address);
-        if (!seen.insert(a.address).second)
-            return make_error("invalid_genesis", "duplicate account: " + a.address);
-        if (a.pub_key && crypto::to_bech32_address(crypto::address_of(*a.pub_key)) != a.address)
-            return make_error("invalid_genesis", "pub_key does not match address " + a.address);
-    }
     std::set<std::string> names;
     for (const auto& h : g.handlers) {
         const bool builtin =
@@ -100,18 +109,8 @@ Result<AppGenesis> parse_genesis_json(std::string_view json) {
         return make_error("invalid_genesis", "app_state: " + std::string(status.message()));
     AppGenesis g;
     if (m.has_params()) g.params = detail::from_pb(m.params());
-    for (const auto& a : m.accounts()) {
-        GenesisAccount acc;
-        acc.address = a.address();
-        if (!a.pub_key().empty()) {
-            auto pk = to_array<32>(detail::view(a.pub_key()));
-            if (!pk) return make_error("invalid_genesis", "pub_key must be 32 bytes");
-            acc.pub_key = *pk;
-        }
-        g.accounts.push_back(std::move(acc));
-    }
     for (const auto& h : m.handlers())
-        g.handlers.push_back({h.name(), h.description()});
+        g.handlers.push_back({h.name(), h.description(), h.fee(), h.gas()});
     if (auto s = validate_genesis(g); !s) return s.error();
     return g;
 }
@@ -119,15 +118,12 @@ Result<AppGenesis> parse_genesis_json(std::string_view json) {
 std::string genesis_to_json(const AppGenesis& g) {
     seer::async::v1::GenesisState m;
     detail::to_pb(g.params, m.mutable_params());
-    for (const auto& a : g.accounts) {
-        auto* acc = m.add_accounts();
-        acc->set_address(a.address);
-        if (a.pub_key) acc->set_pub_key(detail::pb_bytes(*a.pub_key));
-    }
     for (const auto& h : g.handlers) {
         auto* hh = m.add_handlers();
         hh->set_name(h.name);
         hh->set_description(h.description);
+        hh->set_fee(h.fee);
+        hh->set_gas(h.gas);
     }
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;
@@ -142,17 +138,8 @@ std::string_view describe(Code code) {
     switch (code) {
         case Code::ok:
             return "ok";
-        case Code::tx_decode:
-            return "tx does not decode as a Cosmos TxRaw with MsgAddFuture";
         case Code::reserved_marker:
             return "tx starts with 0x00, reserved for the results tx";
-        case Code::unauthorized:
-            return "signature verification failed: check the signature, chain ID and account "
-                   "number";
-        case Code::wrong_sequence:
-            return "account sequence mismatch";
-        case Code::unknown_account:
-            return "signer has no account";
         case Code::unknown_handler:
             return "handler is not in the registry";
         case Code::empty_input:
@@ -161,13 +148,8 @@ std::string_view describe(Code code) {
             return "input exceeds params.max_input_bytes";
         case Code::pending_cap:
             return "creator has too many unfinished futures";
-        case Code::tx_too_large:
-            return "tx exceeds the maximum tx size";
         case Code::invalid_message:
-            return "tx must hold one MsgAddFuture signed by its creator with ed25519 and "
-                   "SIGN_MODE_DIRECT";
-        case Code::tx_timeout:
-            return "tx timeout_height has passed";
+            return "MsgAddFuture creator is not a valid address";
         case Code::backlog_full:
             return "backlog full, retry later";
     }

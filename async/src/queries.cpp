@@ -3,17 +3,18 @@
 #include "module_impl.hpp"
 #include "params_pb.hpp"
 #include "pb_util.hpp"
+#include "seer/common/paging.hpp"
 
 namespace seer::async::detail {
 
 // abci_query paths (docs/async.md):
 //   async/future/<id>          -> QueryFutureResponse
 //   async/futures              data: QueryFuturesRequest -> QueryFuturesResponse
-//   async/pending_futures      data: PageRequest         -> QueryFuturesResponse
+//   async/pending_futures      data: QueryPendingFuturesRequest -> QueryFuturesResponse
 //   async/params               -> QueryParamsResponse
 //   async/handlers             -> QueryHandlersResponse
-//   async/account/<bech32>     -> QueryAccountResponse
 //   async/counts               -> "STATUS=count" lines (metrics)
+//   /seer.async.v1.Query/{Future,Futures,PendingFutures,Params,Handlers}: the gRPC service
 // Codes: 0 ok, 18 invalid request, 38 not found (the Cosmos SDK's numbers).
 
 namespace {
@@ -59,16 +60,58 @@ std::optional<std::uint64_t> id_of_key(const std::string& key) {
 
 }  // namespace
 
-QueryResponse Module::query(const QueryRequest& req) {
+QueryResponse Module::query(const QueryRequest& req) const {
     std::string_view path = req.path;
+    // The gRPC-style paths: /seer.async.v1.Query/<Method> with the request message as data.
+    constexpr std::string_view service = "/seer.async.v1.Query/";
+    if (path.rfind(service, 0) == 0) {
+        const std::string_view method = path.substr(service.size());
+        if (method == "Future") {
+            v1::QueryFutureRequest r;
+            if (!parse(r, req.data)) return fail(k_invalid_request, "data is not a QueryFutureRequest");
+            return query_future(r.id());
+        }
+        if (method == "Futures") {
+            v1::QueryFuturesRequest r;
+            if (!parse(r, req.data))
+                return fail(k_invalid_request, "data is not a QueryFuturesRequest");
+            return query_futures(r);
+        }
+        if (method == "PendingFutures") {
+            v1::QueryPendingFuturesRequest p;
+            if (!parse(p, req.data))
+                return fail(k_invalid_request, "data is not a QueryPendingFuturesRequest");
+            v1::QueryFuturesRequest r;
+            *r.mutable_pagination() = p.pagination();
+            r.set_status(v1::FUTURE_STATUS_PENDING);
+            return query_futures(r);
+        }
+        if (method == "Params") path = "async/params";
+        else if (method == "Handlers") path = "async/handlers";
+        else return fail(k_invalid_request, "unknown query path " + req.path);
+    }
     while (!path.empty() && path.front() == '/')
         path.remove_prefix(1);
     if (path.rfind("async/", 0) != 0) return fail(k_invalid_request, "unknown query path");
     path.remove_prefix(6);
-    if (path.rfind("future/", 0) == 0) return query_future(std::string(path.substr(7)));
-    if (path == "futures") return query_futures(req.data, false);
-    if (path == "pending_futures") return query_futures(req.data, true);
-    if (path.rfind("account/", 0) == 0) return query_account(std::string(path.substr(8)));
+    if (path.rfind("future/", 0) == 0) {
+        auto id = parse_u64(path.substr(7));
+        if (!id) return fail(k_invalid_request, "future id must be an unsigned integer");
+        return query_future(*id);
+    }
+    if (path == "futures" || path == "pending_futures") {
+        v1::QueryFuturesRequest r;
+        if (path == "pending_futures") {
+            v1::QueryPendingFuturesRequest p;
+            if (!parse(p, req.data))
+                return fail(k_invalid_request, "data is not a QueryPendingFuturesRequest");
+            *r.mutable_pagination() = p.pagination();
+            r.set_status(v1::FUTURE_STATUS_PENDING);
+        } else if (!parse(r, req.data)) {
+            return fail(k_invalid_request, "data is not a QueryFuturesRequest");
+        }
+        return query_futures(r);
+    }
     if (path == "params") {
         v1::QueryParamsResponse r;
         to_pb(m_state.params(), r.mutable_params());
@@ -94,82 +137,56 @@ QueryResponse Module::query(const QueryRequest& req) {
             auto* hh = r.add_handlers();
             hh->set_name(h.name);
             hh->set_description(h.description);
+            hh->set_fee(h.fee);
+            hh->set_gas(h.gas);
         }
         return ok(r, m_state.height());
     }
     return fail(k_invalid_request, "unknown query path");
 }
 
-QueryResponse Module::query_future(const std::string& arg) const {
-    auto id = parse_u64(arg);
-    if (!id) return fail(k_invalid_request, "future id must be an unsigned integer");
-    auto f = m_state.future(*id);
-    if (!f) return fail(k_not_found, "future " + arg + " not found");
+QueryResponse Module::query_future(std::uint64_t id) const {
+    auto f = m_state.future(id);
+    if (!f) return fail(k_not_found, "future " + std::to_string(id) + " not found");
     v1::QueryFutureResponse r;
     *r.mutable_future() = std::move(*f);
     return ok(r, m_state.height());
 }
 
-QueryResponse Module::query_futures(ByteView data, bool pending_only) const {
-    v1::QueryFuturesRequest req;
-    if (pending_only) {
-        v1::PageRequest page;
-        if (!parse(page, data)) return fail(k_invalid_request, "data is not a PageRequest");
-        *req.mutable_pagination() = page;
-        req.set_status(v1::FUTURE_STATUS_PENDING);
-    } else if (!parse(req, data)) {
-        return fail(k_invalid_request, "data is not a QueryFuturesRequest");
-    }
-    std::uint64_t limit =
-        req.pagination().limit() == 0 ? k_default_limit : req.pagination().limit();
-    if (limit > k_max_limit) return fail(k_invalid_request, "pagination.limit is at most 1000");
-    std::uint64_t start = 0;
-    if (!req.pagination().key().empty()) {
-        auto k = id_of_key(req.pagination().key());
-        if (!k) return fail(k_invalid_request, "pagination.key is not a key this node issued");
-        start = *k;
-    }
+QueryResponse Module::query_futures(const v1::QueryFuturesRequest& req) const {
+    const auto& pr = req.pagination();
+    if (pr.limit() > k_max_limit) return fail(k_invalid_request, "pagination.limit is at most 1000");
+    if (!pr.key().empty() && !id_of_key(pr.key()))
+        return fail(k_invalid_request, "pagination.key is not a key this node issued");
+    // The matching IDs in ascending order, as 8-byte keys: the SDK's pagination walks them.
     const auto status = req.status();
-    std::vector<std::uint64_t> ids;
-    std::optional<std::uint64_t> next;
-    auto consider = [&](std::uint64_t id) {
-        if (ids.size() >= limit) {
-            if (!next) next = id;
-            return false;
-        }
-        ids.push_back(id);
-        return true;
-    };
+    std::vector<Bytes> keys;
     if (!req.creator().empty()) {
-        for (auto it = m_state.by_creator().lower_bound({req.creator(), start});
-             it != m_state.by_creator().end() && it->first == req.creator(); ++it) {
-            if (status != v1::FUTURE_STATUS_UNSPECIFIED &&
-                m_state.index().at(it->second).status != status)
-                continue;
-            if (!consider(it->second)) break;
-        }
+        for (auto it = m_state.by_creator().lower_bound({req.creator(), 0});
+             it != m_state.by_creator().end() && it->first == req.creator(); ++it)
+            if (status == v1::FUTURE_STATUS_UNSPECIFIED ||
+                m_state.index().at(it->second).status == status)
+                keys.push_back(key_of(it->second));
     } else if (status != v1::FUTURE_STATUS_UNSPECIFIED) {
-        const auto& set = m_state.with_status(status);
-        for (auto it = set.lower_bound(start); it != set.end(); ++it)
-            if (!consider(*it)) break;
+        for (std::uint64_t id : m_state.with_status(status))
+            keys.push_back(key_of(id));
     } else {
-        for (auto it = m_state.index().lower_bound(start); it != m_state.index().end(); ++it)
-            if (!consider(it->first)) break;
+        for (const auto& [id, entry] : m_state.index())
+            keys.push_back(key_of(id));
     }
+    PageSpec spec;
+    spec.key = bytes_of(pr.key());
+    spec.offset = pr.offset();
+    spec.limit = pr.limit();
+    spec.count_total = pr.count_total();
+    spec.reverse = pr.reverse();
+    auto page = paginate(keys, spec, k_default_limit, k_max_limit);
+    if (!page) return fail(k_invalid_request, page.error().message);
     v1::QueryFuturesResponse r;
-    for (std::uint64_t id : ids)
-        if (auto f = m_state.future(id)) *r.add_futures() = std::move(*f);
-    if (next) r.mutable_pagination()->set_next_key(pb_bytes(key_of(*next)));
-    return ok(r, m_state.height());
-}
-
-QueryResponse Module::query_account(const std::string& arg) const {
-    auto address = crypto::from_bech32_address(arg);
-    if (!address) return fail(k_invalid_request, "address: " + address.error().message);
-    auto account = m_state.account(*address);
-    if (!account) return fail(k_not_found, "account " + arg + " not found");
-    v1::QueryAccountResponse r;
-    *r.mutable_account() = std::move(*account);
+    for (std::size_t i : page->positions)
+        if (auto f = m_state.future(read_be(keys[i]))) *r.add_futures() = std::move(*f);
+    if (!page->next_key.empty()) r.mutable_pagination()->set_next_key(pb_bytes(page->next_key));
+    if (page->total) r.mutable_pagination()->set_total(*page->total);
     return ok(r, m_state.height());
 }
 

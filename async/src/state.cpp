@@ -11,10 +11,9 @@ namespace seer::async::detail {
 namespace {
 
 constexpr std::uint8_t k_future_prefix = 'F';
-constexpr std::uint8_t k_account_prefix = 'A';
 const Bytes k_params_key{'P'};
 const Bytes k_handlers_key{'H'};
-const Bytes k_meta_key{'M'};
+const Bytes k_next_id_key{'N'};
 const Bytes k_claims_key{'R'};
 
 // Keys are built in fixed-size buffers (g++ 12 warns falsely on a 1-element vector grown).
@@ -23,13 +22,6 @@ Bytes future_key(std::uint64_t id) {
     k[0] = k_future_prefix;
     for (int i = 0; i < 8; ++i)
         k[static_cast<std::size_t>(1 + i)] = static_cast<std::uint8_t>(id >> (8 * (7 - i)));
-    return k;
-}
-
-Bytes account_key(const Address& a) {
-    Bytes k(1 + a.size());
-    k[0] = k_account_prefix;
-    std::copy(a.begin(), a.end(), k.begin() + 1);
     return k;
 }
 
@@ -50,61 +42,53 @@ bool is_final(v1::FutureStatus s) {
            s == v1::FUTURE_STATUS_TIMED_OUT;
 }
 
-State::State(store::KvStore& kv, const AppGenesis& genesis) : m_kv(kv) {
-    if (m_kv.get(k_app_column, k_meta_key)) {
-        load();
-    } else {
-        init_genesis(genesis);
-    }
+State::State(store::StateOverlay& state) : m_state(state) {
+    load();
 }
 
-void State::init_genesis(const AppGenesis& g) {
-    m_params = g.params;
-    m_handlers = g.handlers;
+void State::init_genesis(store::KvView& state, const AppGenesis& g) {
     v1::Params p;
-    to_pb(m_params, &p);
-    write(k_params_key, serialize(p));
+    to_pb(g.params, &p);
+    state.put(k_params_key, serialize(p));
     v1::QueryHandlersResponse handlers;
-    for (const auto& h : m_handlers) {
+    for (const auto& h : g.handlers) {
         auto* hh = handlers.add_handlers();
         hh->set_name(h.name);
         hh->set_description(h.description);
+        hh->set_fee(h.fee);
+        hh->set_gas(h.gas);
     }
-    write(k_handlers_key, serialize(handlers));
-    for (const auto& a : g.accounts) {
-        auto address = crypto::from_bech32_address(a.address);
-        SEER_CHECK(address.ok());  // validated with the genesis
-        v1::Account acc;
-        acc.set_address(a.address);
-        if (a.pub_key) acc.set_pub_key(pb_bytes(*a.pub_key));
-        acc.set_account_number(m_next_account_number++);
-        acc.set_sequence(0);
-        put_account(*address, acc);
-    }
-    seal(0);
-    persist();
+    state.put(k_handlers_key, serialize(handlers));
+    Bytes next;
+    append_be(next, 1);
+    state.put(k_next_id_key, next);
 }
 
 void State::load() {
-    auto meta = parse_or_die<v1::Meta>(*m_kv.get(k_app_column, k_meta_key), "meta");
-    m_meta_height = meta.height();
-    auto hash = to_array<32>(view(meta.app_hash()));
-    SEER_CHECK(hash.has_value());
-    m_app_hash = *hash;
-    m_next_future_id = meta.next_future_id();
-    m_next_account_number = meta.next_account_number();
-    m_params = from_pb(parse_or_die<v1::Params>(*m_kv.get(k_app_column, k_params_key), "params"));
-    auto hs = parse_or_die<v1::QueryHandlersResponse>(*m_kv.get(k_app_column, k_handlers_key),
-                                                      "handlers");
+    auto params = m_state.get(k_params_key);
+    auto handlers = m_state.get(k_handlers_key);
+    if (!params || !handlers) SEER_FATAL("async state has no params or handlers (no genesis)");
+    m_params = from_pb(parse_or_die<v1::Params>(*params, "params"));
+    auto hs = parse_or_die<v1::QueryHandlersResponse>(*handlers, "handlers");
     for (const auto& h : hs.handlers())
-        m_handlers.push_back({h.name(), h.description()});
+        m_handlers.push_back({h.name(), h.description(), h.fee(), h.gas()});
     const Bytes prefix{k_future_prefix};
-    m_kv.scan(k_app_column, prefix, prefix, [&](ByteView, ByteView value) {
+    m_state.scan_committed(prefix, [&](ByteView, ByteView value) {
         v1::Future f;
         if (!parse(f, value)) SEER_FATAL("async future record does not decode");
         index_add(f);
         return true;
     });
+}
+
+std::uint64_t State::take_future_id() {
+    auto b = m_state.get(k_next_id_key);
+    SEER_CHECK(b && b->size() == 8);
+    const std::uint64_t id = read_be(*b);
+    Bytes next;
+    append_be(next, id + 1);
+    m_state.put(k_next_id_key, next);
+    return id;
 }
 
 bool State::has_handler(const std::string& name) const {
@@ -114,27 +98,17 @@ bool State::has_handler(const std::string& name) const {
 }
 
 std::optional<Bytes> State::read(const Bytes& key) const {
-    auto it = m_dirty.find(key);
-    if (it != m_dirty.end()) return it->second;
-    it = m_sealed_view.find(key);
-    if (it != m_sealed_view.end()) return it->second;
-    return m_kv.get(k_app_column, key);
+    return m_state.get(key);
 }
 
 void State::write(Bytes key, std::optional<Bytes> value) {
-    m_dirty[std::move(key)] = std::move(value);
+    m_state.set(std::move(key), std::move(value));
 }
 
 std::optional<v1::Future> State::future(std::uint64_t id) const {
     auto b = read(future_key(id));
     if (!b) return std::nullopt;
     return parse_or_die<v1::Future>(*b, "future");
-}
-
-std::optional<v1::Account> State::account(const Address& address) const {
-    auto b = read(account_key(address));
-    if (!b) return std::nullopt;
-    return parse_or_die<v1::Account>(*b, "account");
 }
 
 std::optional<v1::BlockClaims> State::block_claims() const {
@@ -156,10 +130,6 @@ void State::put_future(const v1::Future& f) {
 void State::erase_future(std::uint64_t id) {
     index_remove(id);
     write(future_key(id), std::nullopt);
-}
-
-void State::put_account(const Address& address, const v1::Account& account) {
-    write(account_key(address), serialize(account));
 }
 
 const std::set<std::uint64_t>& State::with_status(v1::FutureStatus status) const {
@@ -199,50 +169,6 @@ void State::index_add(const v1::Future& f) {
         ++m_unfinished[e.creator];
     }
     m_index[f.id()] = std::move(e);
-}
-
-Hash State::seal(std::int64_t height) {
-    crypto::Sha256 h;
-    h.update(as_bytes("seer/async/app-hash/v1")).update(m_app_hash);
-    Bytes hb;
-    append_be(hb, static_cast<std::uint64_t>(height));
-    h.update(hb);
-    SEER_CHECK(m_sealed.empty());  // finalize_block twice without commit
-    store::WriteBatch batch;
-    for (const auto& [key, value] : m_dirty) {
-        Bytes frame;
-        append_be(frame, key.size());
-        h.update(frame).update(key);
-        const std::uint8_t present = value ? 1 : 0;
-        h.update(ByteView(&present, 1));
-        if (value) {
-            Bytes len;
-            append_be(len, value->size());
-            h.update(len).update(*value);
-            batch.put(k_app_column, key, *value);
-        } else {
-            batch.erase(k_app_column, key);
-        }
-    }
-    m_app_hash = h.finish();
-    m_meta_height = height;
-    v1::Meta meta;
-    meta.set_height(height);
-    meta.set_app_hash(pb_bytes(m_app_hash));
-    meta.set_next_future_id(m_next_future_id);
-    meta.set_next_account_number(m_next_account_number);
-    batch.put(k_app_column, k_meta_key, serialize(meta));
-    m_sealed = std::move(batch);
-    m_sealed_view = std::move(m_dirty);
-    m_dirty.clear();
-    return m_app_hash;
-}
-
-void State::persist() {
-    if (m_sealed.empty()) return;
-    m_kv.write(m_sealed, true);
-    m_sealed.clear();
-    m_sealed_view.clear();
 }
 
 }  // namespace seer::async::detail

@@ -1,17 +1,12 @@
 #pragma once
-// x/async state: records in the KV column "app", an overlay of the block's writes, in-memory
-// indexes rebuilt at start-up, and the app hash. Private to async/. Consensus thread only.
+// x/async state: records in the application state (store::StateOverlay, which also chains the
+// app hash), and in-memory indexes rebuilt at start-up. Private to async/. Consensus thread only.
 //
 // Keys:  'F' | id (u64 BE)   -> v1::Future
-//        'A' | address (20)  -> v1::Account
 //        'P'                 -> v1::Params
 //        'H'                 -> v1::QueryHandlersResponse (the registry)
-//        'M'                 -> v1::Meta (height, app hash, next ids)
+//        'N'                 -> next future ID (u64 BE)
 //        'R'                 -> v1::BlockClaims (entries of the last block's results tx)
-// The app hash chains the writes of each block:
-//   app_hash(h) = SHA-256("seer/async/app-hash/v1" | app_hash(h-1) | h | for each written key in
-//                 key order: key | present | value)
-// so every node that applied the same blocks from the same genesis has the same hash.
 
 #include <cstdint>
 #include <map>
@@ -24,7 +19,7 @@
 #include "seer/async/v1/async.pb.h"
 #include "seer/crypto/address.hpp"
 #include "seer/crypto/hash.hpp"
-#include "seer/store/kv.hpp"
+#include "seer/store/state_overlay.hpp"
 
 namespace seer::async::detail {
 
@@ -36,27 +31,20 @@ bool is_final(v1::FutureStatus status);
 
 class State {
 public:
-    /// Loads the state, or writes the genesis state (height 0) when the store is empty.
-    State(store::KvStore& kv, const AppGenesis& genesis);
+    /// Loads the module's records and rebuilds the indexes (the genesis is already written).
+    explicit State(store::StateOverlay& state);
+    static void init_genesis(store::KvView& state, const AppGenesis& genesis);
 
-    std::int64_t height() const { return m_meta_height; }
-    const Hash& app_hash() const { return m_app_hash; }
+    std::int64_t height() const { return m_state.height(); }
     const Params& params() const { return m_params; }
     const std::vector<HandlerInfo>& handlers() const { return m_handlers; }
     bool has_handler(const std::string& name) const;
 
     std::optional<v1::Future> future(std::uint64_t id) const;
-    std::optional<v1::Account> account(const Address& address) const;
 
     void put_future(const v1::Future& future);
     void erase_future(std::uint64_t id);
-    void put_account(const Address& address, const v1::Account& account);
-    std::uint64_t take_future_id() { return m_next_future_id++; }
-
-    /// End of finalize_block: the app hash over the block's writes; the writes and the new meta
-    /// become one batch that persist() (commit) makes durable.
-    Hash seal(std::int64_t height);
-    void persist();
+    std::uint64_t take_future_id();
 
     // In-memory indexes (ids only).
     struct IndexEntry {
@@ -87,23 +75,14 @@ public:
 
 private:
     void load();
-    void init_genesis(const AppGenesis& genesis);
     void index_remove(std::uint64_t id);
     void index_add(const v1::Future& f);
     std::optional<Bytes> read(const Bytes& key) const;
     void write(Bytes key, std::optional<Bytes> value);
 
-    store::KvStore& m_kv;
+    store::StateOverlay& m_state;
     Params m_params;
     std::vector<HandlerInfo> m_handlers;
-    std::int64_t m_meta_height = 0;
-    Hash m_app_hash{};
-    std::uint64_t m_next_future_id = 1;
-    std::uint64_t m_next_account_number = 0;
-
-    std::map<Bytes, std::optional<Bytes>> m_dirty;        // this block's writes (nullopt = erase)
-    store::WriteBatch m_sealed;                           // sealed by finalize, written by commit
-    std::map<Bytes, std::optional<Bytes>> m_sealed_view;  // the same writes, for reads
 
     std::map<std::uint64_t, IndexEntry> m_index;
     std::map<v1::FutureStatus, std::set<std::uint64_t>> m_by_status;

@@ -1,7 +1,5 @@
 #include "seer/async/tx.hpp"
 
-#include "cosmos/crypto/ed25519/keys.pb.h"
-#include "cosmos/tx/v1beta1/tx.pb.h"
 #include "pb_util.hpp"
 #include "seer/async/v1/async.pb.h"
 #include "seer/crypto/hash.hpp"
@@ -11,44 +9,6 @@ namespace seer::async {
 using detail::pb_bytes;
 using detail::serialize;
 using detail::view;
-
-Bytes build_add_future_tx(const crypto::PrivateKey& key, const AddFutureTx& tx) {
-    seer::async::v1::MsgAddFuture msg;
-    msg.set_creator(crypto::to_bech32_address(crypto::address_of(key.public_key())));
-    msg.set_handler(tx.handler);
-    msg.set_input(pb_bytes(tx.input));
-
-    cosmos::tx::v1beta1::TxBody body;
-    auto* any = body.add_messages();
-    any->set_type_url(std::string(k_msg_add_future_type_url));
-    any->set_value(msg.SerializeAsString());
-    body.set_memo(tx.memo);
-    body.set_timeout_height(tx.timeout_height);
-
-    cosmos::crypto::ed25519::PubKey pk;
-    pk.set_key(pb_bytes(key.public_key()));
-    cosmos::tx::v1beta1::AuthInfo auth;
-    auto* signer = auth.add_signer_infos();
-    signer->mutable_public_key()->set_type_url(std::string(k_ed25519_pubkey_type_url));
-    signer->mutable_public_key()->set_value(pk.SerializeAsString());
-    signer->mutable_mode_info()->mutable_single()->set_mode(
-        cosmos::tx::signing::v1beta1::SIGN_MODE_DIRECT);
-    signer->set_sequence(tx.sequence);
-    auth.mutable_fee()->set_gas_limit(200000);
-
-    cosmos::tx::v1beta1::TxRaw raw;
-    raw.set_body_bytes(body.SerializeAsString());
-    raw.set_auth_info_bytes(auth.SerializeAsString());
-
-    cosmos::tx::v1beta1::SignDoc doc;
-    doc.set_body_bytes(raw.body_bytes());
-    doc.set_auth_info_bytes(raw.auth_info_bytes());
-    doc.set_chain_id(tx.chain_id);
-    doc.set_account_number(tx.account_number);
-    const auto sig = key.sign(serialize(doc));
-    raw.add_signatures(pb_bytes(sig));
-    return serialize(raw);
-}
 
 crypto::Hash256 tx_hash(ByteView tx) {
     return crypto::sha256(tx);

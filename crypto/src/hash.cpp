@@ -1,5 +1,7 @@
 #include "seer/crypto/hash.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -88,6 +90,60 @@ Bytes hkdf_sha256(ByteView ikm, ByteView salt, ByteView info, std::size_t length
     sodium_memzero(prk.data(), prk.size());
     sodium_memzero(t.data(), t.size());
     return okm;
+}
+
+Hash512 sha512(ByteView data) {
+    init();
+    Hash512 out{};
+    crypto_hash_sha512(out.data(), data_or_dummy(data), data.size());
+    return out;
+}
+
+Hash512 hmac_sha512(ByteView key, ByteView message) {
+    init();
+    crypto_auth_hmacsha512_state state;
+    crypto_auth_hmacsha512_init(&state, data_or_dummy(key), key.size());
+    crypto_auth_hmacsha512_update(&state, data_or_dummy(message), message.size());
+    Hash512 out{};
+    crypto_auth_hmacsha512_final(&state, out.data());
+    sodium_memzero(&state, sizeof state);
+    return out;
+}
+
+namespace {
+
+// RIPEMD-160 is in OpenSSL 3's default provider from 3.0.7; older 3.0 releases have it only in
+// the legacy provider, which is loaded then (once, for the whole process).
+const EVP_MD* ripemd160_md() {
+    static const EVP_MD* const md = [] {
+        EVP_MD* fetched = EVP_MD_fetch(nullptr, "RIPEMD160", nullptr);
+        if (fetched == nullptr) {
+            if (OSSL_PROVIDER_load(nullptr, "legacy") == nullptr ||
+                OSSL_PROVIDER_load(nullptr, "default") == nullptr) {
+                SEER_FATAL("OpenSSL: cannot load a provider with RIPEMD-160");
+            }
+            fetched = EVP_MD_fetch(nullptr, "RIPEMD160", nullptr);
+        }
+        if (fetched == nullptr) SEER_FATAL("OpenSSL: RIPEMD-160 is not available");
+        return fetched;  // kept for the life of the process
+    }();
+    return md;
+}
+
+}  // namespace
+
+Hash160 ripemd160(ByteView data) {
+    Hash160 out{};
+    unsigned int len = 0;
+    const int rc =
+        EVP_Digest(data_or_dummy(data), data.size(), out.data(), &len, ripemd160_md(), nullptr);
+    SEER_CHECK(rc == 1 && len == out.size());
+    return out;
+}
+
+Hash160 hash160(ByteView data) {
+    const Hash256 inner = sha256(data);
+    return ripemd160(inner);
 }
 
 }  // namespace seer::crypto

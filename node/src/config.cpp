@@ -168,6 +168,7 @@ Result<Config> parse_config(std::string_view text) {
     std::map<std::string, Setter> top{
         {"moniker", string_key("moniker", c.moniker)},
         {"log_level", string_key("log_level", c.log_level)},
+        {"min_gas_prices", string_key("min_gas_prices", c.min_gas_prices)},
     };
     std::map<std::string, std::map<std::string, Setter>> sections{
         {"p2p",
@@ -323,7 +324,9 @@ std::string render_config(const Config& c) {
     std::ostringstream o;
     o << "# seer node configuration (CometBFT-like sections). Unknown keys are errors.\n"
       << "moniker = " << quote(c.moniker) << "\n"
-      << "log_level = " << quote(c.log_level) << "\n\n"
+      << "log_level = " << quote(c.log_level) << "\n"
+      << "# The lowest fee per unit of gas the mempool accepts, e.g. \"0.001useer\" (\"\": any).\n"
+      << "min_gas_prices = " << quote(c.min_gas_prices) << "\n\n"
       << "[p2p]\n"
       << "laddr = " << quote(c.p2p_laddr) << "\n"
       << "persistent_peers = " << list(c.persistent_peers) << "\n"

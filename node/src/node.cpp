@@ -28,6 +28,8 @@
 #include "seer/consensus/driver.hpp"
 #include "seer/node/config.hpp"
 #include "seer/node/genesis.hpp"
+#include "seer/app/app.hpp"
+#include "seer/bank/coins.hpp"
 #include "seer/p2p/switch.hpp"
 #include "seer/prophet/prophet.hpp"
 #include "seer/rpc/node_api.hpp"
@@ -77,6 +79,7 @@ Bytes output_message(std::uint8_t type, const google::protobuf::MessageLite& m) 
 constexpr std::int64_t k_max_pending_inputs = 20000;
 constexpr auto k_consensus_call_timeout = 5s;
 constexpr const char* k_version = "0.1.0";
+constexpr const char* k_cometbft_version = "0.38.25";
 
 std::shared_ptr<spdlog::logger> log() {
     static std::shared_ptr<spdlog::logger> logger = [] {
@@ -273,8 +276,10 @@ Status NodeRuntime::open() {
     const auto val_address = crypto::address_of(m_validator_key->public_key());
     for (const auto& v : m_genesis.validators)
         m_is_validator |= v.address == val_address;
-    auto app_genesis = async::parse_genesis_json(m_genesis.app_state_json);
+    auto app_genesis = app::parse_app_state(m_genesis.app_state_json);
     if (!app_genesis) return app_genesis.error();
+    auto min_gas_prices = bank::parse_gas_prices(m_config.min_gas_prices);
+    if (!min_gas_prices) return make_error("bad_config", "min_gas_prices: " + min_gas_prices.error().message);
 
     std::filesystem::create_directories(m_home + "/data");
     m_kv = store::open_rocksdb(
@@ -295,8 +300,10 @@ Status NodeRuntime::open() {
         if (!p) return make_error("bad_config", "[prophet]: " + p.error().message);
         m_prophet = std::move(*p);
     }
-    async::ModuleOptions mo;
-    mo.chain_id = m_genesis.chain_id;
+    app::AppOptions ao_app;
+    ao_app.chain_id = m_genesis.chain_id;
+    ao_app.min_gas_prices = std::move(*min_gas_prices);
+    async::ModuleOptions& mo = ao_app.async;
     mo.prophet = m_prophet.get();
     if (m_is_validator) mo.validator_address = val_address;
     mo.outputs = m_outputs.get();
@@ -307,7 +314,7 @@ Status NodeRuntime::open() {
         m_final_height = height;
         m_final_futures = std::move(records);
     };
-    m_app = async::make_module(std::move(mo), std::move(*app_genesis), *m_kv);
+    m_app = app::make_app(std::move(ao_app), *app_genesis, *m_kv);
     return {};
 }
 
@@ -782,7 +789,11 @@ rpc::StatusInfo NodeRuntime::status() {
     s.node_id = m_switch ? m_switch->node_id() : node_id(m_node_key->public_key());
     s.listen_addr = m_config.p2p_laddr;
     s.network = m_genesis.chain_id;
-    s.version = k_version;
+    // CometBFT's version, so clients pick their 0.38 dialect; seer's own goes in "other".
+    s.version = k_cometbft_version;
+    s.app_version = k_version;
+    for (p2p::ChannelId c : {k_consensus_channel, k_mempool_channel, k_outputs_channel})
+        s.channels += to_hex(ByteView(&c, 1));
     s.moniker = m_config.moniker;
     s.rpc_address = m_config.rpc_laddr;
     const std::int64_t h = blocks().height();

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "seer/app/app.hpp"
 #include "seer/async/params.hpp"
+#include "seer/bank/coins.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/node/config.hpp"
 #include "seer/node/genesis.hpp"
@@ -64,8 +66,9 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
                                                       node.moniker});
     }
 
-    async::AppGenesis app;
-    for (const char* h : {"echo", "math", "hashchain", "http"}) app.handlers.push_back({h, ""});
+    app::Genesis genesis_app;
+    async::AppGenesis& app = genesis_app.async;
+    app.handlers = async::builtin_handlers();
     std::vector<ExecHandlerConfig> exec;
     for (const auto& spec : opt.exec) {
         const auto eq = spec.find('=');
@@ -76,18 +79,27 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
         std::stringstream argv(spec.substr(eq + 1));
         std::string arg;
         while (std::getline(argv, arg, ',')) e.argv.push_back(arg);
-        app.handlers.push_back({"exec:" + e.name, "external program " + e.argv[0]});
+        app.handlers.push_back({"exec:" + e.name, "external program " + e.argv[0] +
+                                                      ": its stdin is the input, its stdout the output",
+                                1000, 50000});
         exec.push_back(std::move(e));
     }
-    const std::string keyring = opt.output + "/keys";
-    for (const auto& user : opt.users) {
-        auto key = crypto::PrivateKey::generate();
-        if (auto s = save_key(keyring, user, key); !s) return s.error();
-        app.accounts.push_back({crypto::to_bech32_address(crypto::address_of(key.public_key())),
-                                key.public_key()});
+    // Funded users and a faucet, secp256k1 keys from fresh mnemonics in a test-backend keyring
+    // at <output>/keys (what `seer localnet` copies into the user's keyring).
+    auto ring = Keyring::open(opt.output + "/keys", KeyringBackend::test);
+    if (!ring) return ring.error();
+    std::vector<std::string> funded = opt.users;
+    funded.push_back("faucet");
+    for (const auto& user : funded) {
+        auto key = ring->create(user);
+        if (!key) return key.error();
+        genesis_app.accounts.push_back({key->record.address, key->record.pub_key});
+        const std::uint64_t amount = user == "faucet" ? opt.faucet_amount : opt.user_amount;
+        genesis_app.balances.push_back(
+            {key->record.address, {{std::string(bank::k_native_denom), amount}}});
     }
-    if (auto s = async::validate_genesis(app); !s) return s.error();
-    genesis.app_state_json = async::genesis_to_json(app);
+    if (auto s = app::validate_genesis(genesis_app); !s) return s.error();
+    genesis.app_state_json = app::app_state_json(genesis_app);
     const std::string genesis_json = render_genesis(genesis);
 
     try {
@@ -116,6 +128,7 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
             c.timeout_precommit_delta_ms = 200;
             c.timeout_commit_ms = 500;
             c.prophet_handlers = {"echo", "math", "hashchain", "http"};
+            c.min_gas_prices = opt.min_gas_prices;
             c.http_allowlist = opt.http_allowlist;
             c.exec = exec;
             store::write_file_atomic(node.home + "/config/config.toml", as_bytes(render_config(c)),

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "cometbft_json.hpp"
+#include "seer/rpc/cosmos_service.hpp"
 #include "jsonrpc.hpp"
 #include "query.hpp"
 #include "search.hpp"
@@ -522,7 +523,7 @@ void abci_query(const Args& a, const CallContext& ctx, Reply& reply) {
     }
     q.height = h;
     q.prove = a.opt_bool("prove");
-    const auto r = ctx.node->abci_query(q);
+    const auto r = cosmos_query(*ctx.node, q);
     reply(json::value(json::object{
         {"response",
          json::object{{"code", r.code},

@@ -8,7 +8,13 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "cosmos/auth/v1beta1/auth.pb.h"
+#include "cosmos/bank/v1beta1/bank.pb.h"
 #include "cosmos/crypto/ed25519/keys.pb.h"
+#include "cosmos/crypto/secp256k1/keys.pb.h"
+#include "cosmos/tx/v1beta1/service.pb.h"
+#include "seer/rpc/cosmos_service.hpp"
+#include "cometbft_json.hpp"
 #include "cosmos/tx/v1beta1/tx.pb.h"
 #include "http_core.hpp"
 #include "seer/async/v1/async.pb.h"
@@ -34,7 +40,8 @@ constexpr int k_grpc_internal = 13;
 // x/async query codes (docs/async.md).
 constexpr std::uint32_t k_query_invalid_request = 18;
 constexpr std::uint32_t k_query_not_found = 38;
-// Cosmos SDK mempool codes (codespace "sdk").
+// Cosmos SDK codes (codespace "sdk").
+constexpr std::uint32_t k_sdk_key_not_found = 22;
 constexpr std::uint32_t k_sdk_tx_in_mempool_cache = 19;
 constexpr std::uint32_t k_sdk_mempool_is_full = 20;
 constexpr std::uint32_t k_sdk_tx_too_large = 21;
@@ -118,6 +125,10 @@ public:
         (void)cosmos::tx::v1beta1::Tx::descriptor();
         (void)cosmos::crypto::ed25519::PubKey::descriptor();
         (void)v1::MsgAddFuture::descriptor();
+        (void)cosmos::auth::v1beta1::BaseAccount::descriptor();
+        (void)cosmos::crypto::secp256k1::PubKey::descriptor();
+        (void)cosmos::crypto::ed25519::PubKey::descriptor();
+        (void)cosmos::bank::v1beta1::MsgSend::descriptor();
         m_resolver.reset(google::protobuf::util::NewTypeResolverForDescriptorPool(
             "", google::protobuf::DescriptorPool::generated_pool()));
     }
@@ -158,6 +169,22 @@ public:
             return get ? get_tx(path.substr(txs.size() + 1)) : not_allowed();
         if (path.starts_with(accounts))
             return get ? account(path.substr(accounts.size())) : not_allowed();
+        constexpr std::string_view balances = "/cosmos/bank/v1beta1/balances/";
+        if (path.starts_with(balances)) {
+            std::string_view rest = path.substr(balances.size());
+            constexpr std::string_view by_denom = "/by_denom";
+            if (rest.ends_with(by_denom)) {
+                rest.remove_suffix(by_denom.size());
+                return get ? balance(rest, *query) : not_allowed();
+            }
+            return get ? all_balances(rest, *query) : not_allowed();
+        }
+        if (path == "/cosmos/bank/v1beta1/supply") return get ? supply(*query) : not_allowed();
+        if (path == "/cosmos/bank/v1beta1/supply/by_denom")
+            return get ? supply_of(*query) : not_allowed();
+        if (path == "/cosmos/tx/v1beta1/simulate") return post ? simulate(req.body()) : not_allowed();
+        constexpr std::string_view tm = "/cosmos/base/tendermint/v1beta1/";
+        if (path.starts_with(tm)) return get ? tendermint(path.substr(tm.size())) : not_allowed();
         return not_found("Not Found");
     }
 
@@ -173,14 +200,12 @@ private:
         consensus::QueryRequest q;
         q.path = std::move(path);
         q.data = std::move(data);
-        auto r = m_node.abci_query(q);
+        auto r = cosmos_query(m_node, q);
         if (r.code == 0) return r;
-        if (r.code == k_query_not_found)
+        if (r.code == k_query_not_found || (r.codespace == "sdk" && r.code == k_sdk_key_not_found))
             out = not_found(what + " not found");
-        else if (r.code == k_query_invalid_request)
-            out = bad_request(r.log.empty() ? "invalid request" : r.log);
         else
-            out = error_reply(http::status::internal_server_error, k_grpc_internal, r.log);
+            out = bad_request(r.log.empty() ? "invalid request" : r.log);
         return std::nullopt;
     }
 
@@ -259,16 +284,38 @@ private:
         return out;
     }
 
-    static std::optional<Reply> page_request(const Query& q, v1::PageRequest& page) {
+    /// The SDK's pagination query parameters: key (base64), offset, limit, count_total, reverse.
+    static std::optional<Reply> page_request(const Query& q,
+                                             cosmos::base::query::v1beta1::PageRequest& page) {
         if (auto it = q.find("pagination.key"); it != q.end() && !it->second.empty()) {
             auto key = lenient_base64(it->second);
             if (!key) return bad_request("invalid pagination.key: not base64");
             page.set_key(std::string(key->begin(), key->end()));
         }
-        if (auto it = q.find("pagination.limit"); it != q.end() && !it->second.empty()) {
-            auto limit = parse_u64(it->second);
-            if (!limit) return bad_request("invalid pagination.limit: must be an unsigned integer");
-            page.set_limit(*limit);
+        for (auto [name, setter] :
+             std::initializer_list<std::pair<const char*, void (cosmos::base::query::v1beta1::
+                                                                    PageRequest::*)(std::uint64_t)>>{
+                 {"pagination.offset", &cosmos::base::query::v1beta1::PageRequest::set_offset},
+                 {"pagination.limit", &cosmos::base::query::v1beta1::PageRequest::set_limit}}) {
+            if (auto it = q.find(name); it != q.end() && !it->second.empty()) {
+                auto v = parse_u64(it->second);
+                if (!v)
+                    return bad_request(std::string("invalid ") + name +
+                                       ": must be an unsigned integer");
+                (page.*setter)(*v);
+            }
+        }
+        for (auto [name, setter] :
+             std::initializer_list<
+                 std::pair<const char*, void (cosmos::base::query::v1beta1::PageRequest::*)(bool)>>{
+                 {"pagination.count_total",
+                  &cosmos::base::query::v1beta1::PageRequest::set_count_total},
+                 {"pagination.reverse", &cosmos::base::query::v1beta1::PageRequest::set_reverse}}) {
+            if (auto it = q.find(name); it != q.end() && !it->second.empty()) {
+                if (it->second != "true" && it->second != "false")
+                    return bad_request(std::string("invalid ") + name + ": must be true or false");
+                (page.*setter)(it->second == "true");
+            }
         }
         return std::nullopt;
     }
@@ -276,9 +323,9 @@ private:
     Reply list_futures(const Query& q, bool pending) {
         Bytes data;
         if (pending) {
-            v1::PageRequest page;
-            if (auto e = page_request(q, page)) return *e;
-            const auto s = page.SerializeAsString();
+            v1::QueryPendingFuturesRequest request;
+            if (auto e = page_request(q, *request.mutable_pagination())) return *e;
+            const auto s = request.SerializeAsString();
             data.assign(s.begin(), s.end());
         } else {
             v1::QueryFuturesRequest request;
@@ -310,27 +357,130 @@ private:
             address->find('/') != std::string::npos) {
             return bad_request("invalid address");
         }
+        cosmos::auth::v1beta1::QueryAccountRequest request;
+        request.set_address(*address);
+        return proto_query<cosmos::auth::v1beta1::QueryAccountResponse>(
+            "/cosmos.auth.v1beta1.Query/Account", request, "account " + *address);
+    }
+
+    template <class Response>
+    Reply proto_query(std::string path, const google::protobuf::MessageLite& request,
+                      const std::string& what) {
+        const auto s = request.SerializeAsString();
         Reply err;
-        auto r = query("async/account/" + *address, {}, err, "account " + *address);
+        auto r = query(std::move(path), Bytes(s.begin(), s.end()), err, what);
         if (!r) return err;
-        v1::QueryAccountResponse m;
-        if (!m.ParseFromArray(r->value.data(), static_cast<int>(r->value.size()))) {
-            return error_reply(http::status::internal_server_error, k_grpc_internal,
-                               "bad query response");
+        return proto_reply<Response>(*r);
+    }
+
+    static std::optional<std::string> address_param(std::string_view text) {
+        auto address = url_decode(text);
+        if (!address || address->empty() || address->size() > 128 ||
+            address->find('/') != std::string::npos)
+            return std::nullopt;
+        return address;
+    }
+
+    Reply balance(std::string_view address_text, const Query& q) {
+        auto address = address_param(address_text);
+        if (!address) return bad_request("invalid address");
+        cosmos::bank::v1beta1::QueryBalanceRequest request;
+        request.set_address(*address);
+        auto denom = q.find("denom");
+        if (denom == q.end() || denom->second.empty()) return bad_request("denom is required");
+        request.set_denom(denom->second);
+        return proto_query<cosmos::bank::v1beta1::QueryBalanceResponse>(
+            "/cosmos.bank.v1beta1.Query/Balance", request, "balance");
+    }
+
+    Reply all_balances(std::string_view address_text, const Query& q) {
+        auto address = address_param(address_text);
+        if (!address) return bad_request("invalid address");
+        cosmos::bank::v1beta1::QueryAllBalancesRequest request;
+        request.set_address(*address);
+        if (auto e = page_request(q, *request.mutable_pagination())) return *e;
+        return proto_query<cosmos::bank::v1beta1::QueryAllBalancesResponse>(
+            "/cosmos.bank.v1beta1.Query/AllBalances", request, "balances");
+    }
+
+    Reply supply(const Query& q) {
+        cosmos::bank::v1beta1::QueryTotalSupplyRequest request;
+        if (auto e = page_request(q, *request.mutable_pagination())) return *e;
+        return proto_query<cosmos::bank::v1beta1::QueryTotalSupplyResponse>(
+            "/cosmos.bank.v1beta1.Query/TotalSupply", request, "supply");
+    }
+
+    Reply supply_of(const Query& q) {
+        cosmos::bank::v1beta1::QuerySupplyOfRequest request;
+        auto denom = q.find("denom");
+        if (denom == q.end() || denom->second.empty()) return bad_request("denom is required");
+        request.set_denom(denom->second);
+        return proto_query<cosmos::bank::v1beta1::QuerySupplyOfResponse>(
+            "/cosmos.bank.v1beta1.Query/SupplyOf", request, "supply");
+    }
+
+    Reply simulate(const std::string& body) {
+        json::parse_options opts;
+        opts.max_depth = 16;
+        boost::system::error_code ec;
+        auto v = json::parse(body, ec, {}, opts);
+        if (ec || !v.is_object()) return bad_request("body must be a JSON object");
+        const auto* tx = v.get_object().if_contains("tx_bytes");
+        if (!tx || !tx->is_string()) return bad_request("tx_bytes must be a base64 string");
+        auto bytes = from_base64(tx->get_string());
+        if (!bytes || bytes->empty()) return bad_request("tx_bytes: invalid base64");
+        cosmos::tx::v1beta1::SimulateRequest request;
+        request.set_tx_bytes(std::string(bytes->begin(), bytes->end()));
+        return proto_query<cosmos::tx::v1beta1::SimulateResponse>(
+            "/cosmos.tx.v1beta1.Service/Simulate", request, "simulation");
+    }
+
+    /// cosmos.base.tendermint.v1beta1: node_info, syncing, blocks/latest, blocks/{height}.
+    Reply tendermint(std::string_view what) {
+        if (what == "node_info") {
+            const auto st = m_node.status();
+            json::object info = status_json(st).at("node_info").as_object();
+            json::object node{{"protocol_version", info.at("protocol_version")},
+                              {"default_node_id", st.node_id},
+                              {"listen_addr", st.listen_addr},
+                              {"network", st.network},
+                              {"version", st.version},
+                              {"channels", to_base64(*from_hex(st.channels))},
+                              {"moniker", st.moniker},
+                              {"other", info.at("other")}};
+            json::object app{{"name", "seer"},
+                             {"app_name", "seer"},
+                             {"version", st.app_version},
+                             {"git_commit", ""},
+                             {"build_tags", ""},
+                             {"go_version", ""},
+                             {"build_deps", json::array{}},
+                             {"cosmos_sdk_version", ""}};
+            return {http::status::ok,
+                    json::serialize(json::object{{"default_node_info", std::move(node)},
+                                                 {"application_version", std::move(app)}})};
         }
-        const auto& a = m.account();
-        json::value pub = nullptr;
-        if (!a.pub_key().empty()) {
-            pub = json::object{{"@type", "/cosmos.crypto.ed25519.PubKey"},
-                               {"key", to_base64(as_bytes(a.pub_key()))}};
+        if (what == "syncing") {
+            return {http::status::ok,
+                    json::serialize(json::object{{"syncing", m_node.status().catching_up}})};
         }
-        return {http::status::ok,
-                json::serialize(json::object{
-                    {"account", json::object{{"@type", "/cosmos.auth.v1beta1.BaseAccount"},
-                                             {"address", a.address()},
-                                             {"pub_key", std::move(pub)},
-                                             {"account_number", std::to_string(a.account_number())},
-                                             {"sequence", std::to_string(a.sequence())}}}})};
+        constexpr std::string_view blocks = "blocks/";
+        if (what.starts_with(blocks)) {
+            const std::string_view h = what.substr(blocks.size());
+            std::optional<std::uint64_t> height;
+            if (h == "latest") {
+                height = static_cast<std::uint64_t>(m_node.latest_height());
+            } else {
+                height = parse_u64(h);
+                if (!height || *height == 0) return bad_request("invalid height: " + std::string(h.substr(0, 32)));
+            }
+            auto b = m_node.block(static_cast<std::int64_t>(*height));
+            if (!b) return not_found("block " + std::to_string(*height) + " not found");
+            json::object r = block_result_json(*b);  // {block_id, block}, as CometBFT's RPC
+            r["sdk_block"] = r.at("block");
+            return {http::status::ok, json::serialize(r)};
+        }
+        return not_found("Not Found");
     }
 
     static json::object tx_response(std::int64_t height, const Hash& hash, std::uint32_t code,

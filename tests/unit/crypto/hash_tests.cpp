@@ -138,3 +138,35 @@ TEST_CASE("hkdf_sha256: RFC 5869 test cases") {
               hkdf_sha256(ikm, ByteView{}, as_bytes("b"), 32));
     }
 }
+
+TEST_CASE("sha512: FIPS 180-2 vectors") {
+    CHECK(to_hex(sha512(as_bytes("abc"))) ==
+          "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+          "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+    CHECK(to_hex(sha512(ByteView{})) ==
+          "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+          "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e");
+}
+
+TEST_CASE("hmac_sha512: RFC 4231 test cases 1, 2 and 6") {
+    CHECK(to_hex(hmac_sha512(repeat(0x0b, 20), as_bytes("Hi There"))) ==
+          "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+          "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854");
+    CHECK(to_hex(hmac_sha512(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"))) ==
+          "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+          "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+    // A key longer than the 128-byte block is hashed first.
+    CHECK(to_hex(hmac_sha512(repeat(0xaa, 131),
+                             as_bytes("Test Using Larger Than Block-Size Key - Hash Key First"))) ==
+          "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
+          "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598");
+}
+
+TEST_CASE("ripemd160 and hash160: reference vectors") {
+    CHECK(to_hex(ripemd160(ByteView{})) == "9c1185a5c5e9fc54612808977ee8f548b2258d31");
+    CHECK(to_hex(ripemd160(as_bytes("abc"))) == "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc");
+    CHECK(to_hex(ripemd160(as_bytes("message digest"))) ==
+          "5d0689ef49d2fae572b881b123a85ffa21595f36");
+    const Hash256 inner = sha256(as_bytes("abc"));
+    CHECK(hash160(as_bytes("abc")) == ripemd160(inner));
+}

@@ -45,24 +45,25 @@ struct Params {
     bool operator==(const Params&) const = default;
 };
 
-struct GenesisAccount {
-    std::string address;                       // bech32 "seer1..."
-    std::optional<crypto::PublicKey> pub_key;  // set by the first tx when absent
-};
-
 struct HandlerInfo {
     std::string name;  // "echo", "math", "hashchain", "http", "exec:<name>"
     std::string description;
+    std::uint64_t fee = 0;  // native denom, paid at creation, refunded on TIMED_OUT
+    std::uint64_t gas = 0;  // on top of the per-message gas
+    bool operator==(const HandlerInfo&) const = default;
 };
+
+/// The built-in handlers with their descriptions, fees (useer) and gas: what `seer init` and
+/// `seer testnet` put in a new genesis.
+std::vector<HandlerInfo> builtin_handlers();
 
 struct AppGenesis {
     Params params;
-    std::vector<GenesisAccount> accounts;
     std::vector<HandlerInfo> handlers;
 };
 
-/// genesis.json "app_state" (proto3 JSON of seer.async.v1.GenesisState). Checks params,
-/// addresses, duplicate accounts and handler names.
+/// genesis.json "app_state.async" (proto3 JSON of seer.async.v1.GenesisState). Checks params
+/// and handler names.
 Result<AppGenesis> parse_genesis_json(std::string_view json);
 std::string genesis_to_json(const AppGenesis& genesis);
 Status validate_genesis(const AppGenesis& genesis);

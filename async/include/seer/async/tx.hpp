@@ -1,6 +1,7 @@
 #pragma once
-// Wire formats of the x/async module that clients, tests and tools build or read: Cosmos txs
-// carrying MsgAddFuture, the proposer's results tx and the vote extension.
+// Wire formats of the x/async module that clients, tests and tools build or read: the
+// proposer's results tx and the vote extension. User txs (MsgAddFuture in a Cosmos tx) are
+// built by app/tx.hpp.
 
 #include <cstdint>
 #include <string>
@@ -10,31 +11,15 @@
 #include "seer/common/bytes.hpp"
 #include "seer/common/result.hpp"
 #include "seer/crypto/address.hpp"
-#include "seer/crypto/ed25519.hpp"
 #include "seer/crypto/hash.hpp"
 
 namespace seer::async {
 
 inline constexpr std::string_view k_msg_add_future_type_url = "/seer.async.v1.MsgAddFuture";
-inline constexpr std::string_view k_ed25519_pubkey_type_url = "/cosmos.crypto.ed25519.PubKey";
+inline constexpr std::string_view k_msg_add_future_response_type_url =
+    "/seer.async.v1.MsgAddFutureResponse";
 /// First byte of the results tx. A protobuf TxRaw never starts with it (field 0 is invalid).
 inline constexpr std::uint8_t k_results_tx_marker = 0x00;
-/// Hard limit on a user tx, before params are consulted.
-inline constexpr std::size_t k_max_tx_bytes = 1024 * 1024;
-
-struct AddFutureTx {
-    std::string chain_id;
-    std::uint64_t account_number = 0;
-    std::uint64_t sequence = 0;
-    std::string handler;
-    Bytes input;
-    std::string memo;
-    std::uint64_t timeout_height = 0;
-};
-
-/// A signed TxRaw (SIGN_MODE_DIRECT, ed25519) with one MsgAddFuture from the key's address.
-Bytes build_add_future_tx(const crypto::PrivateKey& key, const AddFutureTx& tx);
-
 /// SHA-256 of the raw tx bytes, the tx hash of Cosmos and CometBFT.
 crypto::Hash256 tx_hash(ByteView tx);
 

@@ -1,5 +1,7 @@
 #pragma once
-// SHA-256, HMAC-SHA256 (RFC 4231) and HKDF-SHA256 (RFC 5869), on libsodium.
+// SHA-256, HMAC-SHA256 (RFC 4231) and HKDF-SHA256 (RFC 5869), on libsodium; SHA-512 and
+// HMAC-SHA512 (RFC 4231) on libsodium and RIPEMD-160 on OpenSSL, for BIP-32/39 and secp256k1
+// addresses.
 
 #include <array>
 #include <cstdint>
@@ -32,5 +34,15 @@ Hash256 hmac_sha256(ByteView key, ByteView message);
 
 /// HKDF-SHA256: extract(salt, ikm) then expand(prk, info, length). length <= 255*32.
 Bytes hkdf_sha256(ByteView ikm, ByteView salt, ByteView info, std::size_t length);
+
+using Hash512 = std::array<std::uint8_t, 64>;
+using Hash160 = std::array<std::uint8_t, 20>;
+
+Hash512 sha512(ByteView data);
+/// Any key length (a key longer than the block is hashed first, as RFC 2104 says).
+Hash512 hmac_sha512(ByteView key, ByteView message);
+Hash160 ripemd160(ByteView data);
+/// RIPEMD-160(SHA-256(data)): Bitcoin's HASH160, the secp256k1 account address.
+Hash160 hash160(ByteView data);
 
 }  // namespace seer::crypto

@@ -21,6 +21,9 @@ struct ExecHandlerConfig {
 struct Config {
     std::string moniker = "seer-node";
     std::string log_level = "info";
+    /// The lowest fee per gas this node's mempool accepts (the SDK's minimum-gas-prices), e.g.
+    /// "0.001useer"; "" accepts any fee. Node-local: blocks never depend on it.
+    std::string min_gas_prices;
 
     // [p2p]
     std::string p2p_laddr = "tcp://127.0.0.1:26656";

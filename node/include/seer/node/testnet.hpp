@@ -21,6 +21,10 @@ struct TestnetOptions {
     std::uint16_t base_port = 26656;     // node i: p2p base+10i, rpc base+1+10i, metrics base+4+10i
     std::uint16_t api_base_port = 1317;  // node i: api_base+10i
     std::vector<std::string> users{"alice", "bob", "carol", "dave"};
+    std::uint64_t user_amount = 1'000'000'000;       // useer each (1,000 SEER)
+    std::uint64_t faucet_amount = 1'000'000'000'000;  // useer (1,000,000 SEER)
+    /// Every node's config.toml min_gas_prices.
+    std::string min_gas_prices = "0.001useer";
     std::int64_t genesis_time_ns = 0;    // 0 = now
     std::vector<std::string> http_allowlist;  // origins for the http handler on every node
     /// External programs "name=/abs/path[,arg...]": registered in genesis as exec:<name> and

@@ -26,7 +26,9 @@ struct StatusInfo {
     std::string node_id;
     std::string listen_addr;
     std::string network;  // chain ID
-    std::string version;
+    std::string version;      // the CometBFT version seer speaks
+    std::string app_version;  // seer's own
+    std::string channels;     // hex of the p2p channel IDs
     std::string moniker;
     std::string rpc_address;
     // sync_info
