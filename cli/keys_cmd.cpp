@@ -112,8 +112,7 @@ KeysCommand::KeysCommand(CLI::App& app) {
 
     m_import = m_keys->add_subcommand("import", "import a key from the text of `keys export`");
     m_import->add_option("name", m_name, "key name")->required();
-    m_import->add_option("file", m_file, "file with the exported key, or - for stdin")
-        ->required();
+    m_import->add_option("file", m_file, "file with the exported key, or - for stdin")->required();
 
     m_import_hex = m_keys->add_subcommand(
         "import-hex", "import a raw 32-byte secret, read as 64 hex digits from stdin");
@@ -196,8 +195,8 @@ int KeysCommand::run(const std::string& home, const std::string& backend_name,
     if (m_delete->parsed()) {
         auto record = ring.show(m_name);
         if (!record) return fail(record.error().message);
-        if (!m_yes && !confirmed("Key '" + m_name + "' (" + record->address +
-                                 ") will be deleted. Continue?"))
+        if (!m_yes &&
+            !confirmed("Key '" + m_name + "' (" + record->address + ") will be deleted. Continue?"))
             return fail("aborted: key '" + m_name + "' kept");
         if (auto s = ring.remove(m_name); !s) return fail(s.error().message);
         if (as_json)
@@ -217,9 +216,8 @@ int KeysCommand::run(const std::string& home, const std::string& backend_name,
     }
     if (m_export->parsed()) {
         if (m_unsafe) {
-            if (::isatty(STDIN_FILENO) == 1 &&
-                !confirmed("WARNING: the secret of '" + m_name +
-                           "' is printed in clear text. Continue?"))
+            if (::isatty(STDIN_FILENO) == 1 && !confirmed("WARNING: the secret of '" + m_name +
+                                                          "' is printed in clear text. Continue?"))
                 return fail("aborted");
             auto text = ring.export_unsafe(m_name);
             if (!text) return fail(text.error().message);
@@ -235,8 +233,7 @@ int KeysCommand::run(const std::string& home, const std::string& backend_name,
         wipe(*passphrase);
         if (!armor) return fail(armor.error().message);
         if (as_json)
-            std::cout << json::serialize(json::object{{"name", m_name}, {"armor", *armor}})
-                      << "\n";
+            std::cout << json::serialize(json::object{{"name", m_name}, {"armor", *armor}}) << "\n";
         else
             std::cout << *armor;
         return 0;

@@ -122,24 +122,46 @@ int run_localnet(const LocalnetOptions& opt) {
         c.pid = spawn(opt.self_exe, c.home, c.log);
         c.alive = c.pid > 0;
     }
-    if (!opt.user_keyring.empty()) {
-        auto keys = node::list_keys(opt.home + "/keys");
+    if (!opt.user_home.empty()) {
+        const std::string user_ring_dir =
+            node::keyring_dir(opt.user_home, node::KeyringBackend::test);
         int copied = 0;
-        for (const auto& k : keys ? *keys : std::vector<node::KeyInfo>{}) {
-            auto key = node::load_key(opt.home + "/keys", k.name);
-            if (!key) continue;
-            if (node::save_key(opt.user_keyring, k.name, *key).ok()) {
-                ++copied;
-            } else if (auto mine = node::load_key(opt.user_keyring, k.name);
-                       mine && mine->public_key() != key->public_key()) {
-                std::printf("note: %s/%s.json is another key than this network's %s; use\n"
-                            "      --home with a home whose keyring holds %s/keys/%s.json\n",
-                            opt.user_keyring.c_str(), k.name.c_str(), k.name.c_str(),
-                            opt.home.c_str(), k.name.c_str());
-            }
+        auto net_ring = node::Keyring::open(opt.home + "/keys", node::KeyringBackend::test);
+        auto user_ring = node::Keyring::open(opt.user_home, node::KeyringBackend::test);
+        auto keys = net_ring ? net_ring->list()
+                             : Result<std::vector<node::KeyRecord>>(net_ring.error());
+        if (!keys || !user_ring) {
+            std::printf("note: cannot copy the network's keys: %s\n",
+                        (!keys ? keys.error() : user_ring.error()).message.c_str());
         }
-        std::printf("\nFunded users (alice, bob, carol, dave): keys in %s/keys", opt.home.c_str());
-        if (copied > 0) std::printf(", copied to %s", opt.user_keyring.c_str());
+        std::string names;
+        for (const auto& k : keys && user_ring ? *keys : std::vector<node::KeyRecord>{}) {
+            names += (names.empty() ? "" : ", ") + k.name;
+            if (auto mine = user_ring->show(k.name); mine) {
+                if (mine->address != k.address)
+                    std::printf("note: %s/%s.json is another key than this network's %s; use\n"
+                                "      --home with a home whose keyring-test holds it (%s/keys)\n",
+                                user_ring_dir.c_str(), k.name.c_str(), k.name.c_str(),
+                                opt.home.c_str());
+                continue;
+            }
+            auto text = net_ring->export_unsafe(k.name);
+            if (text && user_ring->import_key(k.name, *text, node::PassphraseProvider{}).ok())
+                ++copied;
+        }
+        std::printf("\nFunded keys (%s): in %s/keys/keyring-test", names.c_str(),
+                    opt.home.c_str());
+        if (copied > 0) std::printf(", copied to %s", user_ring_dir.c_str());
+        std::printf("\n");
+        auto wrote = node::write_client_toml_if_missing(opt.user_home, node::KeyringBackend::test);
+        if (wrote && *wrote) {
+            std::printf("Wrote %s/config/client.toml with keyring-backend = \"test\"\n",
+                        opt.user_home.c_str());
+        } else if (wrote && node::default_keyring_backend(opt.user_home) != "test") {
+            std::printf("note: %s/config/client.toml names another keyring backend; add\n"
+                        "      --keyring-backend test to use the copied keys\n",
+                        opt.user_home.c_str());
+        }
         std::printf("\nTry: seer tx async add-future --handler math --input \"2+4\" --from alice --wait\n");
     }
     std::printf("Ctrl-C stops every node.\n\n");

@@ -10,9 +10,11 @@ struct LocalnetOptions {
     std::string home;
     bool reset = false;
     std::string self_exe;  // path of this binary, to start the children
-    /// The user's keyring: the network's funded keys are copied there (never overwriting), so
-    /// `seer tx ... --from alice` works at once.
-    std::string user_keyring;
+    /// The user's home: the network's funded keys are copied into its test-backend keyring,
+    /// <user_home>/keyring-test (never overwriting), and <user_home>/config/client.toml is
+    /// written with keyring-backend = "test" when missing, so `seer tx ... --from alice` works
+    /// at once.
+    std::string user_home;
 };
 
 /// Returns the process exit code.

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "client.hpp"
+#include "keys_cmd.hpp"
 #include "localnet.hpp"
 #include "seer/app/app.hpp"
 #include "seer/async/params.hpp"
@@ -161,26 +162,7 @@ int main(int argc, char** argv) {
     localnet->add_option("--home", ln.home, "network directory")->capture_default_str();
     localnet->add_flag("--reset", ln.reset, "delete the network and generate a new one");
 
-    auto* keys = app.add_subcommand("keys", "manage the keyring in <home>/keyring");
-    keys->require_subcommand(1);
-    keys->fallthrough();
-    std::string key_name;
-    bool show_private = false;
-    auto* keys_add = keys->add_subcommand("add", "create a new key");
-    keys_add->add_option("name", key_name)->required();
-    auto* keys_list = keys->add_subcommand("list", "list keys");
-    auto* keys_show = keys->add_subcommand("show", "show a key's address and public key");
-    keys_show->add_option("name", key_name)->required();
-    std::string import_hex;
-    auto* keys_import = keys->add_subcommand("import", "import a key from its hex seed");
-    keys_import->add_option("name", key_name)->required();
-    keys_import->add_option("seed_hex", import_hex, "32-byte seed, hex")->required();
-    auto* keys_export = keys->add_subcommand("export", "print a key's private seed (hex)");
-    keys_export->add_option("name", key_name)->required();
-    keys_export
-        ->add_flag("--unsafe-export-private-key", show_private,
-                   "required: confirms that the private key is printed")
-        ->required();
+    cli::KeysCommand keys(app);
 
     cli::ClientOptions client;
     app.add_option("--node", client.node, "RPC address of the node")->capture_default_str();
@@ -323,7 +305,6 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    const std::string keyring = home + "/keyring";
     client.home = home;
     if (status->parsed()) return cli::cmd_status(client);
     if (add_future->parsed()) {
@@ -364,46 +345,9 @@ int main(int argc, char** argv) {
     }
     if (localnet->parsed()) {
         ln.self_exe = self_exe(argv[0]);
-        ln.user_keyring = keyring;
+        ln.user_home = home;
         return cli::run_localnet(ln);
     }
-    if (keys_add->parsed()) {
-        auto key = crypto::PrivateKey::generate();
-        if (auto s = node::save_key(keyring, key_name, key); !s) return fail(s.error().message);
-        std::cout << "name: " << key_name << "\naddress: " << node::key_info(key_name, key).address
-                  << "\n";
-        return 0;
-    }
-    if (keys_list->parsed()) {
-        auto list = node::list_keys(keyring);
-        if (!list) return fail(list.error().message);
-        for (const auto& k : *list)
-            std::cout << k.name << "  " << k.address << "\n";
-        return 0;
-    }
-    if (keys_show->parsed()) {
-        auto key = node::load_key(keyring, key_name);
-        if (!key) return fail(key.error().message);
-        const auto info = node::key_info(key_name, *key);
-        std::cout << "name: " << info.name << "\naddress: " << info.address
-                  << "\npub_key: " << to_base64(info.pub_key) << "\n";
-        return 0;
-    }
-    if (keys_import->parsed()) {
-        auto seed = from_hex(import_hex);
-        if (!seed || seed->size() != 32) return fail("seed must be 64 hex digits");
-        crypto::Seed s{};
-        std::copy(seed->begin(), seed->end(), s.begin());
-        auto key = crypto::PrivateKey::from_seed(s);
-        if (auto st = node::save_key(keyring, key_name, key); !st) return fail(st.error().message);
-        std::cout << "address: " << node::key_info(key_name, key).address << "\n";
-        return 0;
-    }
-    if (keys_export->parsed()) {
-        auto key = node::load_key(keyring, key_name);
-        if (!key) return fail(key.error().message);
-        std::cout << to_hex(key->seed()) << "\n";
-        return 0;
-    }
+    if (keys.parsed()) return keys.run(home, client.keyring_backend, client.output);
     return 0;
 }
