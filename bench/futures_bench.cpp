@@ -107,9 +107,9 @@ int main(int argc, char** argv) {
     // Pre-signed txs, interleaved across users so every batch carries all four.
     std::vector<std::vector<Bytes>> by_user;
     for (const std::string user : {"alice", "bob", "carol", "dave"}) {
-        auto key = node::load_key(dir + "/net/keys", user);
+        auto key = node::load_account_key(dir + "/net/keys", "test", user);
         if (!key) return fail("key " + user + ": " + key.error().message);
-        const std::string addr = crypto::to_bech32_address(crypto::address_of(key->public_key()));
+        const std::string addr = crypto::to_bech32_address(key->address());
         auto acc = http_get(api_base, "/cosmos/auth/v1beta1/accounts/" + addr);
         if (!acc) return fail("account " + addr);
         const auto number = std::stoull(s(json::parse(*acc).at("account").at("account_number")));

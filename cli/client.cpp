@@ -669,7 +669,8 @@ int cmd_query_balances(const ClientOptions& c, const std::string& who, const std
         cosmos::bank::v1beta1::QueryBalanceResponse resp;
         if (!resp.ParseFromArray(b->data(), static_cast<int>(b->size())))
             return fail("balance answer does not decode");
-        coins.push_back({denom, bank::parse_amount(resp.balance().amount()).value_or(0)});
+        auto amount = bank::parse_amount(resp.balance().amount());
+        coins.push_back({denom, amount ? *amount : 0});
     } else {
         cosmos::bank::v1beta1::QueryAllBalancesRequest req;
         req.set_address(*address);
@@ -679,8 +680,10 @@ int cmd_query_balances(const ClientOptions& c, const std::string& who, const std
         cosmos::bank::v1beta1::QueryAllBalancesResponse resp;
         if (!resp.ParseFromArray(b->data(), static_cast<int>(b->size())))
             return fail("balances answer does not decode");
-        for (const auto& coin : resp.balances())
-            coins.push_back({coin.denom(), bank::parse_amount(coin.amount()).value_or(0)});
+        for (const auto& coin : resp.balances()) {
+            auto amount = bank::parse_amount(coin.amount());
+            coins.push_back({coin.denom(), amount ? *amount : 0});
+        }
     }
     if (c.output == "json") {
         json::array list;

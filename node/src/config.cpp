@@ -189,10 +189,14 @@ Result<Config> parse_config(std::string_view text) {
            int_key("rpc.max_open_connections", c.rpc_max_open_connections, 1, 100000)},
           {"max_body_bytes", int_key("rpc.max_body_bytes", c.rpc_max_body_bytes, 1024, 64 << 20)},
           {"max_subscriptions_per_client", int_key("rpc.max_subscriptions_per_client",
-                                                   c.rpc_max_subscriptions_per_client, 0, 1000)}}},
+                                                   c.rpc_max_subscriptions_per_client, 0, 1000)},
+          {"cors_allowed_origins",
+           strings_key("rpc.cors_allowed_origins", c.rpc_cors_allowed_origins)}}},
         {"api",
          {{"enable", bool_key("api.enable", c.api_enable)},
-          {"address", laddr_key("api.address", c.api_laddr)}}},
+          {"address", laddr_key("api.address", c.api_laddr)},
+          {"cors_allowed_origins",
+           strings_key("api.cors_allowed_origins", c.api_cors_allowed_origins)}}},
         {"consensus",
          {{"timeout_propose_ms",
            int_key("consensus.timeout_propose_ms", c.timeout_propose_ms, 1, 600'000)},
@@ -339,10 +343,13 @@ std::string render_config(const Config& c) {
       << "laddr = " << quote(c.rpc_laddr) << "\n"
       << "max_open_connections = " << c.rpc_max_open_connections << "\n"
       << "max_body_bytes = " << c.rpc_max_body_bytes << "\n"
-      << "max_subscriptions_per_client = " << c.rpc_max_subscriptions_per_client << "\n\n"
+      << "max_subscriptions_per_client = " << c.rpc_max_subscriptions_per_client << "\n"
+      << "# Origins a browser may call from (\"*\": any), as CometBFT's; []: no CORS headers.\n"
+      << "cors_allowed_origins = " << list(c.rpc_cors_allowed_origins) << "\n\n"
       << "[api]\n"
       << "enable = " << (c.api_enable ? "true" : "false") << "\n"
-      << "address = " << quote(c.api_laddr) << "\n\n"
+      << "address = " << quote(c.api_laddr) << "\n"
+      << "cors_allowed_origins = " << list(c.api_cors_allowed_origins) << "\n\n"
       << "[consensus]\n"
       << "timeout_propose_ms = " << c.timeout_propose_ms << "\n"
       << "timeout_propose_delta_ms = " << c.timeout_propose_delta_ms << "\n"

@@ -638,6 +638,7 @@ Status NodeRuntime::run() {
         ro.max_connections = static_cast<std::size_t>(m_config.rpc_max_open_connections);
         ro.max_subscriptions_per_client =
             static_cast<std::size_t>(m_config.rpc_max_subscriptions_per_client);
+        ro.cors_allowed_origins = m_config.rpc_cors_allowed_origins;
         m_rpc = std::make_unique<rpc::Server>(*this, ro);
         m_rpc->start();
         if (m_config.api_enable) {
@@ -645,6 +646,7 @@ Status NodeRuntime::run() {
             auto api_hp = parse_laddr(m_config.api_laddr);
             rest.host = api_hp->host;
             rest.port = api_hp->port;
+            rest.cors_allowed_origins = m_config.api_cors_allowed_origins;
             m_rest = std::make_unique<rpc::RestServer>(*this, rest);
             m_rest->start();
         }

@@ -129,6 +129,9 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
             c.timeout_commit_ms = 500;
             c.prophet_handlers = {"echo", "math", "hashchain", "http"};
             c.min_gas_prices = opt.min_gas_prices;
+            // A local network: browser clients (cosmjs in a page) may call it from anywhere.
+            c.rpc_cors_allowed_origins = {"*"};
+            c.api_cors_allowed_origins = {"*"};
             c.http_allowlist = opt.http_allowlist;
             c.exec = exec;
             store::write_file_atomic(node.home + "/config/config.toml", as_bytes(render_config(c)),

@@ -88,6 +88,18 @@ private:
         }
         m_stream.expires_never();
         Request req = m_parser->release();
+        m_cors_origin = allowed_origin(req);
+        if (req.method() == http::verb::options && !m_shared->options.cors_allowed_origins.empty()) {
+            // A CORS preflight: answered without the application.
+            Response res{http::status::no_content, req.version()};
+            res.set(http::field::server, "seer");
+            res.set(http::field::access_control_allow_methods, "HEAD, GET, POST, OPTIONS");
+            res.set(http::field::access_control_allow_headers,
+                    "Origin, Accept, Content-Type, X-Requested-With, X-Server-Time");
+            res.set(http::field::access_control_max_age, "600");
+            res.keep_alive(req.keep_alive());
+            return write(std::move(res));
+        }
         if (websocket::is_upgrade(req)) {
             if (!m_shared->ws_factory || req.target() != m_shared->ws_path) {
                 return reject(http::status::not_found, "no websocket here");
@@ -106,7 +118,22 @@ private:
         m_shared->on_request(std::move(req), std::move(respond), m_stream.get_executor());
     }
 
+    /// The value of Access-Control-Allow-Origin for this request, or "" for none.
+    std::string allowed_origin(const Request& req) const {
+        const auto& allowed = m_shared->options.cors_allowed_origins;
+        if (allowed.empty()) return {};
+        const auto origin = req[http::field::origin];
+        if (origin.empty()) return {};
+        for (const auto& o : allowed)
+            if (o == "*" || o == origin) return std::string(origin);
+        return {};
+    }
+
     void write(Response res) {
+        if (!m_cors_origin.empty()) {
+            res.set(http::field::access_control_allow_origin, m_cors_origin);
+            res.set(http::field::vary, "Origin");
+        }
         m_response = std::make_shared<Response>(std::move(res));
         m_stream.expires_after(m_shared->options.write_timeout);
         http::async_write(m_stream, *m_response,
@@ -133,6 +160,7 @@ private:
     std::shared_ptr<Response> m_response;
     std::shared_ptr<HttpCore::Shared> m_shared;
     Slot m_slot;
+    std::string m_cors_origin;  // of the request being answered
 };
 
 }  // namespace

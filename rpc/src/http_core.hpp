@@ -46,6 +46,9 @@ struct CoreOptions {
     std::size_t websocket_queue_limit = 100;
     std::chrono::milliseconds websocket_idle_timeout{60'000};
     std::size_t io_threads = 2;
+    /// CORS, as CometBFT's [rpc] cors_allowed_origins: empty = no CORS headers; "*" = any
+    /// origin; else exact origins ("https://app.example"). Preflight OPTIONS is answered here.
+    std::vector<std::string> cors_allowed_origins;
 };
 
 /// Guards posts from node threads into the io_context: once `stopped` is set (under the

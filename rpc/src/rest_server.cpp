@@ -68,15 +68,6 @@ Reply not_found(std::string message) {
     return error_reply(http::status::not_found, k_grpc_not_found, std::move(message));
 }
 
-std::optional<std::string> to_json(const google::protobuf::Message& m) {
-    google::protobuf::util::JsonPrintOptions opts;
-    opts.preserve_proto_field_names = true;
-    opts.always_print_primitive_fields = true;
-    std::string out;
-    if (!google::protobuf::util::MessageToJsonString(m, &out, opts).ok()) return std::nullopt;
-    return out;
-}
-
 std::optional<std::uint64_t> parse_u64(std::string_view s) {
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -216,9 +207,18 @@ private:
             return error_reply(http::status::internal_server_error, k_grpc_internal,
                                "bad query response");
         }
-        auto text = to_json(m);
-        if (!text) return error_reply(http::status::internal_server_error, k_grpc_internal, "json");
-        return {http::status::ok, *text};
+        // Through the resolver of this pool: an Any inside (an account, a public key) has the
+        // SDK's type URLs ("/cosmos.auth.v1beta1.BaseAccount"), without a host prefix.
+        google::protobuf::util::JsonPrintOptions opts;
+        opts.preserve_proto_field_names = true;
+        opts.always_print_primitive_fields = true;
+        std::string text;
+        if (!google::protobuf::util::BinaryToJsonString(
+                 m_resolver.get(), "/" + Proto::descriptor()->full_name(), m.SerializeAsString(),
+                 &text, opts)
+                 .ok())
+            return error_reply(http::status::internal_server_error, k_grpc_internal, "json");
+        return {http::status::ok, std::move(text)};
     }
 
     template <class Proto>
@@ -622,6 +622,7 @@ struct RestServer::Impl {
         c.max_body_bytes = options.max_body_bytes;
         c.max_header_bytes = options.max_header_bytes;
         c.max_connections = options.max_connections;
+        c.cors_allowed_origins = options.cors_allowed_origins;
         c.read_timeout = options.read_timeout;
         c.write_timeout = options.write_timeout;
         c.io_threads = options.io_threads;

@@ -183,6 +183,7 @@ struct Server::Impl {
         c.max_body_bytes = options.max_body_bytes;
         c.max_header_bytes = options.max_header_bytes;
         c.max_connections = options.max_connections;
+        c.cors_allowed_origins = options.cors_allowed_origins;
         c.read_timeout = options.read_timeout;
         c.write_timeout = options.write_timeout;
         c.max_websocket_message_bytes = options.max_websocket_message_bytes;

@@ -157,9 +157,7 @@ TEST_CASE(
     // a handler error ends FAILED with its text.
     {
         const std::string cli_home = net.dir + "/cli";
-        fs::create_directories(cli_home + "/keyring");
-        for (const auto& e : fs::directory_iterator(net.dir + "/net/keys"))
-            fs::copy_file(e.path(), cli_home + "/keyring/" + e.path().filename().string());
+        copy_testnet_keys(net.dir, cli_home);
         const std::string node_url = "http://127.0.0.1:" + std::to_string(net.rpc(0));
         auto run_cli = [&](const std::vector<std::string>& args, const std::string& out) {
             std::vector<std::string> argv{SEER_BINARY, "--home", cli_home, "--node", node_url};

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -40,14 +41,22 @@ struct Network {
     }
 };
 
-/// The CLI with the testnet's funded keys (<net dir>/net/keys) copied into its own keyring.
+/// The testnet's funded keys (the test-backend keyring <net dir>/net/keys/keyring-test) copied
+/// into `cli_home`'s keyring-test, with a client.toml that makes "test" its keyring backend.
+inline void copy_testnet_keys(const std::string& net_dir, const std::string& cli_home) {
+    std::filesystem::create_directories(cli_home + "/keyring-test");
+    std::filesystem::create_directories(cli_home + "/config");
+    for (const auto& e : std::filesystem::directory_iterator(net_dir + "/net/keys/keyring-test"))
+        std::filesystem::copy_file(e.path(),
+                                   cli_home + "/keyring-test/" + e.path().filename().string());
+    std::ofstream(cli_home + "/config/client.toml") << "keyring-backend = \"test\"\n";
+}
+
+/// The CLI with the testnet's funded keys copied into its own keyring (copy_testnet_keys).
 class Cli {
 public:
     explicit Cli(const std::string& net_dir) : m_dir(net_dir), m_home(net_dir + "/cli") {
-        std::filesystem::create_directories(m_home + "/keyring");
-        for (const auto& e : std::filesystem::directory_iterator(net_dir + "/net/keys"))
-            std::filesystem::copy_file(e.path(),
-                                       m_home + "/keyring/" + e.path().filename().string());
+        copy_testnet_keys(net_dir, m_home);
     }
     /// `seer --home <cli> --node http://127.0.0.1:<rpc> args...`: what it printed (stdout and
     /// stderr); its exit code in `*code` (-1 when it was killed at `limit`). Thread-safe.

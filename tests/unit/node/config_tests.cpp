@@ -179,7 +179,7 @@ TEST_CASE("testnet: files of a 4-validator network") {
         REQUIRE(g.ok());
         CHECK(g->validators.size() == 4);
         // Every funded key (the users and the faucet) is a genesis account.
-        for (const auto& k : funded)
+        for (const auto& k : *funded)
             CHECK(g->app_state_json.find(k.address) != std::string::npos);
         auto nk = load_node_key(n.home + "/config/node_key.json");
         REQUIRE(nk.ok());

@@ -39,10 +39,13 @@ struct Config {
     int rpc_max_open_connections = 100;
     std::int64_t rpc_max_body_bytes = 1'000'000;
     int rpc_max_subscriptions_per_client = 5;
+    /// CORS origins allowed to call the RPC ("*": any), as CometBFT's; empty: no CORS headers.
+    std::vector<std::string> rpc_cors_allowed_origins;
 
     // [api]
     bool api_enable = true;
     std::string api_laddr = "tcp://127.0.0.1:1317";
+    std::vector<std::string> api_cors_allowed_origins;  // as [rpc] cors_allowed_origins
 
     // [consensus]
     std::int64_t timeout_propose_ms = 3000;

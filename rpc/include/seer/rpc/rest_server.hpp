@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "seer/rpc/node_api.hpp"
 
@@ -22,6 +23,7 @@ struct RestOptions {
     std::chrono::milliseconds read_timeout{10'000};
     std::chrono::milliseconds write_timeout{10'000};
     std::size_t io_threads = 2;
+    std::vector<std::string> cors_allowed_origins;  // empty: no CORS; "*": any
 };
 
 class RestServer {

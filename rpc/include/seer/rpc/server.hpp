@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "seer/rpc/node_api.hpp"
 
@@ -29,6 +30,7 @@ struct ServerOptions {
     std::chrono::milliseconds websocket_idle_timeout{60'000};
     std::size_t max_batch_requests = 100;
     std::chrono::milliseconds broadcast_commit_timeout{10'000};
+    std::vector<std::string> cors_allowed_origins;  // empty: no CORS; "*": any
     std::size_t io_threads = 2;
 };
 
