@@ -144,7 +144,9 @@ Result<Bytes> abci_query(const ClientOptions& c, const std::string& path, ByteVi
     if (!r) return r.error();
     const std::string code = str(*r, {"response", "code"});
     if (!code.empty() && code != "0")
-        return make_error("query_failed", str(*r, {"response", "log"}));
+        return make_error("query_failed", "code " + code + " (" +
+                                              str(*r, {"response", "codespace"}) +
+                                              "): " + str(*r, {"response", "log"}));
     auto value = from_base64(str(*r, {"response", "value"}));
     if (!value) return make_error("bad_response", "query value is not base64");
     return *value;
@@ -472,7 +474,8 @@ Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
         req.set_tx_bytes(std::string(unsigned_tx.begin(), unsigned_tx.end()));
         auto sim = abci_query(c, "/cosmos.tx.v1beta1.Service/Simulate",
                               to_bytes(req.SerializeAsString()));
-        if (!sim) return make_error("simulate", "simulation failed: " + sim.error().message);
+        // A tx the node would refuse is refused here, with the node's code and reason.
+        if (!sim) return make_error("simulate", "tx rejected: " + sim.error().message);
         cosmos::tx::v1beta1::SimulateResponse resp;
         if (!resp.ParseFromArray(sim->data(), static_cast<int>(sim->size())))
             return make_error("decode", "simulation answer does not decode");

@@ -105,7 +105,8 @@ int run_localnet(const LocalnetOptions& opt) {
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
 
-    std::printf("\n%-6s %-26s %-26s %-26s %-26s %s\n", "node", "p2p", "rpc", "rest", "metrics", "log");
+    std::printf("\n%-6s %-26s %-26s %-26s %-20s %-26s %s\n", "node", "p2p", "rpc", "rest", "grpc",
+                "metrics", "log");
     for (auto& c : children) {
         auto cfg = node::load_config(c.home + "/config/config.toml");
         if (!cfg) {
@@ -116,8 +117,10 @@ int run_localnet(const LocalnetOptions& opt) {
             auto hp = node::parse_laddr(laddr);
             return hp ? "http://" + hp->host + ":" + std::to_string(hp->port) : laddr;
         };
-        std::printf("%-6s %-26s %-26s %-26s %-26s %s\n", c.moniker.c_str(), cfg->p2p_laddr.c_str(),
-                    http(cfg->rpc_laddr).c_str(), http(cfg->api_laddr).c_str(),
+        const std::string grpc = cfg->grpc_enable ? cfg->grpc_address : "off";
+        std::printf("%-6s %-26s %-26s %-26s %-20s %-26s %s\n", c.moniker.c_str(),
+                    cfg->p2p_laddr.c_str(), http(cfg->rpc_laddr).c_str(),
+                    http(cfg->api_laddr).c_str(), grpc.c_str(),
                     (http(cfg->prometheus_laddr) + "/metrics").c_str(), c.log.c_str());
         c.pid = spawn(opt.self_exe, c.home, c.log);
         c.alive = c.pid > 0;
@@ -163,6 +166,11 @@ int run_localnet(const LocalnetOptions& opt) {
                         opt.user_home.c_str());
         }
         std::printf("\nTry: seer tx async add-future --handler math --input \"2+4\" --from alice --wait\n");
+        std::printf("A new key of your own, funded by the faucet with one command:\n"
+                    "  seer keys add me\n"
+                    "  seer tx bank send faucet me 10000000useer --wait\n"
+                    "Fees: the nodes take min_gas_prices = 0.001useer; `--gas auto` (the default) "
+                    "simulates.\n");
     }
     std::printf("Ctrl-C stops every node.\n\n");
     std::fflush(stdout);

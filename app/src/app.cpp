@@ -848,7 +848,9 @@ QueryResponse App::simulate(ByteView data) {
     Bytes tx = bytes_of(req.tx_bytes());
     if (tx.empty() && req.has_tx()) tx = serialize(req.tx());
     if (tx.empty()) return query_fail(SdkCode::invalid_request, "empty txBytes is not allowed");
-    store::CacheView scratch(m_state);
+    // Against the mempool's check state, as the SDK simulates: a tx signed with a sequence ahead
+    // of the committed one (txs still in the mempool) simulates as it will be checked.
+    store::CacheView scratch(m_check);
     async::Admission admitted = m_check_admitted;
     Outcome o = run_tx(scratch, tx, Mode::simulate, m_state.height() + 1, admitted);
     if (!o.ok()) {

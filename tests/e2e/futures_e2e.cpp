@@ -118,7 +118,7 @@ TEST_CASE(
     // Genesis params of this test, the same file on every node before the first start.
     {
         auto g = json::parse(read_file(net.home(0) + "/config/genesis.json")).as_object();
-        auto& params = g.at("app_state").as_object().at("params").as_object();
+        auto& params = g.at("app_state").as_object().at("async").as_object().at("params").as_object();
         params["prune_after_blocks"] = std::to_string(k_prune_after_blocks);
         params["max_unfinished_futures"] = std::to_string(k_max_unfinished);
         const std::string text = json::serialize(g);
