@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "../tests/e2e/process.hpp"
-#include "seer/async/tx.hpp"
+#include "seer/app/tx.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/node/keyring.hpp"
@@ -86,8 +86,12 @@ int main(int argc, char** argv) {
     // The per-account cap would bind first (4 senders); the bench measures the chain's paths.
     {
         auto g = json::parse(read_file(home(0) + "/config/genesis.json")).as_object();
-        g.at("app_state").as_object().at("params").as_object()["max_pending_per_account"] =
-            "1000000";
+        g.at("app_state")
+            .as_object()
+            .at("async")
+            .as_object()
+            .at("params")
+            .as_object()["max_pending_per_account"] = "1000000";
         const std::string text = json::serialize(g);
         for (int i = 0; i < k_nodes; ++i)
             std::ofstream(home(i) + "/config/genesis.json") << text;
@@ -115,13 +119,16 @@ int main(int argc, char** argv) {
         const auto number = std::stoull(s(json::parse(*acc).at("account").at("account_number")));
         std::vector<Bytes> txs;
         for (int i = 0; i < per_user; ++i) {
-            async::AddFutureTx t;
+            app::AddFutureTx t;
             t.chain_id = chain_id;
             t.account_number = number;
             t.sequence = static_cast<std::uint64_t>(i);
             t.handler = "echo";
             t.input = to_bytes(user + "-" + std::to_string(i) + "-bench-input-of-some-length");
-            txs.push_back(async::build_add_future_tx(*key, t));
+            // `seer testnet` nodes have min_gas_prices 0.001useer: 200000 gas x 0.001 = 200.
+            t.gas_limit = 200000;
+            t.fee = {{std::string(bank::k_native_denom), 200}};
+            txs.push_back(app::build_add_future_tx(*key, t));
         }
         by_user.push_back(std::move(txs));
     }

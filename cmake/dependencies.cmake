@@ -1,6 +1,8 @@
 # Third-party packages, all from Debian bookworm (scripts/install-deps.sh).
 find_package(Threads REQUIRED)
 find_package(Protobuf REQUIRED)
+# gRPC C++ and grpc_cpp_plugin (libgrpc++-dev, protobuf-compiler-grpc): the grpc/ folder.
+find_package(gRPC CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libsodium-dev libsecp256k1-dev libssl-dev
-  libprotobuf-dev protobuf-compiler
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libcli11-dev libspdlog-dev doctest-dev
   libtomlplusplus-dev libconcurrentqueue-dev libbenchmark-dev
 )

@@ -197,6 +197,9 @@ Result<Config> parse_config(std::string_view text) {
           {"address", laddr_key("api.address", c.api_laddr)},
           {"cors_allowed_origins",
            strings_key("api.cors_allowed_origins", c.api_cors_allowed_origins)}}},
+        {"grpc",
+         {{"enable", bool_key("grpc.enable", c.grpc_enable)},
+          {"address", laddr_key("grpc.address", c.grpc_address)}}},
         {"consensus",
          {{"timeout_propose_ms",
            int_key("consensus.timeout_propose_ms", c.timeout_propose_ms, 1, 600'000)},
@@ -350,6 +353,9 @@ std::string render_config(const Config& c) {
       << "enable = " << (c.api_enable ? "true" : "false") << "\n"
       << "address = " << quote(c.api_laddr) << "\n"
       << "cors_allowed_origins = " << list(c.api_cors_allowed_origins) << "\n\n"
+      << "[grpc]\n"
+      << "enable = " << (c.grpc_enable ? "true" : "false") << "\n"
+      << "address = " << quote(c.grpc_address) << "\n\n"
       << "[consensus]\n"
       << "timeout_propose_ms = " << c.timeout_propose_ms << "\n"
       << "timeout_propose_delta_ms = " << c.timeout_propose_delta_ms << "\n"

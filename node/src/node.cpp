@@ -37,6 +37,9 @@
 #include "seer/rpc/rest_server.hpp"
 #include "seer/rpc/server.hpp"
 #endif
+#if SEER_NODE_GRPC
+#include "seer/grpc/server.hpp"
+#endif
 #include "seer/store/block_store.hpp"
 #include "seer/store/durable_value.hpp"
 #include "seer/store/kv.hpp"
@@ -235,6 +238,9 @@ private:
 #if SEER_NODE_RPC
     std::unique_ptr<rpc::Server> m_rpc;
     std::unique_ptr<rpc::RestServer> m_rest;
+#endif
+#if SEER_NODE_GRPC
+    std::unique_ptr<grpc::GrpcServer> m_grpc;
 #endif
     std::unique_ptr<detail::MetricsServer> m_metrics;
     std::atomic<std::int64_t> m_pending{0};
@@ -650,6 +656,16 @@ Status NodeRuntime::run() {
             m_rest = std::make_unique<rpc::RestServer>(*this, rest);
             m_rest->start();
         }
+#if SEER_NODE_GRPC
+        if (m_config.grpc_enable) {
+            grpc::GrpcOptions go;
+            auto grpc_hp = parse_laddr(m_config.grpc_address);
+            go.host = grpc_hp->host;
+            go.port = grpc_hp->port;
+            m_grpc = std::make_unique<grpc::GrpcServer>(*this, go);
+            if (auto s = m_grpc->start(); !s) throw std::runtime_error(s.error().message);
+        }
+#endif
     } catch (const std::exception& e) {
         m_switch->stop();
         return make_error("rpc", std::string("rpc: ") + e.what());
@@ -679,6 +695,9 @@ Status NodeRuntime::run() {
     m_cio.run();  // until a signal; every handler runs whole, so no height is half-written
 
     if (m_metrics) m_metrics->stop();
+#if SEER_NODE_GRPC
+    if (m_grpc) m_grpc->stop();
+#endif
 #if SEER_NODE_RPC
     if (m_rest) m_rest->stop();
     if (m_rpc) m_rpc->stop();

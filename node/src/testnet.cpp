@@ -29,7 +29,9 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
     if (opt.output.empty()) return make_error("bad_option", "--output is required");
     if (!opt.hostnames.empty() && opt.hostnames.size() != static_cast<std::size_t>(opt.validators))
         return make_error("bad_option", "--hostnames needs one name per validator");
-    if (opt.base_port + 10 * opt.validators > 65535 || opt.api_base_port + 10 * opt.validators > 65535)
+    if (opt.base_port + 10 * opt.validators > 65535 ||
+        opt.api_base_port + 10 * opt.validators > 65535 ||
+        opt.grpc_base_port + 10 * opt.validators > 65535)
         return make_error("bad_option", "ports out of range");
     const auto n = static_cast<std::size_t>(opt.validators);
 
@@ -58,6 +60,8 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
         node.rpc_laddr = laddr(listen_host, base + 1);
         node.prometheus_laddr = laddr(listen_host, base + 4);
         node.api_laddr = laddr(listen_host, opt.api_base_port + static_cast<int>(10 * i));
+        node.grpc_address =
+            listen_host + ":" + std::to_string(opt.grpc_base_port + static_cast<int>(10 * i));
         node_keys.push_back(crypto::PrivateKey::generate());
         val_keys.push_back(crypto::PrivateKey::generate());
         node.node_id = node_id(node_keys.back().public_key());
@@ -112,6 +116,7 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
             c.p2p_laddr = node.p2p_laddr;
             c.rpc_laddr = node.rpc_laddr;
             c.api_laddr = node.api_laddr;
+            c.grpc_address = node.grpc_address;
             c.prometheus_laddr = node.prometheus_laddr;
             for (std::size_t j = 0; j < n; ++j) {
                 if (j == i) continue;

@@ -16,6 +16,7 @@
 #include <vector>
 #include "smoke_mutator.hpp"
 
+#include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/crypto/ed25519.hpp"
@@ -77,13 +78,13 @@ std::vector<Bytes> seeds() {
     for (std::size_t i : {0u, 3u, 8u, 17u})
         bits.set_bit(i);
     out.push_back(encode_extension(bits));
-    AddFutureTx tx;
+    app::AddFutureTx tx;
     tx.chain_id = "seer-fuzz";
     tx.handler = "math";
     tx.input = to_bytes("2+4");
     crypto::Seed seed{};
     seed.fill(0x42);
-    out.push_back(build_add_future_tx(crypto::PrivateKey::from_seed(seed), tx));
+    out.push_back(app::build_add_future_tx(crypto::PrivateKey::from_seed(seed), tx));
     return out;
 }
 

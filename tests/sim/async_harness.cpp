@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "seer/app/tx.hpp"
 #include "seer/common/check.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/crypto/hash.hpp"
@@ -208,11 +209,11 @@ AppFactory async_app_factory(std::shared_ptr<AsyncSetup> setup, std::size_t node
         }
         auto node = std::make_unique<AsyncNodeApp>(std::move(p), record);
         if (gate) SEER_CHECK(node->park(gate));
-        async::ModuleOptions mo;
+        app::AppOptions mo;
         mo.chain_id = std::string(Simulation::k_chain_id);
-        mo.prophet = node->prophet();
-        mo.validator_address = ctx.address;
-        auto module = async::make_module(std::move(mo), setup->genesis, ctx.kv);
+        mo.async.prophet = node->prophet();
+        mo.async.validator_address = ctx.address;
+        auto module = app::make_app(std::move(mo), setup->genesis, ctx.kv);
         if (setup->decorate) module = setup->decorate(ctx.node, std::move(module));
         node->set_app(std::move(module));
         AsyncNodeApp* raw = node.get();
@@ -239,27 +240,27 @@ std::string FutureClient::bech32() const {
 }
 
 std::string FutureClient::add_future(const std::string& handler, const std::string& input) {
-    async::AddFutureTx t;
+    app::AddFutureTx t;
     t.chain_id = std::string(Simulation::k_chain_id);
     t.account_number = m_account_number;
     t.sequence = m_sequence++;
     t.handler = handler;
     t.input = to_bytes(input);
-    return to_string(async::build_add_future_tx(m_key, t));
+    return to_string(app::build_add_future_tx(m_key, t));
 }
 
-async::AppGenesis async_genesis(std::size_t accounts, const async::Params& params,
-                                const std::vector<std::string>& extra_handlers) {
-    async::AppGenesis g;
-    g.params = params;
+app::Genesis async_genesis(std::size_t accounts, const async::Params& params,
+                           const std::vector<std::string>& extra_handlers) {
+    app::Genesis g;
+    g.async.params = params;
     for (std::size_t i = 0; i < accounts; ++i)
         g.accounts.push_back({FutureClient(i).bech32(), std::nullopt});
-    g.handlers = {{"echo", "output = input"},
-                  {"math", "integer arithmetic"},
-                  {"hashchain", "iterated SHA-256"}};
+    g.async.handlers = {{"echo", "output = input"},
+                        {"math", "integer arithmetic"},
+                        {"hashchain", "iterated SHA-256"}};
     for (const auto& name : extra_handlers)
-        g.handlers.push_back({name, "simulation handler"});
-    const auto valid = async::validate_genesis(g);
+        g.async.handlers.push_back({name, "simulation handler"});
+    const auto valid = app::validate_genesis(g);
     SEER_CHECK(valid.ok());
     return g;
 }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "seer/app/app.hpp"
 #include "seer/async/module.hpp"
 #include "seer/async/params.hpp"
 #include "seer/async/tx.hpp"
@@ -47,7 +48,7 @@ struct AsyncNodeRecord {
 };
 
 struct AsyncSetup {
-    async::AppGenesis genesis;
+    app::Genesis genesis;
     /// A node's prophet options; nullopt: that node runs without a prophet.
     std::function<std::optional<prophet::Options>(std::size_t node)> prophet_options;
     /// Wraps a node's module (byzantine decorators); empty: the module as it is.
@@ -83,9 +84,9 @@ private:
 };
 
 /// Genesis with the accounts of FutureClient(0..accounts-1) (account numbers 0..) and the
-/// handlers echo, math, hashchain plus `extra_handlers`.
-async::AppGenesis async_genesis(std::size_t accounts, const async::Params& params,
-                                const std::vector<std::string>& extra_handlers = {});
+/// handlers echo, math, hashchain plus `extra_handlers` (no fees: nothing is funded).
+app::Genesis async_genesis(std::size_t accounts, const async::Params& params,
+                           const std::vector<std::string>& extra_handlers = {});
 
 /// The output a correct execution gives (echo, math, hashchain); nullopt for other handlers.
 std::optional<std::string> expected_output(const std::string& handler, const std::string& input);

@@ -49,11 +49,11 @@ try {
   check(validators.validators.length >= 1, "validators");
   console.log(`block 1: ${Buffer.from(block.blockId.hash).toString("hex")}`);
 
-  // A tx that is not a Cosmos TxRaw: check_tx refuses it with the module's decode code.
+  // A tx that is not a Cosmos TxRaw: check_tx refuses it with the SDK's decode code.
   const tx = Uint8Array.from([0x0a, 0x03, 0x01, 0x02, 0x03]);
   const res = await http.broadcastTxSync({ tx });
   check(res.code === 2, `broadcast code ${res.code} (want 2, tx_decode)`);
-  check(res.codespace === "async", "codespace");
+  check(res.codespace === "sdk", `codespace ${res.codespace} (want sdk)`);
   check(res.hash.length === 32, "tx hash length");
   console.log(`broadcast: code ${res.code} ${res.log}`);
   http.disconnect();

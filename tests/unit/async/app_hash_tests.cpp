@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "cosmos/auth/v1beta1/auth.pb.h"
 #include "support.hpp"
 
 namespace seer::async::test {
@@ -21,7 +22,9 @@ std::vector<Block> script(const ValidatorSet& vs) {
     return {
         {{signed_tx(0, 0, "echo", "one"), signed_tx(0, 1, "math", "2+4"), signed_tx(1, 0)}, 0, {}},
         {{results_tx(a, {output(1, "one"), failure(2, "syntax: x")})}, 0, {}},
-        {{signed_tx(2, 0)}, 1, {{1, extension({verified(1), rejected(2)})}, {2, extension({verified(1), rejected(2)})}}},
+        {{signed_tx(2, 0)},
+         1,
+         {{1, extension({verified(1), rejected(2)})}, {2, extension({verified(1), rejected(2)})}}},
         {{results_tx(a, {output(2, "6", 1)})}, 0, {}},
         {{}, 2, {{2, extension({verified(2, 1)})}, {3, extension({verified(2, 1)})}}},
         {{}, 3, {}},
@@ -38,7 +41,8 @@ Params hash_params() {
 }
 
 FinalizeBlockResponse apply(Node& n, const ValidatorSet& vs, std::int64_t height, const Block& b) {
-    auto r = finalize(*n.app, height, b.txs, vs.addresses[b.proposer], last_commit(vs, b.extensions));
+    auto r =
+        finalize(*n.app, height, b.txs, vs.addresses[b.proposer], last_commit(vs, b.extensions));
     n.app->commit();
     return r;
 }
@@ -126,8 +130,13 @@ TEST_CASE("restart after commit keeps height, app hash and state") {
         CHECK(a.code == b.code);
         CHECK(a.value == b.value);
     }
-    CHECK(query(*n.app, "async/account/" + user_bech32(0)).value ==
-          query(*reference.app, "async/account/" + user_bech32(0)).value);
+    cosmos::auth::v1beta1::QueryAccountRequest account;
+    account.set_address(user_bech32(0));
+    const Bytes account_query = to_bytes(account.SerializeAsString());
+    const auto a0 = query(*n.app, "/cosmos.auth.v1beta1.Query/Account", account_query);
+    CHECK(a0.code == 0);
+    CHECK(a0.value ==
+          query(*reference.app, "/cosmos.auth.v1beta1.Query/Account", account_query).value);
     // The next block after the restarts still agrees (future ids, accounts, indexes reloaded).
     const Block next{{signed_tx(0, 3), signed_tx(3, 0)}, 0, {}};
     auto expected = apply(reference, vs, 9, next);

@@ -14,10 +14,7 @@ TEST_CASE("lifecycle: a single validator with a prophet verifies its own result"
     // Height 1: the tx creates future 1.
     auto h1 = chain.next({signed_tx(0, 0, "math", "2+4")});
     REQUIRE(h1.tx_results[0].code == 0);
-    v1::MsgAddFutureResponse data;
-    REQUIRE(data.ParseFromArray(h1.tx_results[0].data.data(),
-                                static_cast<int>(h1.tx_results[0].data.size())));
-    CHECK(data.id() == 1);
+    CHECK(created_id(h1.tx_results[0]) == 1);
     auto created = events_of(h1, "future_created", 1);
     REQUIRE(created.size() == 1);
     CHECK(attribute(created[0], "creator") == user_bech32(0));
@@ -134,8 +131,9 @@ TEST_CASE("prepare_proposal keeps valid user txs in order and drops the others")
     prep.height = 1;
     prep.proposer_address = chain.vs.addresses[0];
     prep.max_tx_bytes = 1 << 20;
-    prep.txs = {signed_tx(0, 0), bad, signed_tx(0, 2), signed_tx(0, 1), Bytes{0x00, 0x01},
-                signed_tx(2, 0, "weather", "x")};
+    prep.txs = {signed_tx(0, 0),   bad,
+                signed_tx(0, 2),   signed_tx(0, 1),
+                Bytes{0x00, 0x01}, signed_tx(2, 0, "weather", "x")};
     auto proposal = chain.app().prepare_proposal(prep);
     REQUIRE(proposal.txs.size() == 2);
     CHECK(proposal.txs[0] == prep.txs[0]);
@@ -185,7 +183,8 @@ TEST_CASE("tally: a result from A is verified by B and C in the next block") {
     CHECK(f.tally().total_power() == 4);
 
     SUBCASE("B and C verify: 3/4 > 2/3") {
-        auto h3 = t.chain.next({}, 1, {{1, extension({verified(1)})}, {2, extension({verified(1)})}});
+        auto h3 =
+            t.chain.next({}, 1, {{1, extension({verified(1)})}, {2, extension({verified(1)})}});
         CHECK(events_of(h3, "future_vote", 1).size() == 2);
         CHECK(events_of(h3, "future_verified", 1).size() == 1);
         f = future(t.app(), 1);
@@ -210,7 +209,8 @@ TEST_CASE("tally: a result from A is verified by B and C in the next block") {
         CHECK(f.tally().rejected_power() == 0);
     }
     SUBCASE("B and C reject: >= 1/3, back to PENDING with attempts+1") {
-        auto h3 = t.chain.next({}, 1, {{1, extension({rejected(1)})}, {2, extension({rejected(1)})}});
+        auto h3 =
+            t.chain.next({}, 1, {{1, extension({rejected(1)})}, {2, extension({rejected(1)})}});
         auto ev = events_of(h3, "future_rejected", 1);
         REQUIRE(ev.size() == 1);
         CHECK(attribute(ev[0], "attempt") == "0");
@@ -304,14 +304,22 @@ TEST_CASE("finalize_block ignores votes that cannot count") {
     const auto pending_before = future(t.app(), 2).SerializeAsString();
 
     std::map<std::size_t, Bytes> ext;
-    SUBCASE("wrong attempt") { ext = {{1, extension({verified(1, 1)})}, {2, extension({rejected(1, 5)})}}; }
-    SUBCASE("unknown futures") { ext = {{1, extension({verified(99)})}, {2, extension({rejected(0)})}}; }
-    SUBCASE("a future that is not EXECUTED") { ext = {{1, extension({verified(2)})}, {2, extension({rejected(2)})}}; }
+    SUBCASE("wrong attempt") {
+        ext = {{1, extension({verified(1, 1)})}, {2, extension({rejected(1, 5)})}};
+    }
+    SUBCASE("unknown futures") {
+        ext = {{1, extension({verified(99)})}, {2, extension({rejected(0)})}};
+    }
+    SUBCASE("a future that is not EXECUTED") {
+        ext = {{1, extension({verified(2)})}, {2, extension({rejected(2)})}};
+    }
     SUBCASE("duplicate ids in one extension") {
-        ext = {{1, extension({verified(1), verified(1)})}, {2, extension({rejected(1), rejected(1)})}};
+        ext = {{1, extension({verified(1), verified(1)})},
+               {2, extension({rejected(1), rejected(1)})}};
     }
     SUBCASE("garbage extensions") {
-        ext = {{1, Bytes{0xff, 0xff, 0xff}}, {2, Bytes{0x0a, 0x05, 0x08}}, {3, Bytes(100'000, 0x0a)}};
+        ext = {
+            {1, Bytes{0xff, 0xff, 0xff}}, {2, Bytes{0x0a, 0x05, 0x08}}, {3, Bytes(100'000, 0x0a)}};
     }
     SUBCASE("vote value 0 or outside the enum") {
         v1::VoteExtension m;

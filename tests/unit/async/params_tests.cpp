@@ -72,35 +72,25 @@ TEST_CASE("Params: max_results_bytes is between the largest inline output and 16
     CHECK(contains(s.error().message, "max_results_bytes"));
 }
 
-std::string app_state(const std::string& accounts, const std::string& handlers,
-                      const std::string& params = "") {
+std::string app_state(const std::string& handlers, const std::string& params = "") {
     std::string json = "{";
     if (!params.empty()) json += "\"params\": " + params + ", ";
-    json += "\"accounts\": [" + accounts + "], \"handlers\": [" + handlers + "]}";
+    json += "\"handlers\": [" + handlers + "]}";
     return json;
 }
 
-std::string account_json(const std::string& address) {
-    return "{\"address\": \"" + address + "\"}";
-}
-
 TEST_CASE("parse_genesis_json: a valid app_state") {
-    auto g = parse_genesis_json(
-        app_state(account_json(user_bech32(0)) + ", " + account_json(user_bech32(1)),
-                  R"({"name": "echo", "description": "d"},
+    auto g = parse_genesis_json(app_state(R"({"name": "echo", "description": "d"},
                                              {"name": "exec:model"})"));
     REQUIRE(g.ok());
     CHECK(g->params == Params{});  // absent params: the defaults
-    REQUIRE(g->accounts.size() == 2);
-    CHECK(g->accounts[0].address == user_bech32(0));
-    CHECK_FALSE(g->accounts[0].pub_key.has_value());
     REQUIRE(g->handlers.size() == 2);
     CHECK(g->handlers[0].name == "echo");
     CHECK(g->handlers[0].description == "d");
     CHECK(g->handlers[1].name == "exec:model");
 
     // Both the proto field names and their lowerCamel JSON names are read.
-    auto p = parse_genesis_json(app_state("", "",
+    auto p = parse_genesis_json(app_state("",
                                           R"({"max_input_bytes": "100", "maxOutputBytes": 200,
                                               "max_results_per_block": 1, "max_results_bytes": 300,
                                               "max_votes_per_extension": 2,
@@ -126,46 +116,26 @@ TEST_CASE("parse_genesis_json: errors") {
         INFO(g.error().message);
         CHECK(contains(g.error().message, part));
     };
-    SUBCASE("bad address") {
-        fails(app_state(account_json("seer1xyz"), echo), "seer1xyz");
-    }
-    SUBCASE("address with another prefix") {
-        const auto other = crypto::to_bech32_address(user_address(0), "cosmos");
-        fails(app_state(account_json(other), echo), other);
-    }
-    SUBCASE("duplicate account") {
-        fails(app_state(account_json(user_bech32(0)) + ", " + account_json(user_bech32(0)), echo),
-              "duplicate account");
-    }
-    SUBCASE("pub_key that is not the account's") {
-        // base64 of 32 zero bytes
-        fails(app_state(R"({"address": ")" + user_bech32(0) +
-                            R"(", "pub_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="})",
-                        echo),
-              "pub_key");
-    }
-    SUBCASE("pub_key of the wrong size") {
-        fails(app_state(R"({"address": ")" + user_bech32(0) + R"(", "pub_key": "AAAA"})", echo),
-              "32 bytes");
+    SUBCASE("accounts are no longer the module's (they are app_state.auth's)") {
+        fails(R"({"accounts": [], "handlers": [{"name": "echo"}]})", "app_state");
     }
     SUBCASE("unknown handler kind") {
-        fails(app_state("", R"({"name": "weather"})"), "weather");
-        fails(app_state("", R"({"name": "exec:"})"), "exec:");
-        fails(app_state("", R"({"name": "exec:)" + std::string(64, 'x') + "\"}"),
-              "unknown handler");
+        fails(app_state(R"({"name": "weather"})"), "weather");
+        fails(app_state(R"({"name": "exec:"})"), "exec:");
+        fails(app_state(R"({"name": "exec:)" + std::string(64, 'x') + "\"}"), "unknown handler");
     }
     SUBCASE("duplicate handler") {
-        fails(app_state("", echo + ", " + echo), "duplicate handler");
+        fails(app_state(echo + ", " + echo), "duplicate handler");
     }
     SUBCASE("malformed JSON") {
-        fails("{\"accounts\": [", "app_state");
+        fails("{\"handlers\": [", "app_state");
         fails("not json", "app_state");
-        fails(R"({"accounts": 5})", "app_state");
+        fails(R"({"handlers": 5})", "app_state");
         fails(R"({"no_such_field": 1})", "app_state");
     }
     SUBCASE("params out of bounds") {
         // Present params with a field left out: that field is 0, which is out of bounds.
-        auto g = parse_genesis_json(app_state("", echo, R"({"max_input_bytes": 10})"));
+        auto g = parse_genesis_json(app_state(echo, R"({"max_input_bytes": 10})"));
         CHECK_FALSE(g.ok());
     }
 }
@@ -175,8 +145,6 @@ TEST_CASE("genesis_to_json round-trips") {
     g.params.max_input_bytes = 1000;
     g.params.timeout_blocks = 9;
     g.params.max_attempts = 7;
-    g.accounts.push_back({user_bech32(0), user(0).public_key()});
-    g.accounts.push_back({user_bech32(1), std::nullopt});
     g.handlers = {{"echo", "output = input"}, {"http", ""}, {"exec:sim", "a simulation"}};
     REQUIRE(validate_genesis(g).ok());
 
@@ -185,11 +153,6 @@ TEST_CASE("genesis_to_json round-trips") {
     auto back = parse_genesis_json(json);
     REQUIRE(back.ok());
     CHECK(back->params == g.params);
-    REQUIRE(back->accounts.size() == 2);
-    CHECK(back->accounts[0].address == g.accounts[0].address);
-    CHECK(back->accounts[0].pub_key == g.accounts[0].pub_key);
-    CHECK(back->accounts[1].address == g.accounts[1].address);
-    CHECK_FALSE(back->accounts[1].pub_key.has_value());
     REQUIRE(back->handlers.size() == 3);
     for (std::size_t i = 0; i < 3; ++i) {
         CHECK(back->handlers[i].name == g.handlers[i].name);
@@ -199,9 +162,11 @@ TEST_CASE("genesis_to_json round-trips") {
 }
 
 TEST_CASE("a genesis account with a pub_key can send its first tx") {
-    AppGenesis g = genesis();
-    g.accounts[0].pub_key = user(0).public_key();
-    REQUIRE(validate_genesis(g).ok());
+    app::Genesis g = app_genesis(genesis());
+    const auto& pk = user(0).public_key();
+    g.accounts[0].pub_key =
+        crypto::AccountPubKey{crypto::KeyType::ed25519, Bytes(pk.begin(), pk.end())};
+    REQUIRE(app::validate_genesis(g).ok());
     Node n = make_node(g);
     CHECK(n.app->check_tx(signed_tx(0, 0), consensus::CheckTxKind::new_tx).code == 0);
     // Another key claiming that account is refused: the account's key is known.
@@ -212,8 +177,9 @@ TEST_CASE("a genesis account with a pub_key can send its first tx") {
         body.mutable_messages(0)->set_value(msg.SerializeAsString());
     });
     auto r = n.app->check_tx(tx, consensus::CheckTxKind::new_tx);
-    CHECK(r.code == static_cast<std::uint32_t>(Code::unauthorized));
-    CHECK(contains(r.log, "public key"));
+    CHECK(r.code == static_cast<std::uint32_t>(app::SdkCode::invalid_pubkey));
+    CHECK(r.codespace == app::k_sdk_codespace);
+    CHECK(contains(r.log, "public key does not match the account's"));
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST_CASE("process_proposal rejects a bad results tx") {
     SUBCASE("undecodable") {
         CHECK(t.propose({Bytes{0x00, 0xff, 0xff, 0xff}}) == ProposalStatus::reject);
         CHECK(t.propose({Bytes{0x00}}) == ProposalStatus::reject);  // no proposer
-        Bytes short_proposer{0x00, 0x0a, 0x03, 0x01, 0x02, 0x03};  // proposer of 3 bytes
+        Bytes short_proposer{0x00, 0x0a, 0x03, 0x01, 0x02, 0x03};   // proposer of 3 bytes
         CHECK(t.propose({short_proposer}) == ProposalStatus::reject);
     }
     SUBCASE("no results") {
@@ -108,13 +108,19 @@ TEST_CASE("process_proposal rejects an invalid user tx") {
         bad.back() ^= 0x01;
         CHECK(t.propose({bad}) == ProposalStatus::reject);
     }
-    SUBCASE("sequence gap") { CHECK(t.propose({signed_tx(1, 2)}) == ProposalStatus::reject); }
+    SUBCASE("sequence gap") {
+        CHECK(t.propose({signed_tx(1, 2)}) == ProposalStatus::reject);
+    }
     SUBCASE("replayed sequence inside the block") {
         CHECK(t.propose({signed_tx(1, 1), signed_tx(1, 1, "echo", "again")}) ==
               ProposalStatus::reject);
     }
-    SUBCASE("garbage") { CHECK(t.propose({Bytes{0xff, 0x01}}) == ProposalStatus::reject); }
-    SUBCASE("empty tx") { CHECK(t.propose({Bytes{}}) == ProposalStatus::reject); }
+    SUBCASE("garbage") {
+        CHECK(t.propose({Bytes{0xff, 0x01}}) == ProposalStatus::reject);
+    }
+    SUBCASE("empty tx") {
+        CHECK(t.propose({Bytes{}}) == ProposalStatus::reject);
+    }
     SUBCASE("unknown handler") {
         CHECK(t.propose({signed_tx(1, 1, "weather", "x")}) == ProposalStatus::reject);
     }
@@ -142,8 +148,10 @@ TEST_CASE("finalize_block never fails on a block that process_proposal would ref
     REQUIRE(r.tx_results.size() == 4);
     // A results tx elsewhere than index 0 is a user tx with the reserved marker.
     CHECK(r.tx_results[1].code == static_cast<std::uint32_t>(Code::reserved_marker));
-    CHECK(r.tx_results[2].code == static_cast<std::uint32_t>(Code::tx_decode));
-    CHECK(r.tx_results[3].code == static_cast<std::uint32_t>(Code::tx_decode));
+    CHECK(r.tx_results[1].codespace == k_codespace);
+    CHECK(r.tx_results[2].code == static_cast<std::uint32_t>(app::SdkCode::tx_decode));
+    CHECK(r.tx_results[3].code == static_cast<std::uint32_t>(app::SdkCode::tx_decode));
+    CHECK(r.tx_results[3].codespace == app::k_sdk_codespace);
     CHECK(future(t.app(), 2).status() == v1::FUTURE_STATUS_EXECUTED);
     CHECK(future(t.app(), 2).result().output() == "two");
     CHECK(future(t.app(), 3).status() == v1::FUTURE_STATUS_PENDING);

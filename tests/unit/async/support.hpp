@@ -16,7 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "cosmos/base/abci/v1beta1/abci.pb.h"
 #include "cosmos/tx/v1beta1/tx.pb.h"
+#include "seer/app/app.hpp"
+#include "seer/app/codes.hpp"
+#include "seer/app/tx.hpp"
 #include "seer/async/codes.hpp"
 #include "seer/async/module.hpp"
 #include "seer/async/params.hpp"
@@ -73,14 +77,26 @@ inline bool contains(std::string_view text, std::string_view part) {
 inline AppGenesis genesis(Params params = {}) {
     AppGenesis g;
     g.params = params;
-    for (int i = 0; i < k_users; ++i)
-        g.accounts.push_back({user_bech32(i), std::nullopt});
     g.handlers = {{"echo", "output = input"},
                   {"math", "integer arithmetic"},
                   {"hashchain", "iterated SHA-256"}};
     REQUIRE(validate_genesis(g).ok());
     return g;
 }
+
+/// The application genesis around the module's: users 0..k_users-1 get accounts (numbers
+/// 0..k_users-1, keys set by their first tx) and no balances.
+inline app::Genesis app_genesis(const AppGenesis& g) {
+    app::Genesis out;
+    for (int i = 0; i < k_users; ++i)
+        out.accounts.push_back({user_bech32(i), std::nullopt});
+    out.async = g;
+    REQUIRE(app::validate_genesis(out).ok());
+    return out;
+}
+
+using app::AddFutureTx;
+using app::build_add_future_tx;
 
 inline AddFutureTx add_future(int user_index, std::uint64_t sequence, std::string handler,
                               std::string_view input) {
@@ -258,24 +274,29 @@ struct Node {
     std::unique_ptr<prophet::Prophet> prophet;  // declared before app: outlives it
     std::unique_ptr<Application> app;
     std::optional<Address> self;
-    AppGenesis genesis;
+    app::Genesis genesis;
+    std::vector<bank::GasPrice> min_gas_prices;
 
-    ModuleOptions options() const {
-        ModuleOptions o{std::string(k_chain_id), prophet.get(), self};
-        o.outputs = outputs.get();
-        o.fetch_output = [f = fetches](const crypto::Hash256& h, std::uint64_t) {
+    app::AppOptions options() const {
+        app::AppOptions o;
+        o.chain_id = std::string(k_chain_id);
+        o.async.prophet = prophet.get();
+        o.async.validator_address = self;
+        o.async.outputs = outputs.get();
+        o.async.fetch_output = [f = fetches](const crypto::Hash256& h, std::uint64_t) {
             f->push_back(h);
         };
+        o.min_gas_prices = min_gas_prices;
         return o;
     }
-    /// A new module over the same store, as after a process restart.
+    /// A new application over the same store, as after a process restart.
     void restart() {
         app.reset();
-        app = make_module(options(), genesis, *kv);
+        app = app::make_app(options(), genesis, *kv);
     }
 };
 
-inline Node make_node(const AppGenesis& g, std::optional<Address> self = std::nullopt,
+inline Node make_node(const app::Genesis& g, std::optional<Address> self = std::nullopt,
                       bool with_prophet = false) {
     Node n;
     n.kv = store::make_memory_store({std::string(k_app_column), std::string(k_outputs_column)});
@@ -283,8 +304,13 @@ inline Node make_node(const AppGenesis& g, std::optional<Address> self = std::nu
     if (with_prophet) n.prophet = make_test_prophet();
     n.self = self;
     n.genesis = g;
-    n.app = make_module(n.options(), g, *n.kv);
+    n.app = app::make_app(n.options(), g, *n.kv);
     return n;
+}
+
+inline Node make_node(const AppGenesis& g, std::optional<Address> self = std::nullopt,
+                      bool with_prophet = false) {
+    return make_node(app_genesis(g), self, with_prophet);
 }
 
 /// A chain of `vs` driven block by block on one node: finalize_block, then commit.
@@ -294,6 +320,9 @@ struct Chain {
     std::int64_t height = 0;
 
     Chain(ValidatorSet validators_, const AppGenesis& g, std::optional<std::size_t> self = {},
+          bool with_prophet = false)
+        : Chain(std::move(validators_), app_genesis(g), self, with_prophet) {}
+    Chain(ValidatorSet validators_, const app::Genesis& g, std::optional<std::size_t> self = {},
           bool with_prophet = false)
         : vs(std::move(validators_)),
           node(make_node(g, self ? std::optional<Address>(vs.addresses[*self]) : std::nullopt,
@@ -339,6 +368,18 @@ inline v1::Future future(Application& app, std::uint64_t id) {
 
 inline std::uint32_t future_code(Application& app, std::uint64_t id) {
     return query(app, "async/future/" + std::to_string(id)).code;
+}
+
+/// The future ID a delivered MsgAddFuture tx returned (message `index` of its TxMsgData).
+inline std::uint64_t created_id(const consensus::ExecTxResult& r, int index = 0) {
+    REQUIRE(r.code == 0);
+    cosmos::base::abci::v1beta1::TxMsgData data;
+    REQUIRE(data.ParseFromArray(r.data.data(), static_cast<int>(r.data.size())));
+    REQUIRE(data.msg_responses_size() > index);
+    REQUIRE(data.msg_responses(index).type_url() == k_msg_add_future_response_type_url);
+    v1::MsgAddFutureResponse m;
+    REQUIRE(m.ParseFromString(data.msg_responses(index).value()));
+    return m.id();
 }
 
 /// Events of the block and of its txs.

@@ -73,6 +73,32 @@ TEST_CASE("config: [async] archive and serve_outputs") {
     }
 }
 
+TEST_CASE("config: [grpc] enable and address") {
+    Config defaults;
+    CHECK(defaults.grpc_enable);
+    CHECK(defaults.grpc_address == "127.0.0.1:9090");
+    auto c = parse_config("[grpc]\nenable = false\naddress = \"0.0.0.0:9091\"\n");
+    REQUIRE(c.ok());
+    CHECK_FALSE(c->grpc_enable);
+    CHECK(c->grpc_address == "0.0.0.0:9091");
+    auto again = parse_config(render_config(*c));
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->grpc_enable);
+    CHECK(again->grpc_address == "0.0.0.0:9091");
+    for (const char* bad : {"[grpc]\naddress = \"9090\"\n", "[grpc]\naddress = \"h:99999\"\n",
+                            "[grpc]\naddress = 9090\n"}) {
+        auto r = parse_config(bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.find("grpc.address") != std::string::npos);
+    }
+    auto r = parse_config("[grpc]\nenable = \"yes\"\n");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("grpc.enable") != std::string::npos);
+    r = parse_config("[grpc]\nmax_recv_msg_size = 1\n");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("grpc.max_recv_msg_size") != std::string::npos);
+}
+
 TEST_CASE("config: persistent_peers as CometBFT's comma-separated string") {
     auto c = parse_config("[p2p]\npersistent_peers = \"a@h:1,b@h:2\"\n");
     REQUIRE(c.ok());
@@ -193,8 +219,11 @@ TEST_CASE("testnet: files of a 4-validator network") {
         addrs.insert(n.rpc_laddr);
         addrs.insert(n.api_laddr);
         addrs.insert(n.prometheus_laddr);
+        addrs.insert("tcp://" + n.grpc_address);
+        CHECK(load_config(n.home + "/config/config.toml")->grpc_address == n.grpc_address);
     }
-    CHECK(addrs.size() == 16);
+    CHECK(addrs.size() == 20);
+    CHECK(nodes->at(1).grpc_address == "127.0.0.1:9100");
     CHECK(std::filesystem::is_directory(opt.output + "/keys/keyring-test"));
     CHECK_FALSE(write_testnet(opt).ok());  // never overwrites
     std::filesystem::remove_all(dir);

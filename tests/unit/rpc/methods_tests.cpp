@@ -257,12 +257,21 @@ TEST_CASE("txs: tx, tx_search, mempool, broadcast, check_tx, abci_query") {
         get(f.port, "/abci_query?path=\"async/future/99\"").json().at("result").at("response");
     CHECK(nf.at("code") == 38);
     CHECK(nf.at("codespace") == "async");
-    v1::PageRequest pr;
-    pr.set_limit(2);
+    v1::QueryPendingFuturesRequest pr;
+    pr.mutable_pagination()->set_limit(2);
     auto pending = call(
         f.port, "abci_query",
         {{"path", "async/pending_futures"}, {"data", to_hex(to_bytes(pr.SerializeAsString()))}});
     CHECK(pending.at("result").at("response").at("code") == 0);
+    auto pending_value = from_base64(str(pending.at("result").at("response").at("value")));
+    REQUIRE(pending_value);
+    v1::QueryFuturesResponse pending_page;
+    REQUIRE(pending_page.ParseFromArray(pending_value->data(),
+                                        static_cast<int>(pending_value->size())));
+    REQUIRE(pending_page.futures_size() == 2);
+    CHECK(pending_page.futures(0).status() == v1::FUTURE_STATUS_PENDING);
+    CHECK(pending_page.futures(1).status() == v1::FUTURE_STATUS_PENDING);
+    CHECK_FALSE(pending_page.pagination().next_key().empty());
 }
 
 TEST_CASE("broadcast_tx_commit waits for the Tx event, and times out as CometBFT") {

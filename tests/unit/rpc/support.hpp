@@ -21,6 +21,10 @@
 #include <tuple>
 #include <vector>
 
+#include "cosmos/auth/v1beta1/auth.pb.h"
+#include "cosmos/base/query/v1beta1/pagination.pb.h"
+#include "cosmos/crypto/ed25519/keys.pb.h"
+#include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
 #include "seer/async/v1/async.pb.h"
 #include "seer/common/base64.hpp"
@@ -93,13 +97,13 @@ public:
     }
 
     Bytes add_future_tx(std::uint64_t sequence) {
-        async::AddFutureTx t;
+        app::AddFutureTx t;
         t.chain_id = chain_id;
         t.account_number = 1;
         t.sequence = sequence;
         t.handler = "echo";
         t.input = to_bytes("hello");
-        return async::build_add_future_tx(key(9), t);
+        return app::build_add_future_tx(key(9), t);
     }
 
     static consensus::ExecTxResult result_for(std::uint64_t future_id) {
@@ -364,16 +368,17 @@ public:
         r.height = 3;
         return r;
     }
-    static consensus::QueryResponse fail(std::uint32_t code, std::string log) {
+    static consensus::QueryResponse fail(std::uint32_t code, std::string log,
+                                         std::string codespace = "async") {
         consensus::QueryResponse r;
         r.code = code;
-        r.codespace = "async";
+        r.codespace = std::move(codespace);
         r.log = std::move(log);
         return r;
     }
 
     /// 25 futures (ids 1..25), odd verified, even pending; keys are 8-byte big-endian ids.
-    consensus::QueryResponse page(const v1::PageRequest& p, int status,
+    consensus::QueryResponse page(const cosmos::base::query::v1beta1::PageRequest& p, int status,
                                   const std::string& creator) {
         if (!creator.empty() && creator != "seer1creator") return fail(18, "invalid creator");
         std::uint64_t start = 1;
@@ -421,10 +426,10 @@ public:
             return page(r.pagination(), r.status(), r.creator());
         }
         if (path == "async/pending_futures") {
-            v1::PageRequest p;
+            v1::QueryPendingFuturesRequest p;
             if (!p.ParseFromArray(q.data.data(), static_cast<int>(q.data.size())))
                 return fail(18, "bad request");
-            return page(p, v1::FUTURE_STATUS_PENDING, "");
+            return page(p.pagination(), v1::FUTURE_STATUS_PENDING, "");
         }
         if (path == "async/params") {
             v1::QueryParamsResponse r;
@@ -439,16 +444,30 @@ public:
             h->set_description("returns its input");
             return ok(r);
         }
-        if (path.rfind("async/account/", 0) == 0) {
-            const auto addr = path.substr(14);
-            if (!crypto::from_bech32_address(addr)) return fail(18, "invalid address");
-            if (addr != account_address) return fail(38, "account not found");
-            v1::QueryAccountResponse r;
-            r.mutable_account()->set_address(addr);
+        if (path == "/cosmos.auth.v1beta1.Query/Account") {
+            // As app/ answers: a BaseAccount in an Any; code 22 "NotFound"; code 7 bad address.
+            cosmos::auth::v1beta1::QueryAccountRequest req;
+            if (!req.ParseFromArray(q.data.data(), static_cast<int>(q.data.size())))
+                return fail(18, "bad request", "sdk");
+            const std::string& addr = req.address();
+            if (!crypto::from_bech32_address(addr)) return fail(7, "invalid address", "sdk");
+            if (addr != account_address)
+                return fail(22,
+                            "rpc error: code = NotFound desc = account " + addr +
+                                " not found: key not found",
+                            "sdk");
+            cosmos::auth::v1beta1::BaseAccount acc;
+            acc.set_address(addr);
             const auto pk = key(9).public_key();
-            r.mutable_account()->set_pub_key(std::string(pk.begin(), pk.end()));
-            r.mutable_account()->set_account_number(1);
-            r.mutable_account()->set_sequence(31);
+            cosmos::crypto::ed25519::PubKey pub;
+            pub.set_key(std::string(pk.begin(), pk.end()));
+            acc.mutable_pub_key()->set_type_url("/cosmos.crypto.ed25519.PubKey");
+            acc.mutable_pub_key()->set_value(pub.SerializeAsString());
+            acc.set_account_number(1);
+            acc.set_sequence(31);
+            cosmos::auth::v1beta1::QueryAccountResponse r;
+            r.mutable_account()->set_type_url("/cosmos.auth.v1beta1.BaseAccount");
+            r.mutable_account()->set_value(acc.SerializeAsString());
             return ok(r);
         }
         return fail(18, "unknown query path");

@@ -47,6 +47,10 @@ struct Config {
     std::string api_laddr = "tcp://127.0.0.1:1317";
     std::vector<std::string> api_cors_allowed_origins;  // as [rpc] cors_allowed_origins
 
+    // [grpc] (as the SDK's app.toml; the SDK listens on 0.0.0.0:9090, seer on loopback)
+    bool grpc_enable = true;
+    std::string grpc_address = "127.0.0.1:9090";
+
     // [consensus]
     std::int64_t timeout_propose_ms = 3000;
     std::int64_t timeout_propose_delta_ms = 500;

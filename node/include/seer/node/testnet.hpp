@@ -20,6 +20,7 @@ struct TestnetOptions {
     std::vector<std::string> hostnames;  // one per validator (machines); empty = host for all
     std::uint16_t base_port = 26656;     // node i: p2p base+10i, rpc base+1+10i, metrics base+4+10i
     std::uint16_t api_base_port = 1317;  // node i: api_base+10i
+    std::uint16_t grpc_base_port = 9090;  // node i: grpc_base+10i
     std::vector<std::string> users{"alice", "bob", "carol", "dave"};
     std::uint64_t user_amount = 1'000'000'000;       // useer each (1,000 SEER)
     std::uint64_t faucet_amount = 1'000'000'000'000;  // useer (1,000,000 SEER)
@@ -37,6 +38,7 @@ struct TestnetNode {
     std::string moniker;
     std::string node_id;
     std::string p2p_laddr, rpc_laddr, api_laddr, prometheus_laddr;
+    std::string grpc_address;  // host:port, as config.toml's [grpc] address
 };
 
 /// Writes every file; refuses to overwrite an existing node directory.
