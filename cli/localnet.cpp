@@ -80,6 +80,7 @@ int run_localnet(const LocalnetOptions& opt) {
         node::TestnetOptions t;
         t.validators = opt.validators;
         t.output = opt.home;
+        t.grpc_base_port = 9090;  // node0 where grpcurl and SDK tools look first
         auto nodes = node::write_testnet(t);
         if (!nodes) {
             std::cerr << "seer localnet: " << nodes.error().message << "\n";

@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
     tn->add_option("--starting-port", testnet.base_port, "first p2p port")->capture_default_str();
     tn->add_option("--api-starting-port", testnet.api_base_port, "first REST port")
         ->capture_default_str();
-    tn->add_option("--grpc-starting-port", testnet.grpc_base_port, "first gRPC port")
-        ->capture_default_str();
+    tn->add_option("--grpc-starting-port", testnet.grpc_base_port,
+                   "first gRPC port (default: each node's p2p port + 5)");
     tn->add_option("--http-allowlist", testnet.http_allowlist,
                    "origin for the http handler (repeatable)");
     tn->add_option("--exec", testnet.exec, "external handler name=/abs/path[,arg...] (repeatable)");

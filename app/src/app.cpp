@@ -760,6 +760,14 @@ QueryResponse page_coins(const bank::Coins& all,
 
 QueryResponse App::query(const QueryRequest& req) {
     const std::string& path = req.path;
+    // Only the latest state is kept (no historical versions): a query at another height is
+    // refused, never answered from the wrong state.
+    if (req.height != 0 && req.height != m_state.height())
+        return query_fail(SdkCode::invalid_request,
+                          "failed to load state at height " + std::to_string(req.height) +
+                              "; seer keeps only the latest state (height " +
+                              std::to_string(m_state.height()) +
+                              "): query without a height: invalid request");
     QueryResponse r;
     if (path == "/cosmos.auth.v1beta1.Query/Account") {
         r = query_account(req.data);

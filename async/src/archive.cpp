@@ -53,15 +53,23 @@ std::optional<Bytes> Archive::get(std::uint64_t id) const {
 }
 
 std::optional<consensus::QueryResponse> Archive::query(const consensus::QueryRequest& req) const {
-    std::string_view path = req.path;
-    while (!path.empty() && path.front() == '/')
-        path.remove_prefix(1);
-    constexpr std::string_view prefix = "async/future/";
-    if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
-    path.remove_prefix(prefix.size());
     std::uint64_t id = 0;
-    auto [ptr, ec] = std::from_chars(path.data(), path.data() + path.size(), id);
-    if (path.empty() || ec != std::errc() || ptr != path.data() + path.size()) return std::nullopt;
+    if (req.path == "/seer.async.v1.Query/Future") {
+        // The gRPC-style path: the ID is in the request message.
+        seer::async::v1::QueryFutureRequest request;
+        if (!detail::parse(request, req.data)) return std::nullopt;
+        id = request.id();
+    } else {
+        std::string_view path = req.path;
+        while (!path.empty() && path.front() == '/')
+            path.remove_prefix(1);
+        constexpr std::string_view prefix = "async/future/";
+        if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
+        path.remove_prefix(prefix.size());
+        auto [ptr, ec] = std::from_chars(path.data(), path.data() + path.size(), id);
+        if (path.empty() || ec != std::errc() || ptr != path.data() + path.size())
+            return std::nullopt;
+    }
     auto record = get(id);
     if (!record) return std::nullopt;
     seer::async::v1::QueryFutureResponse r;

@@ -91,8 +91,9 @@ std::uint64_t amount_of(const Coins& coins, std::string_view denom) {
 }
 
 std::uint64_t GasPrice::fee_for(std::uint64_t gas) const {
-    const unsigned __int128 product = static_cast<unsigned __int128>(gas) * units;
-    const unsigned __int128 fee = (product + k_e18 - 1) / k_e18;
+    __extension__ using u128 = unsigned __int128;  // g++ and clang; not in ISO C++
+    const u128 product = static_cast<u128>(gas) * units;
+    const u128 fee = (product + k_e18 - 1) / k_e18;
     return fee > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(fee);
 }
 

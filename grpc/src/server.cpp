@@ -29,6 +29,9 @@ constexpr std::string_view k_height_key = "x-cosmos-block-height";
 // The SDK's codespace "sdk" codes that have their own gRPC status.
 constexpr std::uint32_t k_invalid_request = 18;
 constexpr std::uint32_t k_not_found = 38;
+constexpr std::uint32_t k_key_not_found = 22;
+constexpr std::uint32_t k_invalid_address = 7;
+constexpr std::uint32_t k_invalid_coins = 10;
 
 std::shared_ptr<spdlog::logger> log() {
     static std::shared_ptr<spdlog::logger> logger = [] {
@@ -69,10 +72,14 @@ Result<std::int64_t> request_height(const ::grpc::ServerContext& context) {
 }
 
 ::grpc::Status status_of(const consensus::QueryResponse& answer) {
+    // The SDK's codes (codespace "sdk"), mapped as its gRPC gateway maps them.
     switch (answer.code) {
         case k_not_found:
+        case k_key_not_found:
             return {::grpc::StatusCode::NOT_FOUND, answer.log};
         case k_invalid_request:
+        case k_invalid_address:
+        case k_invalid_coins:
             return {::grpc::StatusCode::INVALID_ARGUMENT, answer.log};
         default:
             return {::grpc::StatusCode::UNKNOWN, answer.log};

@@ -61,7 +61,9 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
         node.prometheus_laddr = laddr(listen_host, base + 4);
         node.api_laddr = laddr(listen_host, opt.api_base_port + static_cast<int>(10 * i));
         node.grpc_address =
-            listen_host + ":" + std::to_string(opt.grpc_base_port + static_cast<int>(10 * i));
+            listen_host + ":" +
+            std::to_string(opt.grpc_base_port != 0 ? opt.grpc_base_port + static_cast<int>(10 * i)
+                                                   : base + 5);
         node_keys.push_back(crypto::PrivateKey::generate());
         val_keys.push_back(crypto::PrivateKey::generate());
         node.node_id = node_id(node_keys.back().public_key());

@@ -11,7 +11,8 @@ Genesis sample() {
     Genesis g;
     g.auth.gas_per_msg = 12345;
     g.auth.max_memo_characters = 100;
-    const auto& pk = user(0).public_key();
+    const auto key0 = user(0);  // public_key() is a reference into the key
+    const auto& pk = key0.public_key();
     g.accounts.push_back({user_bech32(0), crypto::AccountPubKey{crypto::KeyType::ed25519,
                                                                 Bytes(pk.begin(), pk.end())}});
     g.accounts.push_back({user_bech32(1), std::nullopt});
@@ -76,7 +77,8 @@ TEST_CASE("app_state JSON: errors") {
         fails(auth(acc(other)), other);
     }
     SUBCASE("pub_key that is not the account's") {
-        const auto& pk = user(1).public_key();
+        const auto key1 = user(1);
+        const auto& pk = key1.public_key();
         fails(auth(R"({"address": ")" + user_bech32(0) +
                    R"(", "pub_key": {"@type": "/cosmos.crypto.ed25519.PubKey", "key": ")" +
                    to_base64(ByteView(pk.data(), pk.size())) + R"("}})"),

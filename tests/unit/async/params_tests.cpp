@@ -163,10 +163,12 @@ TEST_CASE("genesis_to_json round-trips") {
 
 TEST_CASE("a genesis account with a pub_key can send its first tx") {
     app::Genesis g = app_genesis(genesis());
-    const auto& pk = user(0).public_key();
+    const auto key0 = user(0);  // public_key() is a reference into the key
+    const auto& pk = key0.public_key();
     g.accounts[0].pub_key =
         crypto::AccountPubKey{crypto::KeyType::ed25519, Bytes(pk.begin(), pk.end())};
-    REQUIRE(app::validate_genesis(g).ok());
+    const auto valid = app::validate_genesis(g);
+    REQUIRE_MESSAGE(valid.ok(), (valid.ok() ? std::string() : valid.error().message));
     Node n = make_node(g);
     CHECK(n.app->check_tx(signed_tx(0, 0), consensus::CheckTxKind::new_tx).code == 0);
     // Another key claiming that account is refused: the account's key is known.

@@ -223,7 +223,9 @@ TEST_CASE("testnet: files of a 4-validator network") {
         CHECK(load_config(n.home + "/config/config.toml")->grpc_address == n.grpc_address);
     }
     CHECK(addrs.size() == 20);
-    CHECK(nodes->at(1).grpc_address == "127.0.0.1:9100");
+    // gRPC inside each node's block of ten ports by default: p2p + 5.
+    CHECK(nodes->at(1).grpc_address ==
+          "127.0.0.1:" + std::to_string(opt.base_port + 10 + 5));
     CHECK(std::filesystem::is_directory(opt.output + "/keys/keyring-test"));
     CHECK_FALSE(write_testnet(opt).ok());  // never overwrites
     std::filesystem::remove_all(dir);

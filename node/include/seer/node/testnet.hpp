@@ -20,7 +20,9 @@ struct TestnetOptions {
     std::vector<std::string> hostnames;  // one per validator (machines); empty = host for all
     std::uint16_t base_port = 26656;     // node i: p2p base+10i, rpc base+1+10i, metrics base+4+10i
     std::uint16_t api_base_port = 1317;  // node i: api_base+10i
-    std::uint16_t grpc_base_port = 9090;  // node i: grpc_base+10i
+    /// Node i serves gRPC on grpc_base + 10i; 0: on base_port + 10i + 5, inside the node's own
+    /// block of ten ports (so networks on free port ranges never meet on 9090).
+    std::uint16_t grpc_base_port = 0;
     std::vector<std::string> users{"alice", "bob", "carol", "dave"};
     std::uint64_t user_amount = 1'000'000'000;       // useer each (1,000 SEER)
     std::uint64_t faucet_amount = 1'000'000'000'000;  // useer (1,000,000 SEER)
