@@ -352,4 +352,62 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
 }
 
 }  // namespace
+TEST_CASE("CORS: allowed origins get the header and a preflight answer; others and no config get none") {
+    FakeNodeApi node;
+    ServerOptions o = hostile_options();
+    o.cors_allowed_origins = {"https://app.example"};
+    Server server(node, o);
+    server.start();
+    RestOptions ro;
+    ro.port = 0;
+    ro.cors_allowed_origins = {"*"};
+    RestServer rest(node, ro);
+    rest.start();
+    ServerOptions plain = hostile_options();
+    Server no_cors(node, plain);
+    no_cors.start();
+
+    auto request = [](std::uint16_t port, std::string_view method, std::string_view target,
+                      std::string_view origin) {
+        std::string text = std::string(method) + " " + std::string(target) +
+                           " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        if (!origin.empty()) text += "Origin: " + std::string(origin) + "\r\n";
+        text += "Connection: close\r\n\r\n";
+        return raw(port, text);
+    };
+    // The allowed origin: the header on a normal answer, and a preflight answered with 204.
+    auto r = request(server.port(), "GET", "/status", "https://app.example");
+    REQUIRE(r.ok);
+    CHECK(r.status == 200);
+    CHECK(r.header("access-control-allow-origin") == "https://app.example");
+    auto pre = request(server.port(), "OPTIONS", "/status", "https://app.example");
+    REQUIRE(pre.ok);
+    CHECK(pre.status == 204);
+    CHECK(pre.header("access-control-allow-origin") == "https://app.example");
+    CHECK(pre.header("access-control-allow-methods").find("POST") != std::string::npos);
+    CHECK(pre.header("access-control-allow-headers").find("Content-Type") != std::string::npos);
+    // Another origin, and no origin: no CORS header.
+    auto other = request(server.port(), "GET", "/status", "https://evil.example");
+    REQUIRE(other.ok);
+    CHECK(other.status == 200);
+    CHECK(other.header("access-control-allow-origin").empty());
+    CHECK(request(server.port(), "GET", "/status", "").header("access-control-allow-origin").empty());
+    // REST with "*": any origin is echoed back.
+    auto any = request(rest.port(), "GET", "/seer/async/v1/params", "http://localhost:3000");
+    REQUIRE(any.ok);
+    CHECK(any.header("access-control-allow-origin") == "http://localhost:3000");
+    CHECK(any.header("vary") == "Origin");
+    // CORS not configured: no header, and OPTIONS is not answered as a preflight.
+    auto none = request(no_cors.port(), "GET", "/status", "https://app.example");
+    REQUIRE(none.ok);
+    CHECK(none.header("access-control-allow-origin").empty());
+    auto none_pre = request(no_cors.port(), "OPTIONS", "/status", "https://app.example");
+    REQUIRE(none_pre.ok);
+    CHECK(none_pre.status != 204);
+    CHECK(server_healthy(server.port(), node));
+    no_cors.stop();
+    rest.stop();
+    server.stop();
+}
+
 }  // namespace seer::rpc::test

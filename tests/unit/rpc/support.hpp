@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -491,6 +492,11 @@ struct HttpReply {
     bool ok = false;  // false: no response (closed, timed out)
     int status = 0;
     std::string body;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string header(const std::string& name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
     json::value json() const {
         boost::system::error_code ec;
         auto v = json::parse(body, ec);
@@ -545,7 +551,14 @@ public:
         run();
         if (ec) return {};
         auto res = parser.release();
-        return {true, static_cast<int>(res.result_int()), res.body()};
+        HttpReply out{true, static_cast<int>(res.result_int()), res.body(), {}};
+        for (const auto& f : res) {
+            std::string name(f.name_string());
+            for (auto& ch : name)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            out.headers[name] = std::string(f.value());
+        }
+        return out;
     }
 
     /// True when the server closes the connection within `timeout`.
