@@ -1,31 +1,14 @@
 #pragma once
-// Small helpers between protobuf strings and seer bytes. Private to async/.
+// The protobuf helpers (seer/consensus/pb_util.hpp), in async/'s private namespace.
 
-#include <google/protobuf/message_lite.h>
-
-#include <string>
-
-#include "seer/common/bytes.hpp"
-#include "seer/consensus/codec.hpp"
+#include "seer/consensus/pb_util.hpp"
 
 namespace seer::async::detail {
 
-inline std::string pb_bytes(ByteView b) {
-    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-inline ByteView view(const std::string& s) {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-inline Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
-inline Bytes serialize(const google::protobuf::MessageLite& m) {
-    Bytes out(m.ByteSizeLong());
-    if (!out.empty()) m.SerializeWithCachedSizesToArray(out.data());
-    return out;
-}
-template <class M>
-bool parse(M& m, ByteView b) {
-    consensus::route_protobuf_logs();  // untrusted bytes: keep libprotobuf's complaints quiet
-    return m.ParseFromArray(b.data(), static_cast<int>(b.size()));
-}
+using pb::bytes_of;
+using pb::parse;
+using pb::pb_bytes;
+using pb::serialize;
+using pb::view;
 
 }  // namespace seer::async::detail
