@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "bench_cmd.hpp"
 #include "client.hpp"
 #include "keys_cmd.hpp"
 #include "localnet.hpp"
@@ -298,6 +299,49 @@ int main(int argc, char** argv) {
     q_balances->add_option("--denom", balance_denom, "only this denom");
     auto* q_params = q_async->add_subcommand("params", "module parameters");
     auto* q_handlers = q_async->add_subcommand("handlers", "the handler registry");
+    // seer bench: the load generator of `make bench` (docs/performance.md).
+    auto* bench = app.add_subcommand("bench", "benchmark tools (make bench)");
+    bench->require_subcommand(1);
+    bench->fallthrough();
+    cli::BenchGenesisOptions bg;
+    auto* bench_genesis = bench->add_subcommand(
+        "genesis", "fund deterministic bench accounts in genesis.json (before the first start)");
+    bench_genesis->fallthrough();
+    bench_genesis->add_option("--accounts", bg.accounts, "how many")->capture_default_str()->check(
+        CLI::Range(1, 100000));
+    cli::BenchLoadOptions bl;
+    std::string bench_nodes;
+    auto* bench_load = bench->add_subcommand(
+        "load", "send pre-signed txs to every node and print figures as JSON");
+    bench_load->fallthrough();
+    bench_load->add_option("--nodes", bench_nodes, "JSON-RPC URLs, comma-separated")->required();
+    bench_load->add_option("--accounts", bl.accounts, "bench accounts that sign")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    bench_load->add_option("--txs", bl.txs, "txs to send (0: follow the chain only)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    bench_load->add_option("--rate", bl.rate, "tx/s over all connections (0: as fast as taken)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    bench_load->add_option("--duration", bl.duration_s, "seconds to send (with --rate) or follow")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    bench_load->add_option("--connections", bl.connections, "keep-alive connections per node")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
+    bench_load->add_option("--handler", bl.handler, "the futures' handler")->capture_default_str();
+    bench_load->add_option("--input-bytes", bl.input_bytes, "size of each future's input")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 65536));
+    bench_load->add_option("--raw-bytes", bl.raw_bytes,
+                           "send unsigned random payloads of this size (proxy_app = \"noop\")")
+        ->check(CLI::Range(1, 65536));
+    bench_load->add_option("--timeout", bl.timeout_s, "seconds for everything to commit")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    bench_load->add_flag("!--no-wait-final", bl.wait_final, "do not wait for futures to be final");
+
     for (auto* sc :
          {q_future, q_futures, q_pending, q_params, q_handlers, query_tx, query_txs, status, q_balances, add_account})
         sc->fallthrough();
@@ -309,6 +353,16 @@ int main(int argc, char** argv) {
     }
     client.home = home;
     if (status->parsed()) return cli::cmd_status(client);
+    if (bench_genesis->parsed()) {
+        bg.home = home;
+        return cli::cmd_bench_genesis(bg);
+    }
+    if (bench_load->parsed()) {
+        std::stringstream list(bench_nodes);
+        for (std::string n; std::getline(list, n, ',');)
+            if (!n.empty()) bl.nodes.push_back(n);
+        return cli::cmd_bench_load(bl);
+    }
     if (add_future->parsed()) {
         if (af.input.empty() && af.input_file.empty()) return fail("give --input or --input-file");
         if (!af.output_file.empty() && !af.wait) return fail("--output-file needs --wait");

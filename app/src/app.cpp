@@ -6,6 +6,7 @@
 #include "cosmos/crypto/secp256k1/keys.pb.h"
 #include "cosmos/tx/v1beta1/service.pb.h"
 #include "pb.hpp"
+#include "sig_cache.hpp"
 #include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
 #include "seer/common/base64.hpp"
@@ -296,6 +297,7 @@ private:
     std::unique_ptr<async::Module> m_async;
     store::CacheView m_check{m_state};  // the mempool's view: committed state + checked txs
     async::Admission m_check_admitted;
+    SigCache m_sig_cache;  // consensus thread, like every call of this class
 };
 
 App::App(AppOptions options, const Genesis& genesis, store::KvStore& kv)
@@ -450,7 +452,8 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
             doc.set_auth_info_bytes(tx.raw.auth_info_bytes());
             doc.set_chain_id(m_options.chain_id);
             doc.set_account_number(acc->account_number());
-            if (!pk->verify(serialize(doc), view(tx.raw.signatures(static_cast<int>(i)))))
+            if (!m_sig_cache.verify(*pk, serialize(doc),
+                                    view(tx.raw.signatures(static_cast<int>(i)))))
                 return fail(SdkCode::unauthorized,
                             "signature verification failed; please verify account number (" +
                                 std::to_string(acc->account_number()) + ") and chain-id (" +
