@@ -29,8 +29,10 @@ sim: build
 e2e: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
 
-# Benchmarks on real processes; prints a table and writes bench/results.json (QUICK=1: shorter).
+# Benchmarks on real processes against this machine's limits, measured in the same run; prints
+# a table and writes bench/results.json (QUICK=1: under 3 minutes). docs/performance.md.
 bench: build
+	@bash scripts/install-bench-deps.sh
 	@QUICK=$(QUICK) $(BUILD_DIR)/bench/seer_bench $(BUILD_DIR)/seer $(CURDIR)/bench/results.json
 
 format:

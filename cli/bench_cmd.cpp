@@ -172,7 +172,8 @@ std::optional<json::value> rpc(Conn& c, const std::string& method, json::object 
     return v.at("result");
 }
 
-std::optional<std::uint64_t> account_number(Conn& c, const std::string& address) {
+/// The account's number and its next sequence.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> account_of(Conn& c, const std::string& address) {
     cosmos::auth::v1beta1::QueryAccountRequest q;
     q.set_address(address);
     std::string data;
@@ -187,7 +188,7 @@ std::optional<std::uint64_t> account_number(Conn& c, const std::string& address)
     if (!resp.ParseFromArray(value->data(), static_cast<int>(value->size())) ||
         !acc.ParseFromString(resp.account().value()))
         return std::nullopt;
-    return acc.account_number();
+    return std::make_pair(acc.account_number(), acc.sequence());
 }
 
 struct Dist {
@@ -262,13 +263,15 @@ int cmd_bench_load(const BenchLoadOptions& o) {
     if (total == 0 && o.rate > 0) total = static_cast<std::int64_t>(o.rate * o.duration_s);
     std::vector<Planned> plan(static_cast<std::size_t>(total));
     std::vector<std::uint64_t> numbers(static_cast<std::size_t>(o.accounts), 0);
+    std::vector<std::uint64_t> sequences(static_cast<std::size_t>(o.accounts), 0);
     std::vector<crypto::AccountKey> keys;
     if (o.raw_bytes == 0 && total > 0) {
         for (int i = 0; i < o.accounts; ++i) {
             keys.push_back(bench_key(i));
-            auto n = account_number(control, crypto::to_bech32_address(keys.back().address()));
+            auto n = account_of(control, crypto::to_bech32_address(keys.back().address()));
             if (!n) return fail("bench account " + std::to_string(i) + " not found: run `seer bench genesis`");
-            numbers[static_cast<std::size_t>(i)] = *n;
+            numbers[static_cast<std::size_t>(i)] = n->first;
+            sequences[static_cast<std::size_t>(i)] = n->second;
         }
     }
     {
@@ -290,7 +293,8 @@ int cmd_bench_load(const BenchLoadOptions& o) {
                         app::AddFutureTx t;
                         t.chain_id = chain_id;
                         t.account_number = numbers[static_cast<std::size_t>(p.account)];
-                        t.sequence = j / static_cast<std::size_t>(o.accounts);
+                        t.sequence = sequences[static_cast<std::size_t>(p.account)] +
+                                     j / static_cast<std::size_t>(o.accounts);
                         t.handler = o.handler;
                         std::string input = "bench-" + std::to_string(j) + "-";
                         input.resize(static_cast<std::size_t>(std::max(o.input_bytes, 1)), 'x');

@@ -168,6 +168,7 @@ Result<Config> parse_config(std::string_view text) {
     std::map<std::string, Setter> top{
         {"moniker", string_key("moniker", c.moniker)},
         {"log_level", string_key("log_level", c.log_level)},
+        {"proxy_app", string_key("proxy_app", c.proxy_app)},
         {"min_gas_prices", string_key("min_gas_prices", c.min_gas_prices)},
     };
     std::map<std::string, std::map<std::string, Setter>> sections{
@@ -297,6 +298,9 @@ Result<Config> parse_config(std::string_view text) {
         if (!t) return type_error(name, "a table").error();
         if (auto s = apply(*t, name, sec->second); !s) return s.error();
     }
+    if (c.proxy_app != "seer" && c.proxy_app != "noop")
+        return make_error("bad_config",
+                          "proxy_app must be \"seer\" or \"noop\", got \"" + c.proxy_app + "\"");
     return c;
 }
 
@@ -332,6 +336,8 @@ std::string render_config(const Config& c) {
     o << "# seer node configuration (CometBFT-like sections). Unknown keys are errors.\n"
       << "moniker = " << quote(c.moniker) << "\n"
       << "log_level = " << quote(c.log_level) << "\n"
+      << "# \"seer\" (the chain's app) or \"noop\" (accepts every tx: consensus benchmarks).\n"
+      << "proxy_app = " << quote(c.proxy_app) << "\n"
       << "# The lowest fee per unit of gas the mempool accepts, e.g. \"0.001useer\" (\"\": any).\n"
       << "min_gas_prices = " << quote(c.min_gas_prices) << "\n\n"
       << "[p2p]\n"

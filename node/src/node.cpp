@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "metrics_server.hpp"
+#include "noop_app.hpp"
 #include "results_store.hpp"
 #include "seer/async/archive.hpp"
 #include "seer/async/module.hpp"
@@ -320,7 +321,10 @@ Status NodeRuntime::open() {
         m_final_height = height;
         m_final_futures = std::move(records);
     };
-    m_app = app::make_app(std::move(ao_app), *app_genesis, *m_kv);
+    if (m_config.proxy_app == "noop")
+        m_app = std::make_unique<detail::NoopApp>();
+    else
+        m_app = app::make_app(std::move(ao_app), *app_genesis, *m_kv);
     return {};
 }
 

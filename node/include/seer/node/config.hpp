@@ -21,6 +21,9 @@ struct ExecHandlerConfig {
 struct Config {
     std::string moniker = "seer-node";
     std::string log_level = "info";
+    /// The application: "seer" (x/async, bank, auth) or "noop" (accepts every tx and does
+    /// nothing: consensus benchmarks, as CometBFT's built-in noop app).
+    std::string proxy_app = "seer";
     /// The lowest fee per gas this node's mempool accepts (the SDK's minimum-gas-prices), e.g.
     /// "0.001useer"; "" accepts any fee. Node-local: blocks never depend on it.
     std::string min_gas_prices;

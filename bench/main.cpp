@@ -1,0 +1,378 @@
+// `make bench`: seer measured against this machine's limits, measured in the same run
+// (docs/performance.md). Usage: seer_bench <seer binary> <results.json> (QUICK=1: shorter).
+//
+//   1. limits: ed25519 and secp256k1 verifications/s on one core, SHA-256 MB/s, fdatasync on the
+//      data directory's file system;
+//   2. in process: the prophet's scaling from 1 to 2 workers;
+//   3. a 4-validator network of real `seer` processes on 127.0.0.1 with timeout_commit = 0 and
+//      64 funded bench accounts, loaded by `seer bench load`: empty blocks, light load,
+//      saturation, half of saturation; RSS and disk after saturation; REST against nginx serving
+//      the same bytes (wrk), RPC /status;
+//   4. the same network with `proxy_app = "noop"` and 8-byte unsigned payloads (consensus only).
+// Prints one row per figure and writes results.json (name, value, unit, target, ratio, pass).
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "../tests/e2e/process.hpp"
+#include "http_bench.hpp"
+#include "limits.hpp"
+#include "report.hpp"
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace seer;
+using namespace seer::bench;
+using namespace seer::e2e;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int k_nodes = 4;
+constexpr int k_accounts = 64;
+
+std::string s(const json::value& v) {
+    return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+}
+
+double num(const json::value& v, std::initializer_list<const char*> path) {
+    const json::value* p = &v;
+    for (const char* k : path) {
+        if (!p->is_object() || !p->as_object().contains(k)) return 0;
+        p = &p->as_object().at(k);
+    }
+    return p->is_number() ? p->to_number<double>() : 0;
+}
+
+std::uint64_t dir_bytes(const std::string& dir) {
+    std::uint64_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+         it.increment(ec))
+        if (it->is_regular_file(ec)) n += it->file_size(ec);
+    return n;
+}
+
+double rss_mb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
+/// A 4-validator network in `dir`, its nodes started. `noop`: proxy_app = "noop".
+struct Network {
+    std::string seer;
+    std::string dir;
+    std::uint16_t base = 0;
+    std::uint16_t api_base = 0;
+    Process nodes[k_nodes];
+
+    std::string home(int i) const { return dir + "/node" + std::to_string(i); }
+    std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 10 * i + 1); }
+    std::uint16_t rest(int i) const { return static_cast<std::uint16_t>(api_base + 10 * i); }
+    std::string urls() const {
+        std::string u;
+        for (int i = 0; i < k_nodes; ++i)
+            u += (i ? "," : "") + std::string("http://127.0.0.1:") + std::to_string(rpc(i));
+        return u;
+    }
+
+    bool start(bool noop) {
+        // One free range for every port: p2p/RPC blocks, then REST, then gRPC.
+        base = free_port_range(30 * k_nodes);
+        api_base = static_cast<std::uint16_t>(base + 10 * k_nodes);
+        Process gen;
+        gen.start({seer, "testnet", "--validators", std::to_string(k_nodes), "--output", dir,
+                   "--starting-port", std::to_string(base), "--api-starting-port",
+                   std::to_string(api_base), "--grpc-starting-port",
+                   std::to_string(base + 20 * k_nodes)},
+                  dir + ".testnet.log");
+        if (gen.wait_exit(std::chrono::seconds(30)) != 0) return false;
+        for (int i = 0; i < k_nodes; ++i) {
+            const std::string path = home(i) + "/config/config.toml";
+            std::string text = read_file(path);
+            auto set = [&](const std::string& key, const std::string& value) {
+                const auto at = text.find("\n" + key + " = ");
+                if (at == std::string::npos) return;
+                const auto end = text.find('\n', at + 1);
+                text.replace(at + 1, end - at - 1, key + " = " + value);
+            };
+            set("timeout_commit_ms", "0");
+            if (noop) set("proxy_app", "\"noop\"");
+            std::ofstream(path) << text;
+            Process g;
+            g.start({seer, "bench", "genesis", "--accounts", std::to_string(k_accounts), "--home",
+                     home(i)},
+                    dir + ".genesis.log");
+            if (g.wait_exit(std::chrono::seconds(30)) != 0) return false;
+        }
+        for (int i = 0; i < k_nodes; ++i)
+            nodes[i].start({seer, "start", "--home", home(i)}, home(i) + "/seer.log");
+        return wait_until(std::chrono::seconds(60), [&] {
+            auto st = rpc_get(rpc(0), "/status");
+            return st && std::stoll(s(st->at("sync_info").at("latest_block_height"))) >= 2;
+        });
+    }
+    void stop() {
+        for (auto& n : nodes)
+            n.stop();
+    }
+
+    /// `seer bench load` with these arguments; its JSON figures (null when it failed).
+    json::value load(const std::vector<std::string>& args, const std::string& name) {
+        std::vector<std::string> argv = {seer, "bench", "load", "--nodes", urls(), "--accounts",
+                                         std::to_string(k_accounts)};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const std::string log = dir + "." + name + ".log";
+        Process p;
+        p.start(argv, log);
+        p.wait_exit(std::chrono::seconds(900));
+        std::istringstream lines(read_file(log));
+        std::string line;
+        json::value out;
+        while (std::getline(lines, line))
+            if (!line.empty() && line[0] == '{') {
+                boost::system::error_code ec;
+                out = json::parse(line, ec);
+            }
+        if (out.is_null()) std::cerr << "bench: `seer bench load` " << name << " failed, see " << log << "\n";
+        return out;
+    }
+};
+
+Row reported(std::string name, std::string label, double value, std::string unit,
+             std::string note = "") {
+    Row r;
+    r.name = std::move(name);
+    r.label = std::move(label);
+    r.value = value;
+    r.unit = std::move(unit);
+    r.note = std::move(note);
+    return r;
+}
+
+/// A row whose target is value >= `bound` (ratio = value / bound).
+Row at_least(Row r, double bound, std::string target) {
+    r.target = std::move(target);
+    r.ratio = bound > 0 ? r.value / bound : 0;
+    r.pass = r.value >= bound;
+    return r;
+}
+/// A row whose target is `measured` <= `bound` (ratio = bound / measured, so >= 1 passes).
+Row at_most(Row r, double measured, double bound, std::string target) {
+    r.target = std::move(target);
+    r.ratio = measured > 0 ? bound / measured : 0;
+    r.pass = measured <= bound;
+    return r;
+}
+
+std::string fmt(double v) {
+    char b[32];
+    if (v != 0 && std::abs(v) < 10)
+        std::snprintf(b, sizeof b, "%.2f", v);
+    else
+        std::snprintf(b, sizeof b, "%.0f", v);
+    return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::cerr << "usage: seer_bench <seer binary> <results.json>\n";
+        return 1;
+    }
+    const std::string seer_bin = fs::absolute(argv[1]).string();
+    const bool quick = std::getenv("QUICK") && std::string(std::getenv("QUICK")) == "1";
+    const auto started = Clock::now();
+    TempDir tmp("seer-bench");
+    if (!tmp.ok()) return 1;
+    // nginx's workers (user nobody) read the REST bytes from here.
+    fs::permissions(tmp.path(), fs::perms::group_read | fs::perms::group_exec |
+                                    fs::perms::others_read | fs::perms::others_exec,
+                    fs::perm_options::add);
+    std::vector<Row> rows;
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+    auto phase = [&](const char* what) { std::fprintf(stderr, "[%5.0f s] %s\n", elapsed(), what); };
+
+    // 1. The limits.
+    phase("limits");
+    const double secs = quick ? 0.3 : 1.0;
+    const Row ed = ed25519_verify_per_core(secs);
+    const Row secp = secp256k1_verify_per_core(secs);
+    rows.push_back(ed);
+    rows.push_back(secp);
+    rows.push_back(sha256_mb_per_s(secs));
+    const Row fsync = fdatasync_latency(tmp.path(), quick ? 200 : 1000);
+    rows.push_back(fsync);
+    const unsigned cores = bench::cores();
+    // Each validator verifies each tx once; the 4 validators share this machine's cores.
+    const double sig_limit = secp.value * cores / k_nodes;
+    rows.push_back(reported("signature_limit_tx_per_s", "signature limit (secp256k1 x cores / 4)",
+                            sig_limit, "tx/s",
+                            std::to_string(cores) + " cores, " + std::to_string(k_nodes) +
+                                " validators on one machine"));
+
+    // 2. In process.
+    phase("prophet scaling");
+    for (auto& r : prophet_scaling(quick ? 1.0 : 3.0))
+        rows.push_back(std::move(r));
+
+    // 3. The 4-validator network.
+    phase("4-validator network");
+    Network net;
+    net.seer = seer_bin;
+    net.dir = tmp.path() + "/net";
+    if (!net.start(false)) {
+        std::cerr << "bench: the network did not start\n"
+                  << read_file(net.dir + ".testnet.log") << read_file(net.dir + ".genesis.log")
+                  << read_file(net.home(0) + "/seer.log").substr(0, 4000) << "\n";
+        return 1;
+    }
+    auto empty = net.load({"--txs", "0", "--duration", quick ? "3" : "8"}, "empty");
+    rows.push_back(at_most(reported("block_interval_empty_ms", "block interval, empty (p50)",
+                                    num(empty, {"block_interval_ms", "p50"}), "ms"),
+                           num(empty, {"block_interval_ms", "p50"}), 10, "p50 <= 10 ms"));
+    rows.back().p99 = num(empty, {"block_interval_ms", "p99"});
+
+    phase("light load (50 tx/s)");
+    auto light = net.load({"--rate", "50", "--duration", quick ? "4" : "10"}, "light");
+    {
+        const double ms = num(light, {"future_latency_ms", "p50"});
+        const double blocks = num(light, {"future_latency_blocks", "p50"});
+        Row r = reported("future_latency_light_ms", "future latency, 50 tx/s (p50)", ms, "ms",
+                         "p50 " + fmt(blocks) + " blocks");
+        r.p99 = num(light, {"future_latency_ms", "p99"});
+        r = at_most(r, ms, 100, "p50 <= 100 ms and <= 3 blocks");
+        r.pass = ms <= 100 && blocks <= 3;
+        rows.push_back(r);
+    }
+
+    phase("saturation");
+    const std::uint64_t disk_before = dir_bytes(net.home(0) + "/data");
+    auto sat = net.load({"--txs", quick ? "8000" : "40000", "--connections", "2"}, "saturation");
+    const double tx_rate = num(sat, {"committed_tx_per_s"});
+    {
+        Row r = reported("committed_tx_per_s", "committed signed tx/s at saturation", tx_rate,
+                         "tx/s", "MsgAddFuture(echo), secp256k1");
+        rows.push_back(at_least(r, 0.7 * sig_limit, ">= 0.70 x signature limit"));
+        rows.back().ratio = tx_rate / sig_limit;  // the ratio to the limit itself
+        const double fut = num(sat, {"futures_per_s"});
+        rows.push_back(at_least(reported("futures_per_s", "futures finished/s at saturation", fut,
+                                         "1/s"),
+                                0.5 * tx_rate, ">= 0.50 x committed tx/s"));
+        rows.back().ratio = tx_rate > 0 ? fut / tx_rate : 0;
+        const double p99 = num(sat, {"block_interval_ms", "p99"});
+        Row bi = reported("block_interval_load_ms", "block interval under load (p50; p99)",
+                          num(sat, {"block_interval_ms", "p50"}), "ms");
+        bi.p99 = p99;
+        rows.push_back(at_most(bi, p99, 100, "p99 <= 100 ms"));
+        Row bl = reported("broadcast_tx_sync_ms", "broadcast_tx_sync latency under load (p50)",
+                          num(sat, {"broadcast_ms", "p50"}), "ms");
+        bl.p99 = num(sat, {"broadcast_ms", "p99"});
+        rows.push_back(bl);
+        const double verified = num(sat, {"verdicts", "future_verified"});
+        const double committed = num(sat, {"committed"});
+        Row nv = reported("futures_not_verified", "saturation futures not VERIFIED",
+                          committed - verified, "futures");
+        nv.target = "0";
+        nv.pass = committed > 0 && committed == verified;
+        rows.push_back(nv);
+    }
+    {
+        double worst = 0;
+        for (auto& n : net.nodes)
+            worst = std::max(worst, rss_mb(n.pid()));
+        rows.push_back(at_most(reported("rss_mb_after_saturation",
+                                        "RSS per node after saturation (max)", worst, "MB"),
+                               worst, 200, "<= 200 MB"));
+        const double committed = num(sat, {"committed"});
+        const std::uint64_t disk_after = dir_bytes(net.home(0) + "/data");
+        rows.push_back(reported(
+            "disk_bytes_per_future", "disk bytes per committed future (node 0)",
+            committed > 0 ? static_cast<double>(disk_after - std::min(disk_after, disk_before)) /
+                                committed
+                          : 0,
+            "B", "data/ before and after; RocksDB compacts lazily"));
+    }
+
+    phase("half of saturation");
+    {
+        const double rate = std::max(50.0, 0.5 * tx_rate);
+        auto half = net.load({"--rate", fmt(rate), "--duration", quick ? "4" : "10"}, "half");
+        const double ms = num(half, {"future_latency_ms", "p50"});
+        Row r = reported("future_latency_half_ms", "future latency at 50 % of saturation (p50)",
+                         ms, "ms", "at " + fmt(rate) + " tx/s");
+        r.p99 = num(half, {"future_latency_ms", "p99"});
+        rows.push_back(at_most(r, ms, 250, "p50 <= 250 ms"));
+    }
+
+    phase("REST against nginx");
+    for (auto& r : rest_vs_nginx(net.rest(0), "/seer/async/v1/futures/1",
+                                 tmp.path() + "/nginx", quick ? 3.0 : 8.0, 32, 2))
+        rows.push_back(std::move(r));
+    rows.push_back(rpc_status_req_per_s(net.rpc(0), quick ? 3.0 : 8.0, 32, 2));
+    net.stop();
+
+    // 4. Consensus only.
+    phase("consensus only (proxy_app = noop)");
+    {
+        Network noop;
+        noop.seer = seer_bin;
+        noop.dir = tmp.path() + "/noop";
+        if (noop.start(true)) {
+            auto c = noop.load({"--txs", quick ? "20000" : "100000", "--raw-bytes", "8",
+                                "--connections", "2"},
+                               "noop");
+            Row r = reported("consensus_only_tx_per_s",
+                             "consensus only: 8-byte txs/s, no-op app (libhotstuff: 27k)",
+                             num(c, {"committed_tx_per_s"}), "tx/s",
+                             "commit latency p50 not measured; see docs/performance.md");
+            rows.push_back(r);
+            noop.stop();
+        } else {
+            std::cerr << "bench: the noop network did not start\n";
+        }
+    }
+
+    // A figure whose load failed was not measured: it cannot pass.
+    for (auto& r : rows)
+        if (r.pass && *r.pass && r.value == 0 && r.name != "futures_not_verified") {
+            r.pass = false;
+            r.note = "not measured (see the bench load log)";
+        }
+
+    // The table and results.json.
+    std::printf("\n%-58s %10s %9s %-6s %-34s %7s %s\n", "figure", "value", "p99", "unit",
+                "target", "ratio", "result");
+    json::array out;
+    for (const auto& r : rows) {
+        std::printf("%-58s %10s %9s %-6s %-34s %7s %s\n", r.label.c_str(), fmt(r.value).c_str(),
+                    r.p99 ? fmt(*r.p99).c_str() : "", r.unit.c_str(),
+                    r.target.empty() ? "(limit / reported)" : r.target.c_str(),
+                    r.ratio ? fmt(*r.ratio).c_str() : "",
+                    !r.pass ? "" : (*r.pass ? "pass" : "falls short"));
+        if (!r.note.empty()) std::printf("%-58s   (%s)\n", "", r.note.c_str());
+        json::object o{{"name", r.name}, {"value", r.value}, {"unit", r.unit}};
+        o["target"] = r.target.empty() ? json::value(nullptr) : json::value(r.target);
+        o["ratio"] = r.ratio ? json::value(*r.ratio) : json::value(nullptr);
+        o["pass"] = r.pass ? json::value(*r.pass) : json::value(nullptr);
+        if (r.p99) o["p99"] = *r.p99;
+        if (!r.note.empty()) o["note"] = r.note;
+        out.push_back(std::move(o));
+    }
+    std::printf("\n%s run in %.0f s on %u cores\n", quick ? "QUICK" : "full", elapsed(), cores);
+    fs::create_directories(fs::path(argv[2]).parent_path());
+    std::ofstream(argv[2]) << json::serialize(out) << "\n";
+    return 0;
+}
