@@ -13,6 +13,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 #include <set>
 #include <sstream>
 
@@ -252,6 +253,15 @@ private:
     std::map<consensus::PeerId, std::string> m_peer_names;
     std::map<consensus::PeerId, std::set<crypto::Hash256>> m_known;  // bounded, see mark_known
     consensus::PeerId m_next_peer = 1;
+
+    // Answers of queries on the latest state, valid while the app's committed height stays the
+    // same: a query repeated within a height is answered on the RPC thread, without waiting for
+    // the consensus thread (issue 10). Cleared at every new height; bounded.
+    static constexpr std::size_t k_max_cached_queries = 4096;
+    std::atomic<std::int64_t> m_app_height{0};  // set on the consensus thread after each commit
+    std::mutex m_query_cache_mutex;
+    std::int64_t m_query_cache_height = -1;
+    std::unordered_map<std::string, consensus::QueryResponse> m_query_cache;
 
     std::mutex m_subs_mutex;
     std::map<rpc::SubscriptionId, std::function<void(const rpc::BusEvent&)>> m_subs;
@@ -592,7 +602,10 @@ Status NodeRuntime::run() {
         m_results->save(b, r, std::move(batch));
     };
     d.on_block_committed = [this](const consensus::Block& b,
-                                  const consensus::FinalizeBlockResponse& r) { publish(b, r); };
+                                  const consensus::FinalizeBlockResponse& r) {
+        m_app_height.store(b.header.height);
+        publish(b, r);
+    };
     m_driver = std::make_unique<consensus::Driver>(
         std::move(d), *m_app, consensus::DriverStorage{*m_kv, *m_wal, *m_sign_state}, *this, *this);
 
@@ -692,7 +705,10 @@ Status NodeRuntime::run() {
         log()->info("signal {} received: stopping", sig);
         m_cio.stop();
     });
-    asio::post(m_cio, [this] { m_driver->start(); });
+    asio::post(m_cio, [this] {
+        m_driver->start();
+        m_app_height.store(m_app->info().last_block_height);
+    });
     log()->info("node started moniker={} chain_id={} validator={} node_id={} p2p={}",
                 m_config.moniker, m_genesis.chain_id, m_is_validator ? "yes" : "no",
                 m_switch->node_id(), m_config.p2p_laddr);
@@ -1014,7 +1030,31 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
         out.height = blocks().height();
         return out;
     }
-    auto r = on_consensus([this, request] { return m_app->query(request); });
+    // Latest-state queries are cached per height. Simulate runs against the mempool's check
+    // state, which changes with every tx, so it is never cached.
+    const bool cacheable = request.height == 0 && !request.prove &&
+                           request.path.find("Simulate") == std::string::npos;
+    std::string cache_key;
+    if (cacheable) {
+        cache_key = request.path;
+        cache_key.push_back('\0');
+        cache_key.append(request.data.begin(), request.data.end());
+        std::lock_guard lock(m_query_cache_mutex);
+        if (m_query_cache_height == m_app_height.load())
+            if (auto it = m_query_cache.find(cache_key); it != m_query_cache.end())
+                return it->second;
+    }
+    auto r = on_consensus([this, request] {
+        return std::make_pair(m_app->query(request), m_app_height.load());
+    });
+    if (r && cacheable) {
+        std::lock_guard lock(m_query_cache_mutex);
+        if (m_query_cache_height != r->second) {
+            m_query_cache.clear();
+            m_query_cache_height = r->second;
+        }
+        if (m_query_cache.size() < k_max_cached_queries) m_query_cache.emplace(cache_key, r->first);
+    }
     if (!r) {
         consensus::QueryResponse busy;
         busy.code = 1;
@@ -1023,9 +1063,9 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
     }
     // A future that state pruned is answered from the archive, marked pruned.
     constexpr std::uint32_t k_not_found = 38;
-    if (r->code == k_not_found)
+    if (r->first.code == k_not_found)
         if (auto archived = m_archive->query(request)) return *archived;
-    return *r;
+    return r->first;
 }
 
 rpc::SubscriptionId NodeRuntime::subscribe(std::function<void(const rpc::BusEvent&)> callback) {
