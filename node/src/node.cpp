@@ -1035,6 +1035,7 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
     const bool cacheable = request.height == 0 && !request.prove &&
                            request.path.find("Simulate") == std::string::npos;
     std::string cache_key;
+    std::optional<consensus::QueryResponse> answer;
     if (cacheable) {
         cache_key = request.path;
         cache_key.push_back('\0');
@@ -1042,30 +1043,34 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
         std::lock_guard lock(m_query_cache_mutex);
         if (m_query_cache_height == m_app_height.load())
             if (auto it = m_query_cache.find(cache_key); it != m_query_cache.end())
-                return it->second;
+                answer = it->second;
     }
-    auto r = on_consensus([this, request] {
-        return std::make_pair(m_app->query(request), m_app_height.load());
-    });
-    if (r && cacheable) {
-        std::lock_guard lock(m_query_cache_mutex);
-        if (m_query_cache_height != r->second) {
-            m_query_cache.clear();
-            m_query_cache_height = r->second;
+    if (!answer) {
+        auto r = on_consensus([this, request] {
+            return std::make_pair(m_app->query(request), m_app_height.load());
+        });
+        if (!r) {
+            consensus::QueryResponse busy;
+            busy.code = 1;
+            busy.log = "node busy";
+            return busy;
         }
-        if (m_query_cache.size() < k_max_cached_queries) m_query_cache.emplace(cache_key, r->first);
-    }
-    if (!r) {
-        consensus::QueryResponse busy;
-        busy.code = 1;
-        busy.log = "node busy";
-        return busy;
+        if (cacheable) {
+            std::lock_guard lock(m_query_cache_mutex);
+            if (m_query_cache_height != r->second) {
+                m_query_cache.clear();
+                m_query_cache_height = r->second;
+            }
+            if (m_query_cache.size() < k_max_cached_queries)
+                m_query_cache.emplace(cache_key, r->first);
+        }
+        answer = std::move(r->first);
     }
     // A future that state pruned is answered from the archive, marked pruned.
     constexpr std::uint32_t k_not_found = 38;
-    if (r->first.code == k_not_found)
+    if (answer->code == k_not_found)
         if (auto archived = m_archive->query(request)) return *archived;
-    return r->first;
+    return *answer;
 }
 
 rpc::SubscriptionId NodeRuntime::subscribe(std::function<void(const rpc::BusEvent&)> callback) {

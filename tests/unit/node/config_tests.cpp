@@ -53,6 +53,17 @@ TEST_CASE("config: bad input is one clear error naming the key") {
     CHECK(err("[prophet]\nhttp_tolerance = 2.0\n").find("http_tolerance") != std::string::npos);
 }
 
+TEST_CASE("config: proxy_app is seer (default) or noop") {
+    CHECK(parse_config("")->proxy_app == "seer");
+    auto noop = parse_config("proxy_app = \"noop\"\n");
+    REQUIRE(noop.ok());
+    CHECK(noop->proxy_app == "noop");
+    CHECK(parse_config(render_config(*noop))->proxy_app == "noop");
+    auto bad = parse_config("proxy_app = \"tcp://127.0.0.1:26658\"\n");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.find("proxy_app") != std::string::npos);
+}
+
 TEST_CASE("config: [async] archive and serve_outputs") {
     Config defaults;
     CHECK(defaults.async_archive_blocks == 0);  // "all"
