@@ -16,3 +16,10 @@ endif()
 find_package(spdlog REQUIRED)
 find_package(Boost 1.81 REQUIRED COMPONENTS json)
 find_package(doctest QUIET)
+
+# jemalloc, the seer binary's allocator (docs/adr/0007-allocator-and-rocksdb-memtables.md):
+# glibc's malloc spent 12-17 % of a loaded validator in malloc, free and fastbin consolidation.
+# Sanitizer builds keep the sanitizer's allocator.
+if(SEER_SANITIZE STREQUAL "")
+  find_library(JEMALLOC_LIB jemalloc REQUIRED)
+endif()
