@@ -1,5 +1,7 @@
 #include "results_store.hpp"
 
+#include <algorithm>
+
 #include "seer/async/tx.hpp"
 #include "seer/types/v1/types.pb.h"
 
@@ -48,7 +50,7 @@ Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
     return k;
 }
 
-void index_events(store::WriteBatch& batch, rpc::EventScope scope,
+void index_events(std::vector<Bytes>& keys, rpc::EventScope scope,
                   const std::vector<consensus::Event>& events, std::int64_t height,
                   std::uint32_t tx_index) {
     for (const auto& e : events) {
@@ -61,7 +63,7 @@ void index_events(store::WriteBatch& batch, rpc::EventScope scope,
             k.push_back(0);
             append_be(k, static_cast<std::uint64_t>(height), 8);
             if (scope == rpc::EventScope::tx) append_be(k, tx_index, 4);
-            batch.put(k_eventindex_column, k, {});
+            keys.push_back(std::move(k));
         }
     }
 }
@@ -87,10 +89,18 @@ void ResultsStore::save(const consensus::Block& block, const consensus::Finalize
         to_pb(e, r.add_finalize_block_events());
     r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
     const std::int64_t h = block.header.height;
-    index_events(batch, rpc::EventScope::block, resp.events, h, 0);
+    // A block's events repeat most of their attributes (the submitter and attempt of every
+    // result, the validator of every vote), and one key stands for all of them: each distinct
+    // key is written once, in key order.
+    std::vector<Bytes> keys;
+    index_events(keys, rpc::EventScope::block, resp.events, h, 0);
     for (std::size_t i = 0; i < resp.tx_results.size(); ++i)
-        index_events(batch, rpc::EventScope::tx, resp.tx_results[i].events, h,
+        index_events(keys, rpc::EventScope::tx, resp.tx_results[i].events, h,
                      static_cast<std::uint32_t>(i));
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (const auto& k : keys)
+        batch.put(k_eventindex_column, k, {});
     batch.put(k_results_column, height_key(block.header.height), serialize(r));
     for (std::size_t i = 0; i < block.txs.size(); ++i) {
         pb::TxLocation loc;
