@@ -8,7 +8,9 @@
 //      64 funded bench accounts, loaded by `seer bench load`: empty blocks, light load,
 //      saturation, half of saturation; RSS and disk after saturation; REST against nginx serving
 //      the same bytes (wrk), RPC /status;
-//   4. the same network with `proxy_app = "noop"` and 8-byte unsigned payloads (consensus only).
+//   4. the same network with `proxy_app = "noop"` and 8-byte unsigned payloads (consensus only);
+//   5. a network whose futures are pruned 20 blocks after they are final, loaded in 4 chunks
+//      (BENCH_STATE_FUTURES futures in all; 1,000,000 for the issue's figure): state after each.
 // Prints one row per figure and writes results.json (name, value, unit, target, ratio, pass).
 
 #include <sys/resource.h>
@@ -87,7 +89,9 @@ struct Network {
         return u;
     }
 
-    bool start(bool noop) {
+    /// `prune_after_blocks` > 0: x/async prunes final futures after that many blocks (the
+    /// default per-block cap, max_prune_per_block, is kept).
+    bool start(bool noop, std::uint64_t prune_after_blocks = 0) {
         // One free range for every port: p2p/RPC blocks, then REST, then gRPC.
         base = free_port_range(30 * k_nodes);
         api_base = static_cast<std::uint16_t>(base + 10 * k_nodes);
@@ -110,10 +114,13 @@ struct Network {
             set("timeout_commit_ms", "0");
             if (noop) set("proxy_app", "\"noop\"");
             std::ofstream(path) << text;
+            std::vector<std::string> gargs = {seer,   "bench", "genesis", "--accounts",
+                                              std::to_string(k_accounts), "--home", home(i)};
+            if (prune_after_blocks > 0)
+                gargs.insert(gargs.end(),
+                             {"--prune-after-blocks", std::to_string(prune_after_blocks)});
             Process g;
-            g.start({seer, "bench", "genesis", "--accounts", std::to_string(k_accounts), "--home",
-                     home(i)},
-                    dir + ".genesis.log");
+            g.start(gargs, dir + ".genesis.log");
             if (g.wait_exit(std::chrono::seconds(30)) != 0) return false;
         }
         for (int i = 0; i < k_nodes; ++i)
@@ -126,6 +133,16 @@ struct Network {
     void stop() {
         for (auto& n : nodes)
             n.stop();
+    }
+
+    /// Node i's Prometheus text (testnet turns instrumentation on), empty when unreachable.
+    std::string metrics(int i) const {
+        const std::string text = read_file(home(i) + "/config/config.toml");
+        const auto at = text.find("prometheus_listen_addr = \"");
+        if (at == std::string::npos) return {};
+        const auto colon = text.find(':', text.find("127.0.0.1", at));
+        const auto port = static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1)));
+        return http_get(port, "/metrics").value_or("");
     }
 
     /// `seer bench load` with these arguments; its JSON figures (null when it failed).
@@ -342,6 +359,73 @@ int main(int argc, char** argv) {
             noop.stop();
         } else {
             std::cerr << "bench: the noop network did not start\n";
+        }
+    }
+
+    // 5. State size with pruning: futures sent in chunks, the state read after each.
+    phase("state size with pruning");
+    {
+        const char* env = std::getenv("BENCH_STATE_FUTURES");
+        const long total = env ? std::atol(env) : (quick ? 16000 : 100000);
+        constexpr int k_chunks = 4;
+        constexpr std::uint64_t k_prune_after = 20;
+        Network st;
+        st.seer = seer_bin;
+        st.dir = tmp.path() + "/state";
+        if (total >= k_chunks && st.start(false, k_prune_after)) {
+            struct Point {
+                long sent = 0;
+                double futures = 0;
+                double app_bytes = 0;
+            };
+            std::vector<Point> points;
+            bool ok = true;
+            for (int c = 0; c < k_chunks && ok; ++c) {
+                auto r = st.load({"--txs", std::to_string(total / k_chunks), "--connections", "2"},
+                                 "state" + std::to_string(c));
+                ok = num(r, {"committed"}) > 0;
+                // The chunk's last futures are final; wait out the pruning window.
+                const auto h0 = rpc_get(st.rpc(0), "/status");
+                const long long start_h =
+                    h0 ? std::stoll(s(h0->at("sync_info").at("latest_block_height"))) : 0;
+                wait_until(std::chrono::seconds(30), [&] {
+                    auto h = rpc_get(st.rpc(0), "/status");
+                    return h && std::stoll(s(h->at("sync_info").at("latest_block_height"))) >=
+                                    start_h + static_cast<long long>(k_prune_after) + 3;
+                });
+                Point p;
+                p.sent = (c + 1) * (total / k_chunks);
+                std::istringstream lines(st.metrics(0));
+                std::string line;
+                while (std::getline(lines, line)) {
+                    if (line.rfind("seer_async_futures{", 0) == 0)
+                        p.futures += std::stod(line.substr(line.rfind(' ') + 1));
+                    if (line.rfind("seer_store_column_bytes{column=\"app\"}", 0) == 0)
+                        p.app_bytes = std::stod(line.substr(line.rfind(' ') + 1));
+                }
+                points.push_back(p);
+            }
+            std::string curve;
+            for (const auto& p : points)
+                curve += (curve.empty() ? "" : "; ") + fmt(static_cast<double>(p.sent)) +
+                         " sent: " + fmt(p.futures) + " in state, " + fmt(p.app_bytes / 1e6) +
+                         " MB";
+            const Point last = points.empty() ? Point{} : points.back();
+            Row r = reported("state_bytes_after_futures",
+                             "state (app column) after " + fmt(static_cast<double>(total)) +
+                                 " futures, pruned after " + std::to_string(k_prune_after) +
+                                 " blocks",
+                             last.app_bytes / 1e6, "MB", curve);
+            // Bounded: the futures held in state do not grow with the futures sent.
+            r.target = "futures in state flat across chunks";
+            // (With a per-block cap below the rate futures become final, each chunk leaves
+            // more unpruned futures behind than the one before.)
+            r.pass = ok && points.size() == k_chunks &&
+                     last.futures <= std::max(100.0, 1.5 * points[1].futures);
+            rows.push_back(r);
+            st.stop();
+        } else {
+            std::cerr << "bench: the state network did not start\n";
         }
     }
 

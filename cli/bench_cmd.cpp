@@ -238,6 +238,9 @@ int cmd_bench_genesis(const BenchGenesisOptions& o) {
         state->async.params.max_pending_per_account = 1'000'000;
         state->async.params.max_unfinished_futures = 1'000'000;
     }
+    if (o.prune_after_blocks > 0) state->async.params.prune_after_blocks = o.prune_after_blocks;
+    if (o.max_prune_per_block > 0)
+        state->async.params.max_prune_per_block = o.max_prune_per_block;
     if (auto s = app::validate_genesis(*state); !s) return fail(s.error().message);
     doc->app_state_json = app::app_state_json(*state);
     store::write_file_atomic(path, as_bytes(node::render_genesis(*doc)), 0644);

@@ -15,6 +15,8 @@ struct BenchGenesisOptions {
     int accounts = 64;
     /// Raise the per-account and admission caps so a benchmark measures the chain's paths.
     bool raise_async_limits = true;
+    std::uint64_t prune_after_blocks = 0;   // 0: as in genesis
+    std::uint64_t max_prune_per_block = 0;  // 0: as in genesis
 };
 
 struct BenchLoadOptions {

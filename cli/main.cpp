@@ -309,6 +309,14 @@ int main(int argc, char** argv) {
     bench_genesis->fallthrough();
     bench_genesis->add_option("--accounts", bg.accounts, "how many")->capture_default_str()->check(
         CLI::Range(1, 100000));
+    bench_genesis
+        ->add_option("--prune-after-blocks", bg.prune_after_blocks,
+                     "x/async prune_after_blocks (0: keep the genesis value)")
+        ->check(CLI::Range(0, 100000000));
+    bench_genesis
+        ->add_option("--max-prune-per-block", bg.max_prune_per_block,
+                     "x/async max_prune_per_block (0: keep the genesis value)")
+        ->check(CLI::Range(0, 100000));
     cli::BenchLoadOptions bl;
     std::string bench_nodes;
     auto* bench_load = bench->add_subcommand(

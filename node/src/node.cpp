@@ -204,6 +204,7 @@ private:
     std::optional<crypto::PrivateKey> m_validator_key;
     bool m_is_validator = false;
 
+    std::vector<std::string> m_columns;  // of m_kv
     std::unique_ptr<store::KvStore> m_kv;
     std::unique_ptr<store::WalMedium> m_wal;
     std::unique_ptr<store::DurableValue> m_sign_state;
@@ -299,11 +300,15 @@ Status NodeRuntime::open() {
     if (!min_gas_prices) return make_error("bad_config", "min_gas_prices: " + min_gas_prices.error().message);
 
     std::filesystem::create_directories(m_home + "/data");
-    m_kv = store::open_rocksdb(
-        m_home + "/data/seer.db",
-        {"blocks", "state", std::string(async::k_app_column), std::string(detail::k_results_column),
-         std::string(detail::k_txindex_column), std::string(detail::k_eventindex_column),
-         std::string(async::k_archive_column), std::string(async::k_outputs_column)});
+    m_columns = {"blocks",
+                 "state",
+                 std::string(async::k_app_column),
+                 std::string(detail::k_results_column),
+                 std::string(detail::k_txindex_column),
+                 std::string(detail::k_eventindex_column),
+                 std::string(async::k_archive_column),
+                 std::string(async::k_outputs_column)};
+    m_kv = store::open_rocksdb(m_home + "/data/seer.db", m_columns);
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
     m_results = std::make_unique<detail::ResultsStore>(*m_kv);
@@ -775,6 +780,12 @@ std::string NodeRuntime::render_metrics() {
             gauge("seer_consensus_block_interval_seconds", "Time between the last two blocks.",
                   static_cast<double>(b->block.header.time - a->block.header.time) / 1e9);
     }
+    o << "# HELP seer_store_column_bytes Bytes in a storage column, approximately (RocksDB's "
+         "live-data estimate plus memtables; app is the consensus state).\n"
+      << "# TYPE seer_store_column_bytes gauge\n";
+    for (const auto& column : m_columns)
+        o << "seer_store_column_bytes{column=\"" << column << "\"} "
+          << m_kv->approximate_bytes(column) << "\n";
     gauge("seer_p2p_peers", "Connected peers.", m_switch->peers().size());
     gauge("seer_node_dropped_inputs",
           "Peer messages dropped because the consensus thread was behind.",

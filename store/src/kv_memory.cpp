@@ -72,6 +72,14 @@ public:
         }
     }
 
+    std::uint64_t approximate_bytes(std::string_view column) const override {
+        std::lock_guard lock(m_mutex);
+        std::uint64_t total = 0;
+        for (const auto& [key, value] : find(column))
+            total += key.size() + value.size();
+        return total;
+    }
+
     void scan(std::string_view column, ByteView prefix, ByteView start,
               const std::function<bool(ByteView key, ByteView value)>& visit) const override {
         Bytes from = ByteLess{}(start, prefix) ? Bytes(prefix.begin(), prefix.end())

@@ -149,6 +149,14 @@ public:
         if (!it->status().ok()) fatal_status("scan_reverse", it->status());
     }
 
+    std::uint64_t approximate_bytes(std::string_view column) const override {
+        std::uint64_t files = 0;
+        std::uint64_t memtables = 0;
+        m_db->GetIntProperty(handle(column), "rocksdb.estimate-live-data-size", &files);
+        m_db->GetIntProperty(handle(column), "rocksdb.cur-size-all-mem-tables", &memtables);
+        return files + memtables;
+    }
+
 private:
     rocksdb::ColumnFamilyHandle* handle(std::string_view column) const {
         auto it = m_handles.find(column);

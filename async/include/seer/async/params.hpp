@@ -28,7 +28,9 @@ struct Params {
     /// A day of blocks at the default 1 s block time; the archive keeps answers after that.
     std::uint64_t prune_after_blocks = 86400;
     std::uint64_t max_pending_per_account = 100;
-    std::uint64_t max_prune_per_block = 100;
+    /// At least as many as can become final in one block (max_results_per_block results plus
+    /// 1,000 timeouts), so pruning keeps pace with a saturated chain and state stays bounded.
+    std::uint64_t max_prune_per_block = 21000;
     /// Admission control (ADR 0005): PENDING + EXECUTED futures the chain holds at most; see
     /// unfinished_capacity() for the bound that applies.
     std::uint64_t max_unfinished_futures = 20000;

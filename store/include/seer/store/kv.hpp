@@ -47,6 +47,9 @@ public:
     virtual void scan(std::string_view column, ByteView prefix, ByteView start,
                       const std::function<bool(ByteView key, ByteView value)>& visit) const = 0;
     /// Visits keys with `prefix` in reverse order, starting at the last one.
+    /// Bytes a column holds, approximately (for metrics and benchmarks, never for consensus):
+    /// RocksDB's estimate of live data in its files plus its memtables.
+    virtual std::uint64_t approximate_bytes(std::string_view column) const = 0;
     virtual void scan_reverse(
         std::string_view column, ByteView prefix,
         const std::function<bool(ByteView key, ByteView value)>& visit) const = 0;
