@@ -415,13 +415,15 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
                                                        ": insufficient fee");
     }
     Outcome ok;
+    // The checks (mempool and proposal) throw events away: only deliver and simulate build them.
+    const bool events = mode == Mode::deliver || mode == Mode::simulate;
     // Signers: account, key, sequence, signature.
     std::vector<cosmos::auth::v1beta1::BaseAccount> accounts;
     for (std::size_t i = 0; i < tx.signers.size(); ++i) {
         const Address& signer = tx.signers[i];
-        const std::string text = crypto::to_bech32_address(signer);
+        auto text = [&] { return crypto::to_bech32_address(signer); };  // for errors and events
         auto acc = m_accounts.get(v, signer);
-        if (!acc) return fail(SdkCode::unknown_address, "account " + text + " not found: unknown address");
+        if (!acc) return fail(SdkCode::unknown_address, "account " + text() + " not found: unknown address");
         const auto& info = tx.auth.signer_infos(static_cast<int>(i));
         std::optional<crypto::AccountPubKey> pk;
         std::string error;
@@ -438,11 +440,11 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
             SEER_CHECK(pk.has_value());  // stored only after it was checked
         } else {
             return fail(SdkCode::invalid_pubkey,
-                        "pubkey on account " + text + " is not set: invalid pubkey");
+                        "pubkey on account " + text() + " is not set: invalid pubkey");
         }
         if (pk->address() != signer)
             return fail(SdkCode::invalid_pubkey,
-                        "pubKey does not match signer address " + text + ": invalid pubkey");
+                        "pubKey does not match signer address " + text() + ": invalid pubkey");
         if (info.sequence() != acc->sequence())
             return fail(SdkCode::wrong_sequence,
                         "account sequence mismatch, expected " + std::to_string(acc->sequence()) +
@@ -467,8 +469,9 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
         if (!acc->has_pub_key()) *acc->mutable_pub_key() = info.public_key();
         acc->set_sequence(acc->sequence() + 1);
         m_accounts.put(v, signer, *acc);
+        if (!events) continue;
         ok.events.push_back(
-            {"tx", {attr("acc_seq", text + "/" + std::to_string(info.sequence()))}});
+            {"tx", {attr("acc_seq", text() + "/" + std::to_string(info.sequence()))}});
         ok.events.push_back(
             {"tx", {attr("signature", to_base64(view(tx.raw.signatures(static_cast<int>(i)))))}});
     }
@@ -481,10 +484,13 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
             return fail(SdkCode::insufficient_funds,
                         s.error().message + ": insufficient funds to pay the fee " +
                             bank::to_string(tx.fee));
-        auto events = transfer_events(tx.signers[0], fee_collector_address(), tx.fee);
-        ok.events.insert(ok.events.end(), events.begin(), events.end());
+        if (events) {
+            auto e = transfer_events(tx.signers[0], fee_collector_address(), tx.fee);
+            ok.events.insert(ok.events.end(), e.begin(), e.end());
+        }
     }
-    ok.events.insert(ok.events.begin(),
+    if (events)
+        ok.events.insert(ok.events.begin(),
                      Event{"tx",
                            {attr("fee", bank::to_string(tx.fee)),
                             attr("fee_payer", crypto::to_bech32_address(tx.signers[0]))}});
@@ -504,6 +510,7 @@ std::vector<Event> App::transfer_events(const Address& from, const Address& to,
 Outcome App::run_messages(store::KvView& v, const DecodedTx& tx, Mode mode,
                           const async::Admission& admitted, std::vector<std::uint64_t>& fees) {
     Outcome out;
+    const bool events = mode == Mode::deliver || mode == Mode::simulate;  // as in the ante
     async::Admission in_tx = admitted;  // futures earlier in this tx count too
     for (std::size_t i = 0; i < tx.messages.size(); ++i) {
         const Message& m = tx.messages[i];
@@ -516,12 +523,14 @@ Outcome App::run_messages(store::KvView& v, const DecodedTx& tx, Mode mode,
                                                                      : SdkCode::invalid_coins,
                             "failed to execute message; message index: " + index + ": " +
                                 s.error().message);
-            out.events.push_back(Event{"message", {attr("action", m.type_url),
-                                                   attr("sender", m.signer_text),
-                                                   attr("module", "bank"),
-                                                   attr("msg_index", index)}});
-            auto events = transfer_events(m.signer, *to, m.amount);
-            out.events.insert(out.events.end(), events.begin(), events.end());
+            if (events) {
+                out.events.push_back(Event{"message", {attr("action", m.type_url),
+                                                       attr("sender", m.signer_text),
+                                                       attr("module", "bank"),
+                                                       attr("msg_index", index)}});
+                auto e = transfer_events(m.signer, *to, m.amount);
+                out.events.insert(out.events.end(), e.begin(), e.end());
+            }
             out.responses.emplace_back(std::string(k_msg_send_response_type_url), Bytes{});
             fees.push_back(0);
             continue;
@@ -541,14 +550,14 @@ Outcome App::run_messages(store::KvView& v, const DecodedTx& tx, Mode mode,
         }
         in_tx.admit(f.creator());
         fees.push_back(c.fee);
-        out.events.push_back(Event{"message", {attr("action", m.type_url),
-                                               attr("sender", m.signer_text),
-                                               attr("module", "async"),
-                                               attr("msg_index", index)}});
+        if (events)
+            out.events.push_back(Event{"message", {attr("action", m.type_url),
+                                                   attr("sender", m.signer_text),
+                                                   attr("module", "async"),
+                                                   attr("msg_index", index)}});
         out.responses.emplace_back(std::string(async::k_msg_add_future_response_type_url),
                                    Bytes{});
     }
-    (void)mode;
     return out;
 }
 
@@ -589,7 +598,7 @@ Outcome App::run_tx(store::KvView& base, ByteView bytes, Mode mode, std::int64_t
     Outcome out = std::move(a);
     out.events.insert(out.events.end(), m.events.begin(), m.events.end());
     out.responses = std::move(m.responses);
-    const Hash txh = crypto::sha256(bytes);
+    const Hash txh = deliver ? crypto::sha256(bytes) : Hash{};
     for (std::size_t i = 0; i < tx->messages.size(); ++i) {
         const auto& msg = tx->messages[i];
         if (!msg.add_future) continue;
