@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <mutex>
+#include <unordered_map>
 
 #include "cosmos/auth/v1beta1/auth.pb.h"
 #include "cosmos/bank/v1beta1/bank.pb.h"
@@ -202,6 +204,17 @@ private:
 
     template <class Proto>
     Reply proto_reply(const consensus::QueryResponse& r) {
+        // The JSON is a pure function of the message type and the answer's bytes, and printing
+        // it was half of a REST request's cost: repeated answers (the same query within a
+        // height) are printed once.
+        std::string key = Proto::descriptor()->full_name();
+        key.push_back('\0');
+        key.append(reinterpret_cast<const char*>(r.value.data()), r.value.size());
+        {
+            std::lock_guard lock(m_json_mutex);
+            if (auto it = m_json_cache.find(key); it != m_json_cache.end())
+                return {http::status::ok, it->second};
+        }
         Proto m;
         if (!m.ParseFromArray(r.value.data(), static_cast<int>(r.value.size()))) {
             return error_reply(http::status::internal_server_error, k_grpc_internal,
@@ -218,6 +231,17 @@ private:
                  &text, opts)
                  .ok())
             return error_reply(http::status::internal_server_error, k_grpc_internal, "json");
+        {
+            std::lock_guard lock(m_json_mutex);
+            const std::size_t cost = key.size() + text.size();
+            if (m_json_cache_bytes + cost > k_max_json_cache_bytes ||
+                m_json_cache.size() >= k_max_json_cache_entries) {
+                m_json_cache.clear();
+                m_json_cache_bytes = 0;
+            }
+            if (cost <= k_max_json_cache_bytes / 16 && m_json_cache.emplace(std::move(key), text).second)
+                m_json_cache_bytes += cost;
+        }
         return {http::status::ok, std::move(text)};
     }
 
@@ -609,6 +633,12 @@ private:
 
     NodeApi& m_node;
     std::unique_ptr<google::protobuf::util::TypeResolver> m_resolver;
+    // Printed answers by (message type, answer bytes); cleared whole when a bound is reached.
+    static constexpr std::size_t k_max_json_cache_entries = 4096;
+    static constexpr std::size_t k_max_json_cache_bytes = 32u << 20;
+    std::mutex m_json_mutex;
+    std::unordered_map<std::string, std::string> m_json_cache;
+    std::size_t m_json_cache_bytes = 0;
 };
 
 }  // namespace

@@ -62,6 +62,25 @@ TEST_CASE("REST: a future by id, 404 and 400") {
     }
 }
 
+TEST_CASE("REST: a repeated answer is printed once, and a changed answer is printed again") {
+    RestFixture f;
+    auto first = get(f.port, "/seer/async/v1/futures/7");
+    auto again = get(f.port, "/seer/async/v1/futures/7");
+    REQUIRE(first.ok);
+    REQUIRE(again.ok);
+    CHECK(again.body == first.body);
+    CHECK(first.json().at("future").at("attempts") == 0);
+    // Another future, then the same one with a new answer: never a cached body for other bytes.
+    auto other = get(f.port, "/seer/async/v1/futures/9");
+    CHECK(other.json().at("future").at("id") == "9");
+    f.node.future_attempts = 2;
+    auto changed = get(f.port, "/seer/async/v1/futures/7");
+    CHECK(changed.json().at("future").at("attempts") == 2);
+    CHECK(changed.body != first.body);
+    f.node.future_attempts = 0;
+    CHECK(get(f.port, "/seer/async/v1/futures/7").body == first.body);
+}
+
 TEST_CASE("REST: futures with filters and pagination") {
     RestFixture f;
     auto p1 = get(f.port, "/seer/async/v1/futures?pagination.limit=10").json();

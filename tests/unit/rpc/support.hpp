@@ -71,6 +71,8 @@ public:
     /// Fires the tx's Tx event from another thread shortly after broadcast_tx (commit tests).
     std::atomic<bool> auto_commit{false};
     std::vector<std::thread> threads;
+    /// The attempts every future reports: a test changes an answer by changing this.
+    std::atomic<std::uint32_t> future_attempts{0};
 
     FakeNodeApi() {
         std::vector<consensus::Validator> vals;
@@ -418,6 +420,7 @@ public:
             if (id < 1 || id > 25) return fail(38, "future not found");
             v1::QueryFutureResponse r;
             *r.mutable_future() = future(id);
+            r.mutable_future()->set_attempts(future_attempts.load());
             return ok(r);
         }
         if (path == "async/futures") {
