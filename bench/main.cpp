@@ -125,14 +125,17 @@ struct Network {
         }
         for (int i = 0; i < k_nodes; ++i)
             nodes[i].start({seer, "start", "--home", home(i)}, home(i) + "/seer.log");
-        return wait_until(std::chrono::seconds(60), [&] {
-            auto st = rpc_get(rpc(0), "/status");
-            return st && std::stoll(s(st->at("sync_info").at("latest_block_height"))) >= 2;
-        });
+        return wait_until(std::chrono::seconds(60), [&] { return height(0) >= 2; });
     }
     void stop() {
         for (auto& n : nodes)
             n.stop();
+    }
+
+    /// Node i's latest height, -1 when it does not answer.
+    long long height(int i) const {
+        auto st = rpc_get(rpc(i), "/status");
+        return st ? std::stoll(s(st->at("sync_info").at("latest_block_height"))) : -1;
     }
 
     /// Node i's Prometheus text (testnet turns instrumentation on), empty when unreachable.
@@ -385,13 +388,9 @@ int main(int argc, char** argv) {
                                  "state" + std::to_string(c));
                 ok = num(r, {"committed"}) > 0;
                 // The chunk's last futures are final; wait out the pruning window.
-                const auto h0 = rpc_get(st.rpc(0), "/status");
-                const long long start_h =
-                    h0 ? std::stoll(s(h0->at("sync_info").at("latest_block_height"))) : 0;
+                const long long start_h = st.height(0);
                 wait_until(std::chrono::seconds(30), [&] {
-                    auto h = rpc_get(st.rpc(0), "/status");
-                    return h && std::stoll(s(h->at("sync_info").at("latest_block_height"))) >=
-                                    start_h + static_cast<long long>(k_prune_after) + 3;
+                    return st.height(0) >= start_h + static_cast<long long>(k_prune_after) + 3;
                 });
                 Point p;
                 p.sent = (c + 1) * (total / k_chunks);

@@ -415,8 +415,7 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
                                                        ": insufficient fee");
     }
     Outcome ok;
-    // The checks (mempool and proposal) throw events away: only deliver and simulate build them.
-    const bool events = mode == Mode::deliver || mode == Mode::simulate;
+    const bool events = builds_events(mode);
     // Signers: account, key, sequence, signature.
     std::vector<cosmos::auth::v1beta1::BaseAccount> accounts;
     for (std::size_t i = 0; i < tx.signers.size(); ++i) {
@@ -510,7 +509,7 @@ std::vector<Event> App::transfer_events(const Address& from, const Address& to,
 Outcome App::run_messages(store::KvView& v, const DecodedTx& tx, Mode mode,
                           const async::Admission& admitted, std::vector<std::uint64_t>& fees) {
     Outcome out;
-    const bool events = mode == Mode::deliver || mode == Mode::simulate;  // as in the ante
+    const bool events = builds_events(mode);
     async::Admission in_tx = admitted;  // futures earlier in this tx count too
     for (std::size_t i = 0; i < tx.messages.size(); ++i) {
         const Message& m = tx.messages[i];

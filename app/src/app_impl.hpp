@@ -71,4 +71,7 @@ enum class Mode {
     simulate,  // Simulate: no signature, fee or gas limit checks
 };
 
+/// Whether a run in `mode` builds events: the checks (mempool, proposal) throw them away.
+inline bool builds_events(Mode mode) { return mode == Mode::deliver || mode == Mode::simulate; }
+
 }  // namespace seer::app::detail

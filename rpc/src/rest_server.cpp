@@ -231,16 +231,15 @@ private:
                  &text, opts)
                  .ok())
             return error_reply(http::status::internal_server_error, k_grpc_internal, "json");
-        {
+        const std::size_t cost = key.size() + text.size();
+        if (cost <= k_max_json_cache_bytes / 16) {
             std::lock_guard lock(m_json_mutex);
-            const std::size_t cost = key.size() + text.size();
             if (m_json_cache_bytes + cost > k_max_json_cache_bytes ||
                 m_json_cache.size() >= k_max_json_cache_entries) {
                 m_json_cache.clear();
                 m_json_cache_bytes = 0;
             }
-            if (cost <= k_max_json_cache_bytes / 16 && m_json_cache.emplace(std::move(key), text).second)
-                m_json_cache_bytes += cost;
+            if (m_json_cache.emplace(std::move(key), text).second) m_json_cache_bytes += cost;
         }
         return {http::status::ok, std::move(text)};
     }
