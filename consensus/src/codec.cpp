@@ -288,22 +288,42 @@ Result<M> parse(ByteView bytes, std::size_t max_bytes, const char* what) {
     return m;
 }
 
-Bytes pack_tags(const std::vector<std::uint32_t>& tags) {
-    Bytes out;
-    out.reserve(tags.size() * 4);
-    for (std::uint32_t t : tags)
-        for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(t >> (8 * i)));
+Bytes pack_bits(const std::vector<bool>& bits) {
+    Bytes out((bits.size() + 7) / 8, 0);
+    for (std::size_t i = 0; i < bits.size(); ++i)
+        if (bits[i]) out[i / 8] |= static_cast<std::uint8_t>(1u << (i % 8));
     return out;
 }
 
-std::optional<std::vector<std::uint32_t>> unpack_tags(const std::string& packed,
-                                                      std::size_t count) {
-    if (packed.size() != count * 4) return std::nullopt;
-    std::vector<std::uint32_t> tags(count);
-    for (std::size_t i = 0; i < count; ++i)
-        for (std::size_t j = 0; j < 4; ++j)
-            tags[i] = (tags[i] << 8) | static_cast<std::uint8_t>(packed[i * 4 + j]);
-    return tags;
+// Exactly ceil(count / 8) bytes, with the padding bits of the last byte clear (one encoding).
+std::optional<std::vector<bool>> unpack_bits(const std::string& packed, std::size_t count) {
+    if (packed.size() != (count + 7) / 8) return std::nullopt;
+    std::vector<bool> bits(count);
+    for (std::size_t i = 0; i < packed.size() * 8; ++i) {
+        const bool set = (static_cast<std::uint8_t>(packed[i / 8]) >> (i % 8)) & 1u;
+        if (i < count)
+            bits[i] = set;
+        else if (set)
+            return std::nullopt;
+    }
+    return bits;
+}
+
+template <class Groups>
+Result<std::vector<VoteBits>> unpack_groups(const Groups& groups, std::size_t count) {
+    if (groups.size() > k_max_status_groups)
+        return make_error("bad_status", "too many vote groups in status");
+    std::vector<VoteBits> out;
+    out.reserve(static_cast<std::size_t>(groups.size()));
+    for (const auto& g : groups) {
+        auto bits = unpack_bits(g.bits(), count);
+        if (!bits) return make_error("bad_status", "vote bits do not match the validator count");
+        for (const auto& seen : out)
+            if (seen.tag == g.tag()) return make_error("bad_status", "duplicate vote group");
+        if (g.tag() == 0) return make_error("bad_status", "vote group without a tag");
+        out.push_back(VoteBits{g.tag(), std::move(*bits)});
+    }
+    return out;
 }
 
 }  // namespace
@@ -386,9 +406,20 @@ Bytes encode_message(const Message& message) {
                 s->set_height(msg.height);
                 s->set_round(msg.round);
                 s->set_has_proposal(msg.has_proposal);
-                s->set_validator_count(static_cast<std::uint32_t>(msg.prevotes.size()));
-                s->set_prevotes(to_pb_bytes(pack_tags(msg.prevotes)));
-                s->set_precommits(to_pb_bytes(pack_tags(msg.precommits)));
+                s->set_step(static_cast<std::uint32_t>(msg.step));
+                s->set_validator_count(msg.validator_count);
+                if (msg.self_index) s->set_self_index(*msg.self_index + 1);
+                if (!msg.direct.empty()) s->set_direct(to_pb_bytes(pack_bits(msg.direct)));
+                for (const auto& g : msg.prevotes) {
+                    auto* out = s->add_prevotes();
+                    out->set_tag(g.tag);
+                    out->set_bits(to_pb_bytes(pack_bits(g.bits)));
+                }
+                for (const auto& g : msg.precommits) {
+                    auto* out = s->add_precommits();
+                    out->set_tag(g.tag);
+                    out->set_bits(to_pb_bytes(pack_bits(g.bits)));
+                }
                 for (const auto& [round, id] : msg.polkas) {
                     auto* polka = s->add_polkas();
                     polka->set_round(round);
@@ -425,16 +456,28 @@ Result<Message> decode_message(ByteView bytes, std::size_t max_bytes) {
         case cpb::ConsensusMessage::kStatus: {
             const auto& s = m.status();
             if (s.height() < 0 || s.round() < 0 || s.round() > k_max_round ||
-                s.validator_count() > 10000)
+                s.validator_count() > k_max_status_validators ||
+                s.step() < static_cast<std::uint32_t>(Step::propose) ||
+                s.step() > static_cast<std::uint32_t>(Step::precommit) ||
+                s.self_index() > s.validator_count())
                 return make_error("bad_status", "status out of range");
             StatusMessage out;
             out.height = s.height();
             out.round = s.round();
+            out.step = static_cast<Step>(s.step());
             out.has_proposal = s.has_proposal();
-            auto prevotes = unpack_tags(s.prevotes(), s.validator_count());
-            auto precommits = unpack_tags(s.precommits(), s.validator_count());
-            if (!prevotes || !precommits)
-                return make_error("bad_status", "vote tags do not match the validator count");
+            out.validator_count = s.validator_count();
+            if (s.self_index() > 0) out.self_index = s.self_index() - 1;
+            if (!s.direct().empty()) {
+                auto direct = unpack_bits(s.direct(), s.validator_count());
+                if (!direct)
+                    return make_error("bad_status", "direct bits do not match the validator count");
+                out.direct = std::move(*direct);
+            }
+            auto prevotes = unpack_groups(s.prevotes(), s.validator_count());
+            if (!prevotes) return prevotes.error();
+            auto precommits = unpack_groups(s.precommits(), s.validator_count());
+            if (!precommits) return precommits.error();
             out.prevotes = std::move(*prevotes);
             out.precommits = std::move(*precommits);
             if (s.polkas_size() > k_max_status_polkas)

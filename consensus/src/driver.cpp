@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "seer/common/check.hpp"
 #include "seer/consensus/codec.hpp"
@@ -33,7 +34,20 @@ std::shared_ptr<spdlog::logger> log() {
 
 std::string short_hex(const Hash& h) { return to_hex(ByteView(h.data(), 6), true); }
 
+// A received vote or proposal: the peer has it for good (never resent).
+constexpr std::int64_t k_received = std::numeric_limits<std::int64_t>::max();
+
 }  // namespace
+
+struct Driver::PeerState {
+    bool has_status = false;
+    StatusMessage status;          // the last one it sent
+    std::set<VoteKey> announced;   // the votes of that status, as keys
+    // Sent to it (with the time) or received from it (k_received), for the last two heights.
+    std::map<VoteKey, std::int64_t> known;
+    std::map<ProposalKey, std::int64_t> proposals;
+    bool repair_pending = false;  // a status asked for something too young to send yet
+};
 
 class Driver::Host final : public StateMachineHost {
 public:
@@ -79,6 +93,7 @@ public:
         }
         // Own messages are durable in the WAL before they are sent.
         m_d.wal_write(encode_wal_record(v), true);
+        m_d.m_vote_seen[key_of(v)] = m_d.m_scheduler.now_ms();
         return v;
     }
 
@@ -86,9 +101,17 @@ public:
         // The proposal goes to the WAL (synced) before it is sent, like our votes.
         m_d.wal_write(encode_wal_record(ProposalMessage{p, b}), true);
         m_d.m_out.broadcast(encode_message(ProposalMessage{p, b}));
+        const std::int64_t now = m_d.m_scheduler.now_ms();
+        const ProposalKey key{p.height, p.round, p.block_id.hash};
+        m_d.m_proposal_seen[key] = now;
+        for (auto& [id, peer] : m_d.m_peers) peer->proposals[key] = now;
     }
     void broadcast_vote(const Vote& v) override {
+        // Our own votes go to every peer at once; relays and repairs do the rest.
         m_d.m_out.broadcast(encode_message(VoteMessage{v}));
+        const std::int64_t now = m_d.m_scheduler.now_ms();
+        const VoteKey key = key_of(v);
+        for (auto& [id, peer] : m_d.m_peers) peer->known[key] = now;
     }
     void schedule_timeout(const TimeoutInfo& t, std::int64_t duration_ms) override {
         m_d.m_scheduler.schedule(duration_ms, TimerEvent{TimerEvent::Kind::timeout, t});
@@ -248,6 +271,16 @@ void Driver::enter_height(std::int64_t h) {
     m_sm_started = false;
     m_decision.reset();
     if (m_verified.size() > k_max_verified_cache) m_verified.clear();
+    // Gossip state is kept for this height and the last one (late votes).
+    const VoteKey vote_floor{h - 1, 0, VoteType::prevote, 0, 0};
+    const ProposalKey proposal_floor{h - 1, 0, Hash{}};
+    m_vote_seen.erase(m_vote_seen.begin(), m_vote_seen.lower_bound(vote_floor));
+    m_proposal_seen.erase(m_proposal_seen.begin(), m_proposal_seen.lower_bound(proposal_floor));
+    for (auto& [id, peer] : m_peers) {
+        peer->known.erase(peer->known.begin(), peer->known.lower_bound(vote_floor));
+        peer->proposals.erase(peer->proposals.begin(),
+                              peer->proposals.lower_bound(proposal_floor));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +331,9 @@ bool Driver::verify_cached(const crypto::PublicKey& key, ByteView message, ByteV
     h.update(key).update(message).update(sig);
     const Hash id = h.finish();
     if (m_verified.count(id)) return true;
-    if (!crypto::verify(key, message, sig)) return false;
+    const bool ok = m_options.verify_signature ? m_options.verify_signature(key, message, sig)
+                                               : crypto::verify(key, message, sig);
+    if (!ok) return false;
     m_verified.insert(id);
     return true;
 }
@@ -477,6 +512,11 @@ Status Driver::on_message(PeerId from, ByteView bytes) {
         count("drop." + decoded.error().reason);
         return decoded.error();
     }
+    if (from != k_self_peer && !m_peers.count(from)) {
+        // A peer the host did not announce (the simulation's and tests' way): tracked, quietly.
+        m_peers.emplace(from, std::make_unique<PeerState>());
+        m_relay_targets_dirty = true;
+    }
     std::visit(
         [&](auto& m) {
             using T = std::decay_t<decltype(m)>;
@@ -516,6 +556,9 @@ void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
         count("drop.proposal_block_mismatch");
         return;
     }
+    const ProposalKey key{p.height, p.round, p.block_id.hash};
+    if (auto peer = m_peers.find(from); peer != m_peers.end())
+        peer->second->proposals[key] = k_received;
     if (m_sm->proposal_for(p.round, p.block_id)) {
         count("drop.proposal_duplicate");
         return;
@@ -529,7 +572,9 @@ void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
                     short_hex(existing->first.block_id.hash), short_hex(p.block_id.hash));
     }
     if (!m_replaying) wal_write(encode_wal_record(ProposalMessage{p, b}), false);
+    m_proposal_seen.emplace(key, m_scheduler.now_ms());
     m_sm->on_proposal(p, b);
+    if (!m_replaying && from != k_self_peer) relay_proposal(from, p, b);
     after_sm();
 }
 
@@ -555,8 +600,10 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
         count("drop.vote_validator");
         return;
     }
+    auto peer = m_peers.find(from);
     if (const VoteSet* set = m_sm->votes().find(v.round, v.type)) {
         if (set->contains(v)) {
+            if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
             count("drop.vote_duplicate");
             return;
         }
@@ -589,14 +636,16 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
         return;
     }
     if (!m_replaying) wal_write(encode_wal_record(v), false);
+    const VoteKey key = key_of(v);
+    if (peer != m_peers.end()) peer->second->known[key] = k_received;
     const AddVoteResult added = m_sm->on_vote(v);
-    // Relay every vote that is new here, once (the paper's gossip: what a correct process
-    // receives, every correct process receives). This is what brings both halves of a split
-    // vote to honest nodes quickly, so they detect it and count it. Peers drop what they have
-    // before checking any signature, so the cost is one small message per peer and vote.
+    // What a correct process receives, every correct process receives: a new vote goes on to
+    // the peers that will not get it from its author directly, and a conflicting one to every
+    // peer that lacks it (evidence). Repairs by peer status cover the rest.
     const bool is_new = added == AddVoteResult::added || added == AddVoteResult::conflicting;
+    if (is_new) m_vote_seen.emplace(key, m_scheduler.now_ms());
     if (is_new && !m_replaying && from != k_self_peer)
-        m_out.broadcast(encode_message(VoteMessage{v}));
+        relay_vote(from, v, added == AddVoteResult::conflicting);
     after_sm();
 }
 
@@ -609,7 +658,9 @@ void Driver::handle_late_vote(PeerId from, const Vote& v) {
         count("drop.vote_validator");
         return;
     }
+    auto peer = m_peers.find(from);
     if (const VoteSet* set = m_prev_sm->votes().find(v.round, v.type); set && set->contains(v)) {
+        if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
         count("drop.vote_duplicate");
         return;
     }
@@ -622,13 +673,33 @@ void Driver::handle_late_vote(PeerId from, const Vote& v) {
         count("drop.vote_signature");
         return;
     }
+    if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
     const AddVoteResult added = m_prev_sm->record_late_vote(v);
-    if ((added == AddVoteResult::added || added == AddVoteResult::conflicting) && !m_replaying &&
-        from != k_self_peer)
-        m_out.broadcast(encode_message(VoteMessage{v}));
+    const bool is_new = added == AddVoteResult::added || added == AddVoteResult::conflicting;
+    if (is_new) m_vote_seen.emplace(key_of(v), m_scheduler.now_ms());
+    if (is_new && !m_replaying && from != k_self_peer)
+        relay_vote(from, v, added == AddVoteResult::conflicting);
 }
 
 void Driver::handle_status(PeerId from, const StatusMessage& s) {
+    auto it = m_peers.find(from);
+    if (it == m_peers.end()) return;
+    PeerState& peer = *it->second;
+    if (!peer.has_status || peer.status.direct != s.direct ||
+        peer.status.self_index != s.self_index)
+        m_relay_targets_dirty = true;
+    peer.has_status = true;
+    peer.status = s;
+    peer.announced.clear();
+    auto announce = [&](const std::vector<VoteBits>& groups, VoteType type) {
+        for (const auto& g : groups)
+            for (std::size_t i = 0; i < g.bits.size(); ++i)
+                if (g.bits[i])
+                    peer.announced.insert(VoteKey{s.height, s.round, type,
+                                                  static_cast<std::uint32_t>(i), g.tag});
+    };
+    announce(s.prevotes, VoteType::prevote);
+    announce(s.precommits, VoteType::precommit);
     if (!m_sm) return;
     const std::int64_t h = m_sm->height();
     if (s.height < h) {
@@ -639,40 +710,165 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
         m_out.send(from, encode_message(BlockRequestMessage{h}));
         return;
     }
-    // Same height: send the proposal and votes of the peer's round that it lacks, the prevotes
-    // that justify a re-proposal (pol_round), and our own round's votes if we are ahead.
-    auto send_missing = [&](std::int32_t round, VoteType type,
-                            const std::vector<std::uint32_t>* tags) {
+    repair(from, peer);
+}
+
+Driver::VoteKey Driver::key_of(const Vote& v) {
+    return VoteKey{v.height, v.round, v.type, static_cast<std::uint32_t>(v.validator_index),
+                   vote_tag(v.block_id)};
+}
+
+void Driver::add_peer(PeerId id) {
+    if (id == k_self_peer || m_peers.count(id)) return;
+    m_peers.emplace(id, std::make_unique<PeerState>());
+    m_relay_targets_dirty = true;
+    // Tell it where we are right away: it answers with what we lack, and we with what it lacks.
+    if (m_sm) m_out.send(id, encode_message(make_status()));
+}
+
+void Driver::remove_peer(PeerId id) {
+    if (m_peers.erase(id) > 0) m_relay_targets_dirty = true;
+}
+
+const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
+    if (m_relay_targets_dirty) {
+        const std::size_t n = m_validators.size();
+        m_relay_targets.assign(n, {});
+        for (const auto& [id, peer] : m_peers) {
+            const auto& direct = peer->status.direct;
+            for (std::size_t i = 0; i < n; ++i)
+                if (!peer->has_status || direct.size() != n || !direct[i])
+                    m_relay_targets[i].push_back(id);
+        }
+        m_relay_targets_dirty = false;
+    }
+    static const std::vector<PeerId> none;
+    return validator < m_relay_targets.size() ? m_relay_targets[validator] : none;
+}
+
+bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key) const {
+    if (peer.announced.count(key)) return false;
+    auto it = peer.known.find(key);
+    if (it == peer.known.end()) return true;
+    if (it->second == k_received) return false;
+    // Sent: again only when its status covers that round and still lacks it, after a while.
+    return peer.has_status && peer.status.height == key.height &&
+           peer.status.round == key.round &&
+           m_scheduler.now_ms() - it->second >= m_options.resend_after_ms;
+}
+
+void Driver::send_vote(PeerId to, PeerState& peer, const Vote& v, const Bytes* encoded) {
+    if (encoded)
+        m_out.send(to, *encoded);
+    else
+        m_out.send(to, encode_message(VoteMessage{v}));
+    peer.known[key_of(v)] = m_scheduler.now_ms();
+}
+
+void Driver::send_proposal(PeerId to, PeerState& peer, const Proposal& p, const Block& b) {
+    m_out.send(to, encode_message(ProposalMessage{p, b}));
+    peer.proposals[ProposalKey{p.height, p.round, p.block_id.hash}] = m_scheduler.now_ms();
+}
+
+void Driver::relay_vote(PeerId from, const Vote& v, bool conflicting) {
+    std::optional<Bytes> encoded;
+    const VoteKey key = key_of(v);
+    auto relay_to = [&](PeerId id) {
+        if (id == from) return;
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        PeerState& peer = *it->second;
+        // A peer known to be at another height has no use for it now; repair sends it when
+        // the peer announces this height.
+        if (peer.has_status && peer.status.height != v.height) return;
+        if (!peer_lacks(peer, key)) return;
+        if (!encoded) encoded = encode_message(VoteMessage{v});
+        send_vote(id, peer, v, &*encoded);
+    };
+    if (conflicting) {
+        count("gossip.conflicting_relayed");
+        std::vector<PeerId> all;
+        for (const auto& [id, peer] : m_peers) all.push_back(id);
+        for (PeerId id : all) relay_to(id);
+        return;
+    }
+    const auto& targets = relay_targets(static_cast<std::size_t>(v.validator_index));
+    for (PeerId id : targets) relay_to(id);
+}
+
+void Driver::relay_proposal(PeerId from, const Proposal& p, const Block& b) {
+    const auto proposer = m_validators.index_of(m_sm->proposer(p.round).address);
+    if (!proposer) return;
+    const ProposalKey key{p.height, p.round, p.block_id.hash};
+    const auto& targets = relay_targets(*proposer);
+    for (PeerId id : targets) {
+        if (id == from) continue;
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) continue;
+        PeerState& peer = *it->second;
+        if (peer.has_status && peer.status.height != p.height) continue;
+        if (peer.proposals.count(key)) continue;
+        send_proposal(id, peer, p, b);
+    }
+}
+
+void Driver::repair(PeerId to, PeerState& peer) {
+    // Same height: what the peer lacks of its round (proposal, prevotes, precommits), the
+    // prevotes that justify a re-proposal (pol_round), our own round's votes if we are ahead,
+    // and the polkas it lacks. Only what this node has held for repair_delay_ms: younger
+    // messages are most likely on their way to the peer already.
+    const StatusMessage& s = peer.status;
+    const std::int64_t now = m_scheduler.now_ms();
+    const std::int64_t old_enough = now - m_options.repair_delay_ms;
+    peer.repair_pending = false;
+    auto seen_before = [&](const auto& seen, const auto& key) {
+        auto it = seen.find(key);
+        if (it == seen.end() || it->second <= old_enough) return true;
+        peer.repair_pending = true;
+        return false;
+    };
+    auto send_if_lacking = [&](const Vote& v) {
+        const VoteKey key = key_of(v);
+        if (!peer_lacks(peer, key) || !seen_before(m_vote_seen, key)) return;
+        count("gossip.repaired_votes");
+        send_vote(to, peer, v);
+    };
+    auto send_set = [&](std::int32_t round, VoteType type) {
         const VoteSet* set = m_sm->votes().find(round, type);
         if (!set) return;
-        for (std::size_t i = 0; i < m_validators.size(); ++i) {
-            const std::uint32_t peer_tag = tags && i < tags->size() ? (*tags)[i] : 0;
-            for (const Vote& vote : set->votes_of(i)) {
-                if (vote_tag(vote.block_id) == peer_tag) continue;
-                m_out.send(from, encode_message(VoteMessage{vote}));
-            }
-        }
+        for (std::size_t i = 0; i < m_validators.size(); ++i)
+            for (const Vote& v : set->votes_of(i)) send_if_lacking(v);
+    };
+    auto send_proposal_if_lacking = [&](const std::pair<Proposal, Block>& pb, bool announced) {
+        const Proposal& p = pb.first;
+        const ProposalKey key{p.height, p.round, p.block_id.hash};
+        if (announced) return;
+        auto sent = peer.proposals.find(key);
+        if (sent != peer.proposals.end() &&
+            (sent->second == k_received || now - sent->second < m_options.resend_after_ms))
+            return;
+        if (!seen_before(m_proposal_seen, key)) return;
+        count("gossip.repaired_proposals");
+        send_proposal(to, peer, p, pb.second);
     };
     if (const auto* p = m_sm->proposal(s.round)) {
-        if (!s.has_proposal) m_out.send(from, encode_message(ProposalMessage{p->first, p->second}));
-        if (p->first.pol_round >= 0) send_missing(p->first.pol_round, VoteType::prevote, nullptr);
+        send_proposal_if_lacking(*p, s.has_proposal);
+        if (p->first.pol_round >= 0) send_set(p->first.pol_round, VoteType::prevote);
     }
-    send_missing(s.round, VoteType::prevote, &s.prevotes);
-    send_missing(s.round, VoteType::precommit, &s.precommits);
+    send_set(s.round, VoteType::prevote);
+    send_set(s.round, VoteType::precommit);
     if (m_sm->round() > s.round) {
-        send_missing(m_sm->round(), VoteType::prevote, nullptr);
-        send_missing(m_sm->round(), VoteType::precommit, nullptr);
+        send_set(m_sm->round(), VoteType::prevote);
+        send_set(m_sm->round(), VoteType::precommit);
     }
     // Polkas the peer lacks: the block and every prevote for it, conflicting ones included.
     for (const auto& [round, id] : m_sm->polkas()) {
         const auto polka = std::make_pair(round, id);
         if (std::find(s.polkas.begin(), s.polkas.end(), polka) != s.polkas.end()) continue;
-        if (const auto* p = m_sm->find_proposal(id))
-            m_out.send(from, encode_message(ProposalMessage{p->first, p->second}));
+        if (const auto* p = m_sm->find_proposal(id)) send_proposal_if_lacking(*p, false);
         const VoteSet* prevotes = m_sm->votes().find(round, VoteType::prevote);
         for (std::size_t i = 0; prevotes && i < m_validators.size(); ++i)
-            if (const Vote* v = prevotes->vote_for(i, id))
-                m_out.send(from, encode_message(VoteMessage{*v}));
+            if (const Vote* v = prevotes->vote_for(i, id)) send_if_lacking(*v);
     }
 }
 
@@ -771,23 +967,59 @@ ExtendedCommit Driver::filter_synced_extensions(const Block& b, const ExtendedCo
     return c;
 }
 
-void Driver::gossip_tick() {
-    if (!m_sm) return;
+StatusMessage Driver::make_status() const {
     StatusMessage s;
     s.height = m_sm->height();
     s.round = std::max(m_sm->round(), 0);
+    s.step = m_sm->step();
     s.has_proposal = m_sm->proposal(s.round) != nullptr;
-    auto tags = [&](VoteType type) {
-        std::vector<std::uint32_t> out(m_validators.size(), 0);
-        if (const VoteSet* set = m_sm->votes().find(s.round, type))
-            for (std::size_t i = 0; i < out.size(); ++i)
-                if (auto v = set->get(i)) out[i] = vote_tag(v->block_id);
+    const std::size_t n = m_validators.size();
+    s.validator_count = static_cast<std::uint32_t>(n);
+    if (m_self) s.self_index = static_cast<std::uint32_t>(*m_self);
+    s.direct.assign(n, false);
+    if (m_self) s.direct[*m_self] = true;
+    for (const auto& [id, peer] : m_peers)
+        if (peer->has_status && peer->status.self_index && *peer->status.self_index < n)
+            s.direct[*peer->status.self_index] = true;
+    auto groups = [&](VoteType type) {
+        std::vector<VoteBits> out;
+        const VoteSet* set = m_sm->votes().find(s.round, type);
+        if (!set) return out;
+        for (std::size_t i = 0; i < n; ++i)
+            for (const Vote& v : set->votes_of(i)) {
+                const std::uint32_t tag = vote_tag(v.block_id);
+                auto g = std::find_if(out.begin(), out.end(),
+                                      [&](const VoteBits& b) { return b.tag == tag; });
+                if (g == out.end()) {
+                    if (out.size() >= static_cast<std::size_t>(k_max_status_groups)) continue;
+                    out.push_back(VoteBits{tag, std::vector<bool>(n, false)});
+                    g = out.end() - 1;
+                }
+                g->bits[i] = true;
+            }
         return out;
     };
-    s.prevotes = tags(VoteType::prevote);
-    s.precommits = tags(VoteType::precommit);
+    s.prevotes = groups(VoteType::prevote);
+    s.precommits = groups(VoteType::precommit);
     s.polkas = m_sm->polkas();
-    m_out.broadcast(encode_message(s));
+    return s;
+}
+
+void Driver::gossip_tick() {
+    if (!m_sm) return;
+    // Our status when it changed, or as a heartbeat.
+    const std::int64_t now = m_scheduler.now_ms();
+    StatusMessage s = make_status();
+    if (!m_last_status || *m_last_status != s ||
+        now - m_last_status_ms >= m_options.status_heartbeat_ms) {
+        m_out.broadcast(encode_message(s));
+        m_last_status = std::move(s);
+        m_last_status_ms = now;
+    }
+    // Repairs a status asked for that were too young to send then.
+    for (auto& [id, peer] : m_peers)
+        if (peer->repair_pending && peer->has_status && peer->status.height == m_sm->height())
+            repair(id, *peer);
 }
 
 }  // namespace seer::consensus

@@ -639,6 +639,7 @@ Status NodeRuntime::run() {
             const consensus::PeerId id = m_next_peer++;
             m_peer_ids[peer] = id;
             m_peer_names[id] = peer;
+            if (m_driver) m_driver->add_peer(id);
         });
     };
     h.on_peer_down = [this](const p2p::PeerId& peer, const Error& reason) {
@@ -646,6 +647,7 @@ Status NodeRuntime::run() {
         asio::post(m_cio, [this, peer] {
             auto it = m_peer_ids.find(peer);
             if (it == m_peer_ids.end()) return;
+            if (m_driver) m_driver->remove_peer(it->second);
             m_peer_names.erase(it->second);
             m_known.erase(it->second);
             m_peer_ids.erase(it);

@@ -103,8 +103,11 @@ std::vector<Bytes> seeds() {
     s.height = 7;
     s.round = 2;
     s.has_proposal = true;
-    s.prevotes = {true, false, true, true, false};
-    s.precommits = {false, false, true, false, true};
+    s.step = Step::precommit;
+    s.validator_count = 5;
+    s.direct = {true, true, false, true, false};
+    s.prevotes = {VoteBits{1, {true, false, true, true, false}}};
+    s.precommits = {VoteBits{0x8000'0042u, {false, false, true, false, true}}};
     for (const Message& m :
          {Message{ProposalMessage{p, b7}}, Message{VoteMessage{sample_vote(VoteType::prevote, false)}},
           Message{VoteMessage{sample_vote(VoteType::precommit, false)}},

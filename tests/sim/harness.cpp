@@ -75,7 +75,10 @@ struct Simulation::Node {
         : index(i), key(std::move(k)), address(crypto::address_of(key.public_key())),
           kv(store::make_memory_store({"blocks", "state", "app"})),
           sign_state(store::make_memory_value()), net(sim, i), scheduler(sim, i) {
-        record.on_crash_point = [this] { wal_at_crash_point = wal; };
+        record.on_crash_point = [this] {
+            wal_at_crash_point = wal;
+            sign_state_at_crash_point = sign_state->load();
+        };
     }
 
     std::size_t index;
@@ -85,6 +88,9 @@ struct Simulation::Node {
     store::MemoryWalMedium wal;
     std::optional<store::MemoryWalMedium> wal_at_crash_point;
     std::shared_ptr<store::DurableValue> sign_state;
+    // What the privval had stored at the crash point: whatever it signs after the power failed
+    // (in the same event) is lost with the messages, so it must be lost from its state too.
+    std::optional<std::optional<Bytes>> sign_state_at_crash_point;
     NodeRecord record;
     NetOutbound net;
     std::unique_ptr<ByzantineOutbound> byzantine;
@@ -128,6 +134,31 @@ Simulation::Simulation(SimOptions options)
         b.byzantine = std::make_unique<ByzantineOutbound>(b.net, b.key, std::string(k_chain_id),
                                                           b.index, n, m_rng);
     }
+    if (m_options.max_events == 0)
+        m_options.max_events = std::max<std::uint64_t>(500'000, 5'000ull * n * n);
+    // The topology: who may talk to whom at all (partitions come on top), and the links' fixed
+    // latency.
+    m_adjacent.assign(n, std::vector<bool>(n, m_options.topology.empty()));
+    if (!m_options.topology.empty()) {
+        SEER_CHECK(m_options.topology.size() == n);
+        for (std::size_t a = 0; a < n; ++a)
+            for (auto b : m_options.topology[a]) {
+                SEER_CHECK(b < n && b != a);
+                m_adjacent[a][b] = m_adjacent[b][a] = true;
+            }
+    }
+    m_peers.assign(n, {});
+    for (std::size_t a = 0; a < n; ++a) {
+        m_adjacent[a][a] = false;
+        for (std::size_t b = 0; b < n; ++b)
+            if (m_adjacent[a][b]) m_peers[a].push_back(b);
+    }
+    m_link_ms.assign(n, std::vector<std::int64_t>(n, 0));
+    if (m_options.link_max_ms > 0)
+        for (std::size_t a = 0; a < n; ++a)
+            for (std::size_t b = a + 1; b < n; ++b)
+                m_link_ms[a][b] = m_link_ms[b][a] =
+                    uniform(m_rng, m_options.link_min_ms, m_options.link_max_ms);
     // Every node exists before any starts, so the first proposal reaches everyone.
     for (std::size_t i = 0; i < n; ++i) create(i);
     for (std::size_t i = 0; i < n; ++i) start(i);
@@ -158,13 +189,40 @@ std::string Simulation::replay() const {
 // ---- network ----
 
 void Simulation::partition(const std::vector<std::vector<std::size_t>>& groups) {
+    const auto old_group = m_group;
     for (std::size_t i = 0; i < m_group.size(); ++i) m_group[i] = -1 - static_cast<int>(i);
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (auto node : groups[g]) m_group.at(node) = static_cast<int>(g);
+    set_links(old_group);
 }
 
 void Simulation::heal() {
+    const auto old_group = m_group;
     std::fill(m_group.begin(), m_group.end(), 0);
+    set_links(old_group);
+}
+
+void Simulation::set_links(const std::vector<int>& old_group) {
+    // Connections break across a partition and come back when it heals, as TCP's would: the
+    // drivers learn of it (their peer state starts afresh).
+    for (std::size_t a = 0; a < m_nodes.size(); ++a)
+        for (auto b : m_peers[a]) {
+            const bool was = old_group[a] == old_group[b];
+            const bool is = connected(a, b);
+            if (was == is || !is_up(a) || !is_up(b)) continue;
+            if (is)
+                m_nodes[a]->driver->add_peer(b);
+            else
+                m_nodes[a]->driver->remove_peer(b);
+        }
+}
+
+void Simulation::connect_peers(std::size_t node) {
+    for (auto peer : m_peers[node]) {
+        if (!is_up(peer) || !connected(node, peer)) continue;
+        m_nodes[node]->driver->add_peer(peer);
+        m_nodes[peer]->driver->add_peer(node);
+    }
 }
 
 bool Simulation::connected(std::size_t a, std::size_t b) const {
@@ -174,8 +232,7 @@ bool Simulation::connected(std::size_t a, std::size_t b) const {
 void Simulation::broadcast_from(std::size_t from, ByteView message) {
     observe(from, message);
     auto bytes = std::make_shared<const Bytes>(message.begin(), message.end());
-    for (std::size_t to = 0; to < m_nodes.size(); ++to)
-        if (to != from) transmit(from, to, bytes);
+    for (auto to : m_peers[from]) transmit(from, to, bytes);
 }
 
 void Simulation::send_from(std::size_t from, std::size_t to, ByteView message) {
@@ -185,14 +242,23 @@ void Simulation::send_from(std::size_t from, std::size_t to, ByteView message) {
 
 void Simulation::transmit(std::size_t from, std::size_t to,
                           const std::shared_ptr<const Bytes>& bytes) {
-    if (!connected(from, to) || !is_up(to)) return;
+    if (!m_adjacent[from][to] || !connected(from, to) || !is_up(to)) return;
     if (m_nodes[from]->record.crashed_in_commit) return;  // sent after its power failed
+    ++m_traffic.messages;
+    m_traffic.bytes += bytes->size();
+    if (!bytes->empty()) {
+        const std::uint8_t tag = (*bytes)[0];  // the ConsensusMessage field
+        if (tag == 0x0A) ++m_traffic.proposals;
+        if (tag == 0x12) ++m_traffic.votes;
+        if (tag == 0x1A) ++m_traffic.statuses;
+    }
     if (m_faults.drop > 0 && chance(m_rng, m_faults.drop)) return;
     const int copies = m_faults.duplicate > 0 && chance(m_rng, m_faults.duplicate) ? 2 : 1;
     for (int c = 0; c < copies; ++c) {
         Event ev;
         ev.kind = Event::Kind::deliver;
-        ev.time = m_now + uniform(m_rng, m_faults.min_delay_ms, m_faults.max_delay_ms);
+        ev.time = m_now + m_link_ms[from][to] +
+                  uniform(m_rng, m_faults.min_delay_ms, m_faults.max_delay_ms);
         ev.node = to;
         ev.incarnation = m_nodes[to]->incarnation;
         ev.from = from;
@@ -222,6 +288,8 @@ void Simulation::push(Event event) {
 void Simulation::crash(std::size_t node, std::uint64_t torn_bytes) {
     Node& n = *m_nodes.at(node);
     if (!n.driver) return;
+    for (auto peer : m_peers[node])
+        if (is_up(peer)) m_nodes[peer]->driver->remove_peer(node);
     n.driver.reset();
     n.settle = nullptr;
     n.kv_app = nullptr;
@@ -229,6 +297,11 @@ void Simulation::crash(std::size_t node, std::uint64_t torn_bytes) {
     if (n.wal_at_crash_point) {
         n.wal = *n.wal_at_crash_point;  // what the driver wrote after the crash point is lost
         n.wal_at_crash_point.reset();
+    }
+    if (n.sign_state_at_crash_point) {
+        n.sign_state = store::make_memory_value();
+        if (*n.sign_state_at_crash_point) n.sign_state->store(**n.sign_state_at_crash_point);
+        n.sign_state_at_crash_point.reset();
     }
     n.record.crash_at_next_commit = false;
     n.record.crashed_in_commit = false;
@@ -276,6 +349,19 @@ void Simulation::create(std::size_t node) {
     opts.gossip_interval_ms = m_options.gossip_interval_ms;
     opts.validator_key = n.key;
     if (m_options.mempool) opts.mempool = *m_options.mempool;
+    // Every node checks the same signatures; in one process one check serves them all.
+    opts.verify_signature = [this](const crypto::PublicKey& key, ByteView message,
+                                   ByteView signature) {
+        crypto::Sha256 h;
+        h.update(key).update(message).update(signature);
+        const auto id = h.finish();
+        auto it = m_verified.find(id);
+        if (it != m_verified.end()) return it->second;
+        const bool ok = crypto::verify(key, message, signature);
+        if (m_verified.size() > (1u << 20)) m_verified.clear();
+        m_verified.emplace(id, ok);
+        return ok;
+    };
     consensus::Outbound& out =
         n.byzantine ? static_cast<consensus::Outbound&>(*n.byzantine) : n.net;
     n.driver = std::make_unique<consensus::Driver>(
@@ -285,6 +371,7 @@ void Simulation::create(std::size_t node) {
 
 void Simulation::start(std::size_t node) {
     m_nodes.at(node)->driver->start();
+    connect_peers(node);
     settle();
     mix_trace(0x5ca1ab1e ^ node);
     check_node(node);
@@ -449,6 +536,7 @@ std::optional<std::size_t> Simulation::node_of(const consensus::Address& address
 }
 
 void Simulation::observe(std::size_t from, ByteView message) {
+    if (m_nodes[from]->record.crashed_in_commit) return;  // its power failed: nothing goes out
     auto decoded = consensus::decode_message(message, consensus::k_max_block_bytes_hard);
     if (!decoded) return;  // garbage (the byzantine node's)
     if (const auto* p = std::get_if<consensus::ProposalMessage>(&*decoded)) {
@@ -571,7 +659,7 @@ std::string Simulation::dump() const {
             out << " down";
             continue;
         }
-        out << " height " << n.driver->height();
+        out << " height " << n.driver->height() << " peers " << n.driver->peer_count();
         const auto* sm = n.driver->state_machine();
         if (!sm) continue;
         out << " | deciding " << sm->height() << " round " << sm->round() << " step "
@@ -596,6 +684,8 @@ std::string Simulation::dump() const {
                 out << "(" << set->total_power() << ")";
             }
         }
+        out << "\n    counters";
+        for (const auto& [name, value] : n.driver->counters()) out << " " << name << "=" << value;
     }
     return out.str();
 }
@@ -638,6 +728,25 @@ std::int64_t uniform(std::mt19937_64& rng, std::int64_t lo, std::int64_t hi) {
     if (hi <= lo) return lo;
     const auto span = static_cast<std::uint64_t>(hi - lo) + 1;
     return lo + static_cast<std::int64_t>(rng() % span);
+}
+
+std::vector<std::vector<std::size_t>> random_topology(std::mt19937_64& rng, std::size_t n,
+                                                      std::size_t degree) {
+    std::vector<std::set<std::size_t>> peers(n);
+    auto link = [&](std::size_t a, std::size_t b) {
+        if (a == b) return;
+        peers[a].insert(b);
+        peers[b].insert(a);
+    };
+    for (std::size_t i = 0; i + 1 < n; ++i) link(i, i + 1);
+    if (n > 2) link(n - 1, 0);
+    degree = std::min(degree, n - 1);
+    for (std::size_t a = 0; a < n; ++a)
+        while (peers[a].size() < degree)
+            link(a, static_cast<std::size_t>(uniform(rng, 0, static_cast<std::int64_t>(n) - 1)));
+    std::vector<std::vector<std::size_t>> out(n);
+    for (std::size_t a = 0; a < n; ++a) out[a].assign(peers[a].begin(), peers[a].end());
+    return out;
 }
 
 bool chance(std::mt19937_64& rng, double p) {

@@ -74,7 +74,15 @@ struct SimOptions {
     consensus::TimeoutParams timeouts = sim_timeouts();
     std::int64_t gossip_interval_ms = 50;
     NetworkFaults faults;
-    std::uint64_t max_events = 500'000;  // a run that needs more is a failure
+    /// A run that needs more events is a failure; 0: max(500,000, 5,000 n^2), since honest
+    /// gossip costs O(n^2) messages per height.
+    std::uint64_t max_events = 0;
+    /// Who is a direct peer of whom (symmetric); empty: a full mesh. See random_topology().
+    std::vector<std::vector<std::size_t>> topology;
+    /// WAN-like links: every link gets a fixed one-way latency, uniform in [min, max], drawn
+    /// once; the faults' delay comes on top as jitter. 0 / 0: none.
+    std::int64_t link_min_ms = 0;
+    std::int64_t link_max_ms = 0;
     /// Builds each node's application (again after every restart); empty: KvApp. The result is
     /// wrapped in a RecordedApp, so the invariants hold for it as for KvApp.
     AppFactory app_factory;
@@ -107,6 +115,17 @@ public:
     void partition(const std::vector<std::vector<std::size_t>>& groups);
     void heal();
     bool connected(std::size_t a, std::size_t b) const;
+    /// Direct peers by the topology (all other nodes in a full mesh).
+    const std::vector<std::size_t>& neighbours(std::size_t node) const { return m_peers.at(node); }
+    /// Messages put on the wire and their bytes, by kind (proposal, vote, status, other).
+    struct Traffic {
+        std::uint64_t messages = 0;
+        std::uint64_t bytes = 0;
+        std::uint64_t votes = 0;
+        std::uint64_t statuses = 0;
+        std::uint64_t proposals = 0;
+    };
+    const Traffic& traffic() const { return m_traffic; }
 
     // ---- nodes ----
     /// Simulated power loss: the driver and app die, their timers and the messages in flight to
@@ -211,6 +230,13 @@ private:
     std::priority_queue<Event, std::vector<Event>, Later> m_queue;
     std::vector<std::unique_ptr<Node>> m_nodes;
     std::vector<int> m_group;  // partition group per node; all 0 when healed
+    std::vector<std::vector<std::size_t>> m_peers;        // by node
+    std::vector<std::vector<bool>> m_adjacent;            // by node pair
+    std::vector<std::vector<std::int64_t>> m_link_ms;     // fixed latency by node pair
+    std::map<consensus::Hash, bool> m_verified;           // shared signature memo
+    Traffic m_traffic;
+    void connect_peers(std::size_t node);
+    void set_links(const std::vector<int>& old_group);
     std::map<consensus::Address, std::size_t> m_by_address;
 
     // Invariant state.
@@ -238,6 +264,11 @@ std::vector<std::uint64_t> sim_seeds(std::uint64_t default_count = 200);
 /// Validator powers for tests: `n` random powers in [lo, hi].
 std::vector<std::int64_t> random_powers(std::mt19937_64& rng, std::size_t n, std::int64_t lo,
                                         std::int64_t hi);
+
+/// A random connected topology of n nodes: a ring, then random links until every node has at
+/// least `degree` peers (so degrees are about `degree`, a few more).
+std::vector<std::vector<std::size_t>> random_topology(std::mt19937_64& rng, std::size_t n,
+                                                      std::size_t degree);
 
 /// Uniform integer in [lo, hi] (std::uniform_int_distribution is not the same on every standard
 /// library; this is, so a seed replays anywhere).

@@ -5,6 +5,7 @@
 
 #include <google/protobuf/stubs/logging.h>
 
+#include <functional>
 #include <limits>
 #include <random>
 
@@ -114,8 +115,17 @@ std::vector<Message> sample_messages() {
     status.height = 9;
     status.round = 2;
     status.has_proposal = true;
-    status.prevotes = {1, 0, 0x8000'0001u, 0xFFFF'FFFFu, 0, 0, 0, 0, 1, 0, 0x8123'4567u};
-    status.precommits = {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x8000'0000u};
+    status.step = Step::prevote;
+    status.validator_count = 11;
+    status.self_index = 3;
+    status.direct = {true, false, true, true, false, false, false, false, true, false, true};
+    status.prevotes = {
+        VoteBits{1, {true, false, false, false, false, false, false, false, true, false, false}},
+        VoteBits{0x8000'0001u,
+                 {false, false, true, true, false, false, false, false, false, false, true}}};
+    status.precommits = {
+        VoteBits{0x8000'0000u,
+                 {false, false, false, false, false, false, false, false, false, false, true}}};
     return {
         Message{ProposalMessage{sample_proposal(b), b}},
         Message{VoteMessage{sample_precommit()}},
@@ -152,6 +162,10 @@ void check_same(const Message& a, const Message& b) {
         CHECK(s->height == t.height);
         CHECK(s->round == t.round);
         CHECK(s->has_proposal == t.has_proposal);
+        CHECK(s->step == t.step);
+        CHECK(s->validator_count == t.validator_count);
+        CHECK(s->self_index == t.self_index);
+        CHECK(s->direct == t.direct);
         CHECK(s->prevotes == t.prevotes);
         CHECK(s->precommits == t.precommits);
     } else if (const auto* r = std::get_if<BlockRequestMessage>(&a)) {
@@ -594,6 +608,8 @@ TEST_CASE("codec: other shape checks") {
               .reason == "bad_chain_id");
     {
         cpb::ConsensusMessage m;
+        m.mutable_status()->set_step(1);
+        REQUIRE(decode_message(serialize_pb(m), k_max).ok());
         m.mutable_status()->set_validator_count(10001);
         auto r = decode_message(serialize_pb(m), k_max);
         REQUIRE_FALSE(r.ok());
@@ -608,6 +624,62 @@ TEST_CASE("codec: other shape checks") {
         r = decode_message(serialize_pb(m), k_max);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().reason == "bad_status");
+        m.mutable_status()->set_round(0);
+        REQUIRE(decode_message(serialize_pb(m), k_max).ok());
+    }
+    {
+        // The peer-state fields: every bound, each on an otherwise valid status of 10 validators.
+        auto status_error = [](const std::function<void(cpb::Status&)>& edit) {
+            cpb::ConsensusMessage m;
+            auto* s = m.mutable_status();
+            s->set_height(3);
+            s->set_step(2);
+            s->set_validator_count(10);
+            s->set_self_index(10);  // validator 9
+            s->set_direct(std::string("\xff\x03", 2));
+            auto* g = s->add_prevotes();
+            g->set_tag(1);
+            g->set_bits(std::string("\x01\x02", 2));
+            edit(*s);
+            auto r = decode_message(serialize_pb(m), k_max);
+            return r.ok() ? std::string("ok") : r.error().reason + ": " + r.error().message;
+        };
+        CHECK(status_error([](cpb::Status&) {}) == "ok");
+        CHECK(status_error([](cpb::Status& s) { s.set_step(0); }).starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) { s.set_step(4); }).starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) { s.set_self_index(11); }).starts_with("bad_status"));
+        // Bit arrays: the length must match the validator count, padding bits must be clear.
+        CHECK(status_error([](cpb::Status& s) { s.set_direct("\xff"); }).starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) { s.set_direct(std::string("\xff\x07", 2)); })
+                  .starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) { s.mutable_prevotes(0)->set_bits(std::string("\x01\x02\x00", 3)); })
+                  .starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) { s.mutable_prevotes(0)->set_tag(0); })
+                  .starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) { *s.add_prevotes() = s.prevotes(0); })
+                  .starts_with("bad_status"));
+        CHECK(status_error([](cpb::Status& s) {
+                  for (int i = 0; i <= k_max_status_groups; ++i) {
+                      auto* g = s.add_precommits();
+                      g->set_tag(100 + i);
+                      g->set_bits(std::string(2, '\0'));
+                  }
+              }).starts_with("bad_status"));
+        auto ok = [] {
+            cpb::ConsensusMessage m;
+            auto* s = m.mutable_status();
+            s->set_step(3);
+            s->set_validator_count(10);
+            s->set_self_index(1);
+            s->set_direct(std::string("\x01\x02", 2));
+            auto r = decode_message(serialize_pb(m), k_max);
+            REQUIRE(r.ok());
+            return std::get<StatusMessage>(*r);
+        }();
+        CHECK(ok.self_index == 0u);
+        CHECK(ok.step == Step::precommit);
+        CHECK(ok.direct == std::vector<bool>{true, false, false, false, false, false, false, false,
+                                             false, true});
     }
     for (int step : {0, 4, -1}) {
         CAPTURE(step);

@@ -3,6 +3,8 @@
 // untrusted bytes: they check sizes and shapes and return a Result, never throw.
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 #include <variant>
 
 #include "seer/common/result.hpp"
@@ -17,6 +19,10 @@ inline constexpr std::size_t k_max_extension_bytes_hard = 1u << 20;  // beyond a
 inline constexpr std::size_t k_max_block_bytes_hard = 64u << 20;
 inline constexpr std::int32_t k_max_round = 1 << 20;
 inline constexpr int k_max_status_polkas = 16;
+/// Distinct blocks per vote type in a status (honest rounds have one or two: a block and nil).
+inline constexpr int k_max_status_groups = 16;
+/// Validators a status may describe (the bit arrays' length).
+inline constexpr std::uint32_t k_max_status_validators = 10000;
 
 /// libprotobuf logs parse problems (e.g. invalid UTF-8 in a string field) at ERROR on stderr,
 /// which would let any peer flood the operator's log. Routes them to the "protobuf" logger at
@@ -43,13 +49,30 @@ struct VoteMessage {
 /// so both versions of an equivocation reach every honest node.
 std::uint32_t vote_tag(const BlockId& id);
 
-/// A node's position, so peers can send what it lacks.
+/// The validators with a vote for one block (by tag) in one (height, round, type).
+struct VoteBits {
+    std::uint32_t tag = 0;
+    std::vector<bool> bits;  // by validator index
+    bool operator==(const VoteBits&) const = default;
+};
+
+/// A node's position, so peers can send what it lacks (docs/architecture.md, "Gossip").
 struct StatusMessage {
     std::int64_t height = 0;
     std::int32_t round = 0;
+    Step step = Step::propose;
     bool has_proposal = false;
-    std::vector<std::uint32_t> prevotes;    // vote tag by validator index, for (height, round)
-    std::vector<std::uint32_t> precommits;  // vote tag by validator index, for (height, round)
+    /// The number of validators at `height`; every bit array has this many bits.
+    std::uint32_t validator_count = 0;
+    /// The sender's own validator index, if it is a validator. A hint for gossip only: nothing
+    /// trusts it beyond choosing whom to relay to.
+    std::optional<std::uint32_t> self_index;
+    /// Validators whose node is a direct peer of the sender (its own index included): a vote of
+    /// such a validator reaches the sender without a relay. Empty: unknown (relay everything).
+    std::vector<bool> direct;
+    /// The sender's votes of (height, round), grouped by block, at most k_max_status_groups.
+    std::vector<VoteBits> prevotes;
+    std::vector<VoteBits> precommits;
     /// Rounds where the sender has +2/3 prevotes for a block, so peers can send the prevotes
     /// (and block) of polkas it lacks, including a byzantine validator's second prevote.
     std::vector<std::pair<std::int32_t, BlockId>> polkas;

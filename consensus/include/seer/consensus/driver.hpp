@@ -12,6 +12,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "seer/consensus/application.hpp"
 #include "seer/consensus/codec.hpp"
@@ -66,7 +68,20 @@ struct DriverOptions {
     TimeoutParams timeouts;
     std::int64_t max_block_bytes = 4 << 20;
     std::int64_t max_message_bytes = 8 << 20;
+    /// The gossip tick: a status goes out when it changed since the last one, and peers that
+    /// announced a status get what they lack (docs/architecture.md, "Gossip").
     std::int64_t gossip_interval_ms = 100;
+    /// A status goes out at least this often, changed or not.
+    std::int64_t status_heartbeat_ms = 1000;
+    /// What a peer lacks by its status is sent only when this node has held it this long: a
+    /// younger vote is most likely still on its way to the peer from its author.
+    std::int64_t repair_delay_ms = 100;
+    /// A vote or proposal sent to a peer that still does not announce it is sent again after
+    /// this long (the peer was at another height, or restarted).
+    std::int64_t resend_after_ms = 2000;
+    /// Signature check (default: crypto::verify). The simulation shares one memo over every
+    /// node, since the same signature is checked by every node.
+    std::function<bool(const crypto::PublicKey&, ByteView, ByteView)> verify_signature;
     std::int64_t max_blocks_per_response = 8;
     MempoolOptions mempool;
     std::optional<crypto::PrivateKey> validator_key;  // none: a full node that only follows
@@ -103,6 +118,10 @@ public:
     Status on_message(PeerId from, ByteView bytes);
     void on_timer(const TimerEvent& event);
     MempoolAddResult submit_tx(Bytes tx, CheckTxResponse* response = nullptr);
+    /// A peer connected / disconnected: the driver keeps what it knows the peer has, so it sends
+    /// each vote and proposal to a peer at most once (docs/architecture.md, "Gossip").
+    void add_peer(PeerId peer);
+    void remove_peer(PeerId peer);
 
     /// Last committed height (0 before the first block).
     std::int64_t height() const;
@@ -113,6 +132,7 @@ public:
     const Counters& counters() const { return m_counters; }
     const StateMachine* state_machine() const { return m_sm.get(); }
     const Mempool& mempool() const { return m_mempool; }
+    std::size_t peer_count() const { return m_peers.size(); }
 
 private:
     class Host;
@@ -138,6 +158,26 @@ private:
     ExtendedCommit filter_synced_extensions(const Block& b, const ExtendedCommit& c);
     void detect_commit_equivocation(const ExtendedCommit& c);
     void gossip_tick();
+    // Peer state (gossip).
+    struct VoteKey {
+        std::int64_t height = 0;
+        std::int32_t round = 0;
+        VoteType type = VoteType::prevote;
+        std::uint32_t index = 0;
+        std::uint32_t tag = 0;
+        auto operator<=>(const VoteKey&) const = default;
+    };
+    using ProposalKey = std::tuple<std::int64_t, std::int32_t, Hash>;  // height, round, block
+    struct PeerState;
+    static VoteKey key_of(const Vote& v);
+    StatusMessage make_status() const;
+    void send_vote(PeerId to, PeerState& peer, const Vote& v, const Bytes* encoded = nullptr);
+    void send_proposal(PeerId to, PeerState& peer, const Proposal& p, const Block& b);
+    void relay_vote(PeerId from, const Vote& v, bool conflicting);
+    void relay_proposal(PeerId from, const Proposal& p, const Block& b);
+    void repair(PeerId to, PeerState& peer);
+    bool peer_lacks(const PeerState& peer, const VoteKey& key) const;
+    const std::vector<PeerId>& relay_targets(std::size_t validator);
     void wal_write(const Bytes& record, bool sync);
     void count(const std::string& what);
     ExtendedCommitInfo commit_info(const ExtendedCommit& commit) const;
@@ -165,6 +205,14 @@ private:
     ExtendedCommit m_last_commit;  // decided the last committed block
     std::optional<std::pair<Block, ExtendedCommit>> m_decision;
     std::set<Hash> m_verified;  // ids of signatures already verified (bounded)
+    std::map<PeerId, std::unique_ptr<PeerState>> m_peers;
+    std::map<VoteKey, std::int64_t> m_vote_seen;          // when this node got each vote
+    std::map<ProposalKey, std::int64_t> m_proposal_seen;  // when it got each proposal
+    // Per validator, the peers to relay its votes to: those its node is not a direct peer of.
+    std::vector<std::vector<PeerId>> m_relay_targets;
+    bool m_relay_targets_dirty = true;
+    std::optional<StatusMessage> m_last_status;
+    std::int64_t m_last_status_ms = 0;
     bool m_sm_started = false;
     bool m_replaying = false;
     Counters m_counters;

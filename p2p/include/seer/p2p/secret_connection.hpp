@@ -17,7 +17,7 @@
 namespace seer::p2p {
 
 /// The protocol version in NodeInfo; a peer with another version is refused.
-inline constexpr std::uint32_t k_protocol_version = 1;
+inline constexpr std::uint32_t k_protocol_version = 2;  // 2: peer-state gossip (issue 15)
 
 /// The hello: 4 magic bytes then the 32-byte ephemeral X25519 public key, in the clear.
 inline constexpr std::array<std::uint8_t, 4> k_hello_magic = {'S', 'P', '2', 'P'};
