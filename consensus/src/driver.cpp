@@ -47,6 +47,10 @@ struct Driver::PeerState {
     std::map<VoteKey, std::int64_t> known;
     std::map<ProposalKey, std::int64_t> proposals;
     bool repair_pending = false;  // a status asked for something too young to send yet
+    // Since when it has announced this lower height (block sync waits repair_delay_ms for a
+    // peer one height behind: it is most likely committing that height right now).
+    std::int64_t lag_height = 0;
+    std::int64_t lag_since_ms = 0;
 };
 
 class Driver::Host final : public StateMachineHost {
@@ -142,6 +146,8 @@ Driver::Driver(DriverOptions options, Application& app, DriverStorage storage, O
       m_host(std::make_unique<Host>(*this)),
       m_mempool(m_options.mempool, app) {
     SEER_CHECK(!m_genesis_validators.empty());
+    m_verified = m_options.verified ? m_options.verified
+                                    : std::make_shared<VerifiedSignatures>(k_max_verified_cache);
     if (m_options.validator_key) {
         m_privval = std::make_unique<PrivValidator>(*m_options.validator_key, m_options.chain_id,
                                                     storage.sign_state);
@@ -270,7 +276,7 @@ void Driver::enter_height(std::int64_t h) {
     m_sm = std::make_unique<StateMachine>(*m_host, m_validators, h, m_self, m_options.timeouts);
     m_sm_started = false;
     m_decision.reset();
-    if (m_verified.size() > k_max_verified_cache) m_verified.clear();
+    m_verified->trim();
     // Gossip state is kept for this height and the last one (late votes).
     const VoteKey vote_floor{h - 1, 0, VoteType::prevote, 0, 0};
     const ProposalKey proposal_floor{h - 1, 0, Hash{}};
@@ -326,16 +332,18 @@ Block Driver::create_block(std::int64_t h, std::int32_t round) {
     return b;
 }
 
-bool Driver::verify_cached(const crypto::PublicKey& key, ByteView message, ByteView sig) {
+bool VerifiedSignatures::verify(const crypto::PublicKey& key, ByteView message, ByteView sig) {
     crypto::Sha256 h;
     h.update(key).update(message).update(sig);
     const Hash id = h.finish();
-    if (m_verified.count(id)) return true;
-    const bool ok = m_options.verify_signature ? m_options.verify_signature(key, message, sig)
-                                               : crypto::verify(key, message, sig);
-    if (!ok) return false;
-    m_verified.insert(id);
+    if (m_ids.count(id)) return true;
+    if (!crypto::verify(key, message, sig)) return false;
+    m_ids.insert(id);
     return true;
+}
+
+bool Driver::verify_cached(const crypto::PublicKey& key, ByteView message, ByteView sig) {
+    return m_verified->verify(key, message, sig);
 }
 
 bool Driver::verify_commit(const ExtendedCommit& c, std::int64_t h, const BlockId& id,
@@ -703,7 +711,7 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     if (!m_sm) return;
     const std::int64_t h = m_sm->height();
     if (s.height < h) {
-        send_blocks(from, s.height);
+        catch_up(from, peer);
         return;
     }
     if (s.height > h) {
@@ -711,6 +719,27 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
         return;
     }
     repair(from, peer);
+}
+
+void Driver::catch_up(PeerId to, PeerState& peer) {
+    // A peer at a lower height gets the blocks it lacks once it has stayed at that height for
+    // repair_delay_ms: a peer that is committing heights announces a new one every gossip tick,
+    // and its status is always a little behind. A peer further behind than one block response
+    // covers is syncing, and gets blocks at once.
+    const std::int64_t now = m_scheduler.now_ms();
+    const std::int64_t lagging = peer.status.height;
+    if (peer.lag_height != lagging) {
+        peer.lag_height = lagging;
+        peer.lag_since_ms = now;
+    }
+    if (lagging + m_options.max_blocks_per_response >= m_sm->height() &&
+        now - peer.lag_since_ms < m_options.repair_delay_ms) {
+        peer.repair_pending = true;
+        return;
+    }
+    peer.repair_pending = false;
+    peer.lag_since_ms = now;  // the next batch after another delay, unless it moves
+    send_blocks(to, lagging);
 }
 
 Driver::VoteKey Driver::key_of(const Vote& v) {
@@ -737,7 +766,9 @@ const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
         for (const auto& [id, peer] : m_peers) {
             const auto& direct = peer->status.direct;
             for (std::size_t i = 0; i < n; ++i)
-                if (!peer->has_status || direct.size() != n || !direct[i])
+                // A peer that has not said where it is yet gets what it lacks from the repair
+                // its first status starts (sent when it connects).
+                if (peer->has_status && (direct.size() != n || !direct[i]))
                     m_relay_targets[i].push_back(id);
         }
         m_relay_targets_dirty = false;
@@ -783,6 +814,7 @@ void Driver::relay_vote(PeerId from, const Vote& v, bool conflicting) {
         if (peer.has_status && peer.status.height != v.height) return;
         if (!peer_lacks(peer, key)) return;
         if (!encoded) encoded = encode_message(VoteMessage{v});
+        count("gossip.relayed_votes");
         send_vote(id, peer, v, &*encoded);
     };
     if (conflicting) {
@@ -1017,9 +1049,13 @@ void Driver::gossip_tick() {
         m_last_status_ms = now;
     }
     // Repairs a status asked for that were too young to send then.
-    for (auto& [id, peer] : m_peers)
-        if (peer->repair_pending && peer->has_status && peer->status.height == m_sm->height())
+    for (auto& [id, peer] : m_peers) {
+        if (!peer->repair_pending || !peer->has_status) continue;
+        if (peer->status.height == m_sm->height())
             repair(id, *peer);
+        else if (peer->status.height < m_sm->height())
+            catch_up(id, *peer);
+    }
 }
 
 }  // namespace seer::consensus

@@ -350,18 +350,7 @@ void Simulation::create(std::size_t node) {
     opts.validator_key = n.key;
     if (m_options.mempool) opts.mempool = *m_options.mempool;
     // Every node checks the same signatures; in one process one check serves them all.
-    opts.verify_signature = [this](const crypto::PublicKey& key, ByteView message,
-                                   ByteView signature) {
-        crypto::Sha256 h;
-        h.update(key).update(message).update(signature);
-        const auto id = h.finish();
-        auto it = m_verified.find(id);
-        if (it != m_verified.end()) return it->second;
-        const bool ok = crypto::verify(key, message, signature);
-        if (m_verified.size() > (1u << 20)) m_verified.clear();
-        m_verified.emplace(id, ok);
-        return ok;
-    };
+    opts.verified = m_verified;
     consensus::Outbound& out =
         n.byzantine ? static_cast<consensus::Outbound&>(*n.byzantine) : n.net;
     n.driver = std::make_unique<consensus::Driver>(

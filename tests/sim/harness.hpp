@@ -126,6 +126,7 @@ public:
         std::uint64_t proposals = 0;
     };
     const Traffic& traffic() const { return m_traffic; }
+    void reset_traffic() { m_traffic = Traffic{}; }
 
     // ---- nodes ----
     /// Simulated power loss: the driver and app die, their timers and the messages in flight to
@@ -233,7 +234,8 @@ private:
     std::vector<std::vector<std::size_t>> m_peers;        // by node
     std::vector<std::vector<bool>> m_adjacent;            // by node pair
     std::vector<std::vector<std::int64_t>> m_link_ms;     // fixed latency by node pair
-    std::map<consensus::Hash, bool> m_verified;           // shared signature memo
+    std::shared_ptr<consensus::VerifiedSignatures> m_verified =
+        std::make_shared<consensus::VerifiedSignatures>(std::size_t{1} << 20);
     Traffic m_traffic;
     void connect_peers(std::size_t node);
     void set_links(const std::vector<int>& old_group);

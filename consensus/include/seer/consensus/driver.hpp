@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "seer/consensus/application.hpp"
@@ -60,6 +61,30 @@ public:
     virtual void schedule(std::int64_t delay_ms, const TimerEvent& event) = 0;
 };
 
+/// Ids (SHA-256 of key, message and signature) of signatures that verified: votes arrive again
+/// inside commits and blocks, and are checked once. Bounded: cleared when above `capacity`.
+class VerifiedSignatures {
+public:
+    explicit VerifiedSignatures(std::size_t capacity = std::size_t{1} << 14)
+        : m_capacity(capacity) {}
+    bool verify(const crypto::PublicKey& key, ByteView message, ByteView signature);
+    /// Called once per height: clears the set when it grew above its capacity.
+    void trim() {
+        if (m_ids.size() > m_capacity) m_ids.clear();
+    }
+
+private:
+    struct IdHash {
+        std::size_t operator()(const Hash& h) const {
+            std::size_t v = 0;
+            for (std::size_t i = 0; i < sizeof v; ++i) v = (v << 8) | h[i];
+            return v;
+        }
+    };
+    std::unordered_set<Hash, IdHash> m_ids;
+    std::size_t m_capacity;
+};
+
 struct DriverOptions {
     std::string chain_id;
     std::int64_t initial_height = 1;
@@ -79,9 +104,9 @@ struct DriverOptions {
     /// A vote or proposal sent to a peer that still does not announce it is sent again after
     /// this long (the peer was at another height, or restarted).
     std::int64_t resend_after_ms = 2000;
-    /// Signature check (default: crypto::verify). The simulation shares one memo over every
-    /// node, since the same signature is checked by every node.
-    std::function<bool(const crypto::PublicKey&, ByteView, ByteView)> verify_signature;
+    /// Signatures already verified; empty: the driver's own. The simulation shares one over
+    /// every node, since every node checks the same signatures.
+    std::shared_ptr<VerifiedSignatures> verified;
     std::int64_t max_blocks_per_response = 8;
     MempoolOptions mempool;
     std::optional<crypto::PrivateKey> validator_key;  // none: a full node that only follows
@@ -176,6 +201,7 @@ private:
     void relay_vote(PeerId from, const Vote& v, bool conflicting);
     void relay_proposal(PeerId from, const Proposal& p, const Block& b);
     void repair(PeerId to, PeerState& peer);
+    void catch_up(PeerId to, PeerState& peer);
     bool peer_lacks(const PeerState& peer, const VoteKey& key) const;
     const std::vector<PeerId>& relay_targets(std::size_t validator);
     void wal_write(const Bytes& record, bool sync);
@@ -204,7 +230,7 @@ private:
     Timestamp m_last_block_time = 0;
     ExtendedCommit m_last_commit;  // decided the last committed block
     std::optional<std::pair<Block, ExtendedCommit>> m_decision;
-    std::set<Hash> m_verified;  // ids of signatures already verified (bounded)
+    std::shared_ptr<VerifiedSignatures> m_verified;
     std::map<PeerId, std::unique_ptr<PeerState>> m_peers;
     std::map<VoteKey, std::int64_t> m_vote_seen;          // when this node got each vote
     std::map<ProposalKey, std::int64_t> m_proposal_seen;  // when it got each proposal
