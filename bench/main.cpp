@@ -14,15 +14,19 @@
 // Prints one row per figure and writes results.json (name, value, unit, target, ratio, pass).
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
+#include <deque>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "../tests/e2e/process.hpp"
 #include "http_bench.hpp"
@@ -71,20 +75,24 @@ double rss_mb(pid_t pid) {
     return 0;
 }
 
-/// A 4-validator network in `dir`, its nodes started. `noop`: proxy_app = "noop".
+/// A network of `count` validators (4 unless set) in `dir`, its nodes started. `noop`:
+/// proxy_app = "noop".
 struct Network {
     std::string seer;
     std::string dir;
+    int count = k_nodes;
     std::uint16_t base = 0;
     std::uint16_t api_base = 0;
-    Process nodes[k_nodes];
+    std::deque<Process> nodes;
+    /// config.toml keys to set on every node, besides timeout_commit_ms = 0.
+    std::vector<std::pair<std::string, std::string>> config;
 
     std::string home(int i) const { return dir + "/node" + std::to_string(i); }
     std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 10 * i + 1); }
     std::uint16_t rest(int i) const { return static_cast<std::uint16_t>(api_base + 10 * i); }
     std::string urls() const {
         std::string u;
-        for (int i = 0; i < k_nodes; ++i)
+        for (int i = 0; i < count; ++i)
             u += (i ? "," : "") + std::string("http://127.0.0.1:") + std::to_string(rpc(i));
         return u;
     }
@@ -93,16 +101,16 @@ struct Network {
     /// default per-block cap, max_prune_per_block, is kept).
     bool start(bool noop, std::uint64_t prune_after_blocks = 0) {
         // One free range for every port: p2p/RPC blocks, then REST, then gRPC.
-        base = free_port_range(30 * k_nodes);
-        api_base = static_cast<std::uint16_t>(base + 10 * k_nodes);
+        base = free_port_range(30 * count);
+        api_base = static_cast<std::uint16_t>(base + 10 * count);
         Process gen;
-        gen.start({seer, "testnet", "--validators", std::to_string(k_nodes), "--output", dir,
+        gen.start({seer, "testnet", "--validators", std::to_string(count), "--output", dir,
                    "--starting-port", std::to_string(base), "--api-starting-port",
                    std::to_string(api_base), "--grpc-starting-port",
-                   std::to_string(base + 20 * k_nodes)},
+                   std::to_string(base + 20 * count)},
                   dir + ".testnet.log");
         if (gen.wait_exit(std::chrono::seconds(30)) != 0) return false;
-        for (int i = 0; i < k_nodes; ++i) {
+        for (int i = 0; i < count; ++i) {
             const std::string path = home(i) + "/config/config.toml";
             std::string text = read_file(path);
             auto set = [&](const std::string& key, const std::string& value) {
@@ -113,6 +121,7 @@ struct Network {
             };
             set("timeout_commit_ms", "0");
             if (noop) set("proxy_app", "\"noop\"");
+            for (const auto& [key, value] : config) set(key, value);
             std::ofstream(path) << text;
             std::vector<std::string> gargs = {seer,   "bench", "genesis", "--accounts",
                                               std::to_string(k_accounts), "--home", home(i)};
@@ -123,8 +132,9 @@ struct Network {
             g.start(gargs, dir + ".genesis.log");
             if (g.wait_exit(std::chrono::seconds(30)) != 0) return false;
         }
-        for (int i = 0; i < k_nodes; ++i)
-            nodes[i].start({seer, "start", "--home", home(i)}, home(i) + "/seer.log");
+        nodes.clear();
+        for (int i = 0; i < count; ++i)
+            nodes.emplace_back().start({seer, "start", "--home", home(i)}, home(i) + "/seer.log");
         return wait_until(std::chrono::seconds(60), [&] { return height(0) >= 2; });
     }
     void stop() {
@@ -205,6 +215,88 @@ std::string fmt(double v) {
     return b;
 }
 
+/// Gossip by validator count (issue 15): idle networks of 4, 8 and 16 real processes with
+/// 0.5 s blocks; the bytes every node wrote to its peers per committed height, and the CPU of
+/// all nodes.
+void gossip_phase(const std::string& seer_bin, const std::string& tmp, bool quick,
+                  std::vector<Row>& rows) {
+    const long ticks = sysconf(_SC_CLK_TCK);
+    auto cpu_s = [&](pid_t pid) {
+        std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/stat"));
+        std::string f;
+        double total = 0;
+        for (int i = 1; in >> f && i <= 15; ++i)
+            if (i == 14 || i == 15) total += std::stod(f);
+        return total / static_cast<double>(ticks);
+    };
+    auto counter = [](const std::string& text, const std::string& name) {
+        const auto at = text.find("\n" + name + " ");
+        return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size() + 2));
+    };
+    std::vector<std::pair<double, double>> points;  // (validators, bytes/height/node)
+    double cpu16 = 0;
+    for (int n : {4, 8, 16}) {
+        Network g;
+        g.seer = seer_bin;
+        g.count = n;
+        g.dir = tmp + "/gossip" + std::to_string(n);
+        g.config = {{"timeout_commit_ms", "500"}};
+        if (!g.start(false)) {
+            std::cerr << "bench: the " << n << "-validator network did not start\n";
+            continue;
+        }
+        // Wait until every node has its peers and a few heights behind it.
+        wait_until(std::chrono::seconds(60), [&] { return g.height(n - 1) >= 4; });
+        auto sample = [&](double& bytes, long long& height, double& cpu) {
+            bytes = 0;
+            cpu = 0;
+            for (int i = 0; i < n; ++i) {
+                bytes += std::max(0.0, counter(g.metrics(i), "seer_p2p_send_bytes_total"));
+                cpu += cpu_s(g.nodes[i].pid());
+            }
+            height = g.height(0);
+        };
+        double b0 = 0, b1 = 0, c0 = 0, c1 = 0;
+        long long h0 = 0, h1 = 0;
+        sample(b0, h0, c0);
+        const auto t0 = Clock::now();
+        std::this_thread::sleep_for(std::chrono::seconds(quick ? 6 : 15));
+        sample(b1, h1, c1);
+        const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+        g.stop();
+        if (h1 <= h0 || b1 <= b0) {
+            std::cerr << "bench: the " << n << "-validator network made no progress\n";
+            continue;
+        }
+        const double per = (b1 - b0) / static_cast<double>(h1 - h0) / n;
+        const double cores_used = (c1 - c0) / wall;
+        if (n == 16) cpu16 = cores_used;
+        points.emplace_back(n, per);
+        rows.push_back(reported("gossip_bytes_per_height_" + std::to_string(n),
+                                "gossip bytes per node per height, idle, " +
+                                    std::to_string(n) + " validators",
+                                per, "B",
+                                std::to_string(h1 - h0) + " heights, CPU " +
+                                    fmt(cores_used) + " cores (all nodes)"));
+        if (n == 16)
+            rows.push_back(at_most(reported("gossip_bytes_per_height_16_target",
+                                            "gossip bytes per node per height, 16 validators",
+                                            per / 1000, "KB"),
+                                   per / 1000, 30, "<= 30 KB (issue: 122-127 KB)"));
+    }
+    if (points.size() == 3) {
+        const double growth = points[2].second / points[1].second;
+        const double exponent = std::log(points[2].second / points[0].second) / std::log(4.0);
+        rows.push_back(at_most(reported("gossip_growth_8_to_16", "gossip growth, 8 -> 16 validators",
+                                        growth, "x", "fitted exponent n^" + fmt(exponent) +
+                                                         " over 4..16"),
+                               growth, 2.3, "<= 2.3x (n^1.2; issue: 5.0x)"));
+        rows.push_back(at_most(reported("idle_cpu_16_validators", "idle CPU, 16 validators",
+                                        cpu16, "cores"),
+                               cpu16, 0.2, "<= 0.2 cores (issue: 0.60)"));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,6 +316,46 @@ int main(int argc, char** argv) {
     std::vector<Row> rows;
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
     auto phase = [&](const char* what) { std::fprintf(stderr, "[%5.0f s] %s\n", elapsed(), what); };
+
+    // The end of every run: the table and results.json.
+    auto finish = [&]() -> int {
+        // A figure whose load failed was not measured: it cannot pass.
+        for (auto& r : rows)
+            if (r.pass && *r.pass && r.value == 0 && r.name != "futures_not_verified") {
+                r.pass = false;
+                r.note = "not measured (see the bench load log)";
+            }
+
+        // The table and results.json.
+        std::printf("\n%-58s %10s %9s %-6s %-34s %7s %s\n", "figure", "value", "p99", "unit",
+                    "target", "ratio", "result");
+        json::array out;
+        for (const auto& r : rows) {
+            std::printf("%-58s %10s %9s %-6s %-34s %7s %s\n", r.label.c_str(), fmt(r.value).c_str(),
+                        r.p99 ? fmt(*r.p99).c_str() : "", r.unit.c_str(),
+                        r.target.empty() ? "(limit / reported)" : r.target.c_str(),
+                        r.ratio ? fmt(*r.ratio).c_str() : "",
+                        !r.pass ? "" : (*r.pass ? "pass" : "falls short"));
+            if (!r.note.empty()) std::printf("%-58s   (%s)\n", "", r.note.c_str());
+            json::object o{{"name", r.name}, {"value", r.value}, {"unit", r.unit}};
+            o["target"] = r.target.empty() ? json::value(nullptr) : json::value(r.target);
+            o["ratio"] = r.ratio ? json::value(*r.ratio) : json::value(nullptr);
+            o["pass"] = r.pass ? json::value(*r.pass) : json::value(nullptr);
+            if (r.p99) o["p99"] = *r.p99;
+            if (!r.note.empty()) o["note"] = r.note;
+            out.push_back(std::move(o));
+        }
+        std::printf("\n%s run in %.0f s on %u cores\n", quick ? "QUICK" : "full", elapsed(), bench::cores());
+        fs::create_directories(fs::path(argv[2]).parent_path());
+        std::ofstream(argv[2]) << json::serialize(out) << "\n";
+        return 0;
+    };
+    if (const char* only = std::getenv("BENCH_ONLY"); only && std::string(only) == "gossip") {
+        // Only the gossip rows (issue 15), for working on gossip.
+        phase("gossip: idle networks of 4, 8 and 16 validators");
+        gossip_phase(seer_bin, tmp.path(), quick, rows);
+        return finish();
+    }
 
     // 1. The limits.
     phase("limits");
@@ -428,34 +560,9 @@ int main(int argc, char** argv) {
         }
     }
 
-    // A figure whose load failed was not measured: it cannot pass.
-    for (auto& r : rows)
-        if (r.pass && *r.pass && r.value == 0 && r.name != "futures_not_verified") {
-            r.pass = false;
-            r.note = "not measured (see the bench load log)";
-        }
+    // 6. Gossip by validator count (issue 15).
+    phase("gossip: idle networks of 4, 8 and 16 validators");
+    gossip_phase(seer_bin, tmp.path(), quick, rows);
 
-    // The table and results.json.
-    std::printf("\n%-58s %10s %9s %-6s %-34s %7s %s\n", "figure", "value", "p99", "unit",
-                "target", "ratio", "result");
-    json::array out;
-    for (const auto& r : rows) {
-        std::printf("%-58s %10s %9s %-6s %-34s %7s %s\n", r.label.c_str(), fmt(r.value).c_str(),
-                    r.p99 ? fmt(*r.p99).c_str() : "", r.unit.c_str(),
-                    r.target.empty() ? "(limit / reported)" : r.target.c_str(),
-                    r.ratio ? fmt(*r.ratio).c_str() : "",
-                    !r.pass ? "" : (*r.pass ? "pass" : "falls short"));
-        if (!r.note.empty()) std::printf("%-58s   (%s)\n", "", r.note.c_str());
-        json::object o{{"name", r.name}, {"value", r.value}, {"unit", r.unit}};
-        o["target"] = r.target.empty() ? json::value(nullptr) : json::value(r.target);
-        o["ratio"] = r.ratio ? json::value(*r.ratio) : json::value(nullptr);
-        o["pass"] = r.pass ? json::value(*r.pass) : json::value(nullptr);
-        if (r.p99) o["p99"] = *r.p99;
-        if (!r.note.empty()) o["note"] = r.note;
-        out.push_back(std::move(o));
-    }
-    std::printf("\n%s run in %.0f s on %u cores\n", quick ? "QUICK" : "full", elapsed(), cores);
-    fs::create_directories(fs::path(argv[2]).parent_path());
-    std::ofstream(argv[2]) << json::serialize(out) << "\n";
-    return 0;
+    return finish();
 }

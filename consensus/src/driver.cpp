@@ -41,6 +41,7 @@ constexpr std::int64_t k_received = std::numeric_limits<std::int64_t>::max();
 
 struct Driver::PeerState {
     bool has_status = false;
+    std::uint64_t statuses = 0;    // received
     StatusMessage status;          // the last one it sent
     std::set<VoteKey> announced;   // the votes of that status, as keys
     // Sent to it (with the time) or received from it (k_received), for the last two heights.
@@ -693,10 +694,11 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     auto it = m_peers.find(from);
     if (it == m_peers.end()) return;
     PeerState& peer = *it->second;
-    if (!peer.has_status || peer.status.direct != s.direct ||
+    if (peer.statuses < 2 || peer.status.direct != s.direct ||
         peer.status.self_index != s.self_index)
         m_relay_targets_dirty = true;
     peer.has_status = true;
+    ++peer.statuses;
     peer.status = s;
     peer.announced.clear();
     auto announce = [&](const std::vector<VoteBits>& groups, VoteType type) {
@@ -766,9 +768,10 @@ const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
         for (const auto& [id, peer] : m_peers) {
             const auto& direct = peer->status.direct;
             for (std::size_t i = 0; i < n; ++i)
-                // A peer that has not said where it is yet gets what it lacks from the repair
-                // its first status starts (sent when it connects).
-                if (peer->has_status && (direct.size() != n || !direct[i]))
+                // Relays start with a peer's second status: its first, sent when it connects,
+                // names few direct peers yet (it has heard from few). Until then it gets what
+                // it lacks from the repairs its statuses start.
+                if (peer->statuses >= 2 && (direct.size() != n || !direct[i]))
                     m_relay_targets[i].push_back(id);
         }
         m_relay_targets_dirty = false;
@@ -1039,10 +1042,16 @@ StatusMessage Driver::make_status() const {
 
 void Driver::gossip_tick() {
     if (!m_sm) return;
-    // Our status when it changed, or as a heartbeat.
+    // Our status when our position changed (height, round, step, proposal, polkas, direct
+    // peers), or as a heartbeat. New votes alone do not make a status: in a healthy network
+    // every peer has them from their authors, and a peer that lost one gets it when our next
+    // step or heartbeat shows it.
     const std::int64_t now = m_scheduler.now_ms();
     StatusMessage s = make_status();
-    if (!m_last_status || *m_last_status != s ||
+    auto position = [](const StatusMessage& m) {
+        return std::tie(m.height, m.round, m.step, m.has_proposal, m.polkas, m.direct);
+    };
+    if (!m_last_status || position(*m_last_status) != position(s) ||
         now - m_last_status_ms >= m_options.status_heartbeat_ms) {
         m_out.broadcast(encode_message(s));
         m_last_status = std::move(s);

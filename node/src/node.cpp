@@ -789,6 +789,20 @@ std::string NodeRuntime::render_metrics() {
         o << "seer_store_column_bytes{column=\"" << column << "\"} "
           << m_kv->approximate_bytes(column) << "\n";
     gauge("seer_p2p_peers", "Connected peers.", m_switch->peers().size());
+    {
+        const p2p::Stats net = m_switch->stats();
+        auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+            o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+              << name << " " << value << "\n";
+        };
+        counter("seer_p2p_send_bytes_total",
+                "Bytes written to peer connections (encrypted frames, all channels).",
+                net.bytes_out);
+        counter("seer_p2p_receive_bytes_total", "Bytes read from peer connections.",
+                net.bytes_in);
+        counter("seer_p2p_send_messages_total", "Channel messages queued for peers.",
+                net.messages_out);
+    }
     gauge("seer_node_dropped_inputs",
           "Peer messages dropped because the consensus thread was behind.",
           m_dropped_inputs.load());
