@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
     tn->add_option("--http-allowlist", testnet.http_allowlist,
                    "origin for the http handler (repeatable)");
     tn->add_option("--exec", testnet.exec, "external handler name=/abs/path[,arg...] (repeatable)");
+    tn->add_option("--topology", testnet.topology,
+                   "full (every node peers with every other) or random:D (each node has >= D "
+                   "random peers)")
+        ->capture_default_str();
 
     cli::LocalnetOptions ln;
     ln.home = (fs::current_path() / "localnet").string();

@@ -42,8 +42,7 @@ constexpr std::int64_t k_received = std::numeric_limits<std::int64_t>::max();
 struct Driver::PeerState {
     bool has_status = false;
     std::uint64_t statuses = 0;    // received
-    StatusMessage status;          // the last one it sent
-    std::set<VoteKey> announced;   // the votes of that status, as keys
+    StatusMessage status;          // the last one it sent (its votes: what it announced)
     // Sent to it (with the time) or received from it (k_received), for the last two heights.
     std::map<VoteKey, std::int64_t> known;
     std::map<ProposalKey, std::int64_t> proposals;
@@ -700,16 +699,6 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     peer.has_status = true;
     ++peer.statuses;
     peer.status = s;
-    peer.announced.clear();
-    auto announce = [&](const std::vector<VoteBits>& groups, VoteType type) {
-        for (const auto& g : groups)
-            for (std::size_t i = 0; i < g.bits.size(); ++i)
-                if (g.bits[i])
-                    peer.announced.insert(VoteKey{s.height, s.round, type,
-                                                  static_cast<std::uint32_t>(i), g.tag});
-    };
-    announce(s.prevotes, VoteType::prevote);
-    announce(s.precommits, VoteType::precommit);
     if (!m_sm) return;
     const std::int64_t h = m_sm->height();
     if (s.height < h) {
@@ -781,7 +770,16 @@ const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
 }
 
 bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key) const {
-    if (peer.announced.count(key)) return false;
+    const StatusMessage& s = peer.status;
+    if (peer.has_status && s.height == key.height && s.round == key.round) {
+        // Announced in its status (a few groups of bits: a lookup, not a search).
+        const auto& groups = key.type == VoteType::prevote ? s.prevotes : s.precommits;
+        for (const auto& g : groups)
+            if (g.tag == key.tag) {
+                if (key.index < g.bits.size() && g.bits[key.index]) return false;
+                break;
+            }
+    }
     auto it = peer.known.find(key);
     if (it == peer.known.end()) return true;
     if (it->second == k_received) return false;
@@ -843,6 +841,7 @@ void Driver::relay_proposal(PeerId from, const Proposal& p, const Block& b) {
         PeerState& peer = *it->second;
         if (peer.has_status && peer.status.height != p.height) continue;
         if (peer.proposals.count(key)) continue;
+        count("gossip.relayed_proposals");
         send_proposal(id, peer, p, b);
     }
 }

@@ -175,6 +175,10 @@ Result<Config> parse_config(std::string_view text) {
         {"p2p",
          {{"laddr", laddr_key("p2p.laddr", c.p2p_laddr)},
           {"persistent_peers", strings_key("p2p.persistent_peers", c.persistent_peers)},
+          {"seeds", strings_key("p2p.seeds", c.seeds)},
+          {"pex", bool_key("p2p.pex", c.pex)},
+          {"seed_mode", bool_key("p2p.seed_mode", c.seed_mode)},
+          {"addr_book_file", string_key("p2p.addr_book_file", c.addr_book_file)},
           {"max_num_inbound_peers",
            int_key("p2p.max_num_inbound_peers", c.max_inbound_peers, 0, 10000)},
           {"max_num_outbound_peers",
@@ -343,6 +347,14 @@ std::string render_config(const Config& c) {
       << "[p2p]\n"
       << "laddr = " << quote(c.p2p_laddr) << "\n"
       << "persistent_peers = " << list(c.persistent_peers) << "\n"
+      << "# Asked for peer addresses when the address book cannot fill the outbound slots.\n"
+      << "seeds = " << list(c.seeds) << "\n"
+      << "# Peer exchange: learn addresses from peers; keep max_num_outbound_peers connected.\n"
+      << "pex = " << (c.pex ? "true" : "false") << "\n"
+      << "seed_mode = " << (c.seed_mode ? "true" : "false") << "\n"
+      << "addr_book_file = " << quote(c.addr_book_file) << "\n"
+      << "# Inbound connections (persistent peers included), and outbound ones from the address\n"
+      << "# book and seeds (persistent peers are dialed besides these).\n"
       << "max_num_inbound_peers = " << c.max_inbound_peers << "\n"
       << "max_num_outbound_peers = " << c.max_outbound_peers << "\n"
       << "send_queue_capacity = " << c.send_queue_capacity << "\n"

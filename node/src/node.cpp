@@ -618,6 +618,13 @@ Status NodeRuntime::run() {
     p2p::Options po;
     po.listen_address = host_port(m_config.p2p_laddr);
     po.persistent_peers = m_config.persistent_peers;
+    po.seeds = m_config.seeds;
+    po.pex = m_config.pex;
+    po.seed_mode = m_config.seed_mode;
+    if (!m_config.addr_book_file.empty())
+        po.addr_book_path = std::filesystem::path(m_config.addr_book_file).is_absolute()
+                                ? m_config.addr_book_file
+                                : (std::filesystem::path(m_home) / m_config.addr_book_file).string();
     po.max_inbound = static_cast<std::size_t>(m_config.max_inbound_peers);
     po.max_outbound = static_cast<std::size_t>(m_config.max_outbound_peers);
     po.send_queue_capacity = static_cast<std::size_t>(m_config.send_queue_capacity);
@@ -750,10 +757,14 @@ std::string NodeRuntime::render_metrics() {
         std::size_t mempool_size = 0;
         std::size_t mempool_bytes = 0;
         std::string counts;
+        consensus::Counters gossip;  // the driver's "gossip." counters
     };
     auto snap = on_consensus([this] {
         Snapshot s;
         if (const auto* sm = m_driver->state_machine()) s.round = std::max(sm->round(), 0);
+        const auto& all = m_driver->counters();
+        for (auto it = all.lower_bound("gossip."); it != all.end() && it->first.rfind("gossip.", 0) == 0; ++it)
+            s.gossip.emplace(it->first.substr(7), it->second);
         s.mempool_size = m_driver->mempool().size();
         s.mempool_bytes = m_driver->mempool().bytes();
         auto q = m_app->query({"async/counts", {}, 0, false});
@@ -762,6 +773,16 @@ std::string NodeRuntime::render_metrics() {
     });
     if (snap) {
         gauge("seer_consensus_round", "Round of the height in progress.", snap->round);
+        o << "# HELP seer_consensus_gossip_total Consensus gossip beyond a node's own messages: "
+             "votes relayed to peers that do not hear their author directly, votes and proposals "
+             "sent because a peer's status lacked them, conflicting votes forwarded.\n"
+             "# TYPE seer_consensus_gossip_total counter\n";
+        for (const char* kind : {"relayed_votes", "relayed_proposals", "repaired_votes",
+                                 "repaired_proposals", "conflicting_relayed"}) {
+            auto it = snap->gossip.find(kind);
+            o << "seer_consensus_gossip_total{kind=\"" << kind << "\"} "
+              << (it == snap->gossip.end() ? 0 : it->second) << "\n";
+        }
         gauge("seer_mempool_size", "Transactions in the mempool.", snap->mempool_size);
         gauge("seer_mempool_bytes", "Bytes of transactions in the mempool.", snap->mempool_bytes);
         o << "# HELP seer_async_futures Futures in state by status.\n# TYPE seer_async_futures "

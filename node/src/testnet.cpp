@@ -1,7 +1,10 @@
 #include "seer/node/testnet.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <random>
+#include <set>
 #include <sstream>
 
 #include "seer/app/app.hpp"
@@ -24,8 +27,8 @@ std::string laddr(const std::string& host, int port) {
 }  // namespace
 
 Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
-    if (opt.validators < 1 || opt.validators > 64)
-        return make_error("bad_option", "--validators must be in 1..64");
+    if (opt.validators < 1 || opt.validators > 200)
+        return make_error("bad_option", "--validators must be in 1..200");
     if (opt.output.empty()) return make_error("bad_option", "--output is required");
     if (!opt.hostnames.empty() && opt.hostnames.size() != static_cast<std::size_t>(opt.validators))
         return make_error("bad_option", "--hostnames needs one name per validator");
@@ -34,6 +37,8 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
         opt.grpc_base_port + 10 * opt.validators > 65535)
         return make_error("bad_option", "ports out of range");
     const auto n = static_cast<std::size_t>(opt.validators);
+    auto peers = testnet_topology(opt.topology, n, std::random_device{}());
+    if (!peers) return peers.error();
 
     std::vector<TestnetNode> nodes(n);
     std::vector<crypto::PrivateKey> node_keys;
@@ -120,8 +125,7 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
             c.api_laddr = node.api_laddr;
             c.grpc_address = node.grpc_address;
             c.prometheus_laddr = node.prometheus_laddr;
-            for (std::size_t j = 0; j < n; ++j) {
-                if (j == i) continue;
+            for (std::size_t j : (*peers)[i]) {
                 const std::string host = opt.hostnames.empty() ? opt.host : opt.hostnames[j];
                 c.persistent_peers.push_back(nodes[j].node_id + "@" + host + ":" +
                                              std::to_string(opt.base_port + 10 * j));
@@ -155,6 +159,40 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
         return make_error("io", std::string("writing the testnet: ") + e.what());
     }
     return nodes;
+}
+
+Result<std::vector<std::vector<std::size_t>>> testnet_topology(const std::string& topology,
+                                                               std::size_t n, std::uint64_t seed) {
+    std::vector<std::set<std::size_t>> peers(n);
+    auto link = [&](std::size_t a, std::size_t b) {
+        if (a == b) return;
+        peers[a].insert(b);
+        peers[b].insert(a);
+    };
+    if (topology == "full") {
+        for (std::size_t a = 0; a < n; ++a)
+            for (std::size_t b = a + 1; b < n; ++b) link(a, b);
+    } else if (topology.rfind("random:", 0) == 0) {
+        std::size_t degree = 0;
+        const std::string d = topology.substr(7);
+        const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), degree);
+        if (ec != std::errc{} || end != d.data() + d.size() || degree < 1)
+            return make_error("bad_option",
+                              "--topology random:D needs a degree D >= 1, got " + topology);
+        degree = std::min(degree, n - 1);
+        // A ring keeps the graph connected; random links then raise every degree to D.
+        for (std::size_t i = 0; i + 1 < n; ++i) link(i, i + 1);
+        if (n > 2) link(n - 1, 0);
+        std::mt19937_64 rng(seed);
+        for (std::size_t a = 0; a < n; ++a)
+            while (peers[a].size() < degree) link(a, static_cast<std::size_t>(rng() % n));
+    } else {
+        return make_error("bad_option",
+                          "--topology must be full or random:D, got " + topology);
+    }
+    std::vector<std::vector<std::size_t>> out(n);
+    for (std::size_t a = 0; a < n; ++a) out[a].assign(peers[a].begin(), peers[a].end());
+    return out;
 }
 
 }  // namespace seer::node

@@ -275,6 +275,16 @@ Status Connection::handle_frame(const Bytes& plaintext) {
         case PacketType::message_part: {
             auto done = m_assembler.push(*packet);
             if (!done) return done.error();
+            if (*done && (*done)->channel == k_pex_channel) {
+                // The switch's own channel: handled on its strand, never by the owner.
+                ++m_sw.messages_in;
+                if (m_sw.stopping.load()) return {};
+                asio::post(m_sw.strand, [sw = &m_sw, peer = m_peer_id,
+                                         bytes = std::move((*done)->payload)] {
+                    sw->pex_on_message(peer, bytes);
+                });
+                return {};
+            }
             if (*done && !m_sw.stopping.load() && m_sw.handlers.on_message) {
                 ++m_sw.messages_in;
                 m_sw.handlers.on_message(m_peer_id, (*done)->channel, (*done)->payload);

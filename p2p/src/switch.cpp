@@ -90,10 +90,12 @@ asio::awaitable<void> Switch::Impl::accept_loop() {
 void Switch::Impl::dial_now(const PeerAddress& address, bool persistent_dial) {
     if (stopping.load()) return;
     if (peers.count(address.id) != 0 || address.id == id) return;
+    // Persistent peers are dialed whatever the outbound limit (as CometBFT's
+    // max_num_outbound_peers, which excludes them); other dials count against it.
     if (persistent_dial) {
         auto& target = persistent.at(address.id);
         if (target.dialing) return;
-        if (id_banned(address.id) || outbound_count >= opt.max_outbound) {
+        if (id_banned(address.id)) {
             schedule_dial(address.id);
             return;
         }
@@ -101,12 +103,14 @@ void Switch::Impl::dial_now(const PeerAddress& address, bool persistent_dial) {
     } else if (id_banned(address.id) || outbound_count >= opt.max_outbound) {
         logger()->debug("p2p not dialing peer={}: banned or max_outbound reached", address.id);
         return;
+    } else {
+        ++outbound_count;
     }
-    ++outbound_count;
     ++dials;
     Strand conn_strand = asio::make_strand(io);
     tcp::socket socket(conn_strand);
     auto conn = std::make_shared<Connection>(*this, conn_strand, std::move(socket), true, address);
+    conn->limited = !persistent_dial;
     pending.insert(conn);
     conn->start();
 }
@@ -215,6 +219,7 @@ void Switch::Impl::on_authenticated(const std::shared_ptr<Connection>& conn) {
                    conn->outbound() ? "out" : "in", conn->node_info().moniker);
     if (handlers.on_peer_up) handlers.on_peer_up(peer, conn->node_info());
     asio::post(conn->strand(), [conn] { conn->activate(); });
+    if (pex_active()) pex_on_peer_up(conn);
 }
 
 void Switch::Impl::on_closed(const std::shared_ptr<Connection>& conn, const Error& reason,
@@ -232,8 +237,10 @@ void Switch::Impl::on_closed(const std::shared_ptr<Connection>& conn, const Erro
         pending.erase(conn);
     }
     if (conn->outbound()) {
-        SEER_CHECK(outbound_count > 0);
-        --outbound_count;
+        if (conn->limited) {
+            SEER_CHECK(outbound_count > 0);
+            --outbound_count;
+        }
     } else {
         SEER_CHECK(inbound_count > 0);
         --inbound_count;
@@ -268,6 +275,8 @@ void Switch::Impl::close_all() {
     boost::system::error_code ec;
     acceptor.close(ec);
     for (auto& [peer, target] : persistent) target.timer->cancel();
+    if (pex_timer) pex_timer->cancel();
+    if (book_dirty) book_save();
     const Error reason = make_error("stopping", "switch stopping");
     auto close_one = [&](const std::shared_ptr<Connection>& conn) {
         asio::post(conn->strand(), [conn, reason] { conn->close(reason, false); });
@@ -302,12 +311,20 @@ Status Switch::start() {
         o.dial_backoff_initial.count() <= 0 || o.dial_backoff_max < o.dial_backoff_initial)
         return make_error("bad_options", "timeouts and backoff must be positive");
     for (const auto& [channel, max] : o.channels) {
+        if (channel == k_pex_channel)
+            return make_error("bad_options", "channel 0 is the switch's own (peer exchange)");
         if (max == 0 || max > 0xffffffffu)
             return make_error("bad_options", "channel " + std::to_string(channel) +
                                                  " needs a maximum message size in [1, 4 GiB)");
         s.limits[channel] = max;
     }
+    s.limits[k_pex_channel] = k_max_pex_message_bytes;
     s.id = node_id_of(o.node_key->public_key());
+    for (const auto& text : o.seeds) {
+        auto address = parse_peer_address(text);
+        if (!address) return address.error();
+        if (address->id != s.id) s.seeds[address->id] = *address;
+    }
     for (const auto& text : o.persistent_peers) {
         auto address = parse_peer_address(text);
         if (!address) return address.error();
@@ -351,6 +368,7 @@ Status Switch::start() {
     }
     asio::post(s.strand, [&s] {
         for (auto& [peer, target] : s.persistent) s.dial_now(target.address, true);
+        if (s.pex_active()) s.pex_start();
     });
     for (std::size_t i = 0; i < o.io_threads; ++i) s.threads.emplace_back([&s] { s.io.run(); });
     logger()->info("p2p started node_id={} listen={} chain_id={} persistent_peers={}", s.id,
@@ -396,7 +414,9 @@ std::uint16_t Switch::listen_port() const { return m_impl->port; }
 
 bool Switch::send(const PeerId& peer, ChannelId channel, Bytes message) {
     Impl& s = *m_impl;
-    if (!s.started || s.limits[channel] == 0 || message.size() > s.limits[channel]) return false;
+    if (!s.started || channel == k_pex_channel || s.limits[channel] == 0 ||
+        message.size() > s.limits[channel])
+        return false;
     auto shared = std::make_shared<const Bytes>(std::move(message));
     asio::post(s.strand, [&s, peer, channel, shared] {
         auto it = s.peers.find(peer);
@@ -412,7 +432,9 @@ bool Switch::send(const PeerId& peer, ChannelId channel, Bytes message) {
 
 bool Switch::broadcast(ChannelId channel, Bytes message) {
     Impl& s = *m_impl;
-    if (!s.started || s.limits[channel] == 0 || message.size() > s.limits[channel]) return false;
+    if (!s.started || channel == k_pex_channel || s.limits[channel] == 0 ||
+        message.size() > s.limits[channel])
+        return false;
     auto shared = std::make_shared<const Bytes>(std::move(message));
     asio::post(s.strand, [&s, channel, shared] {
         for (auto& [peer, conn] : s.peers) {
@@ -485,6 +507,8 @@ Stats Switch::stats() const {
     st.slow_peers_dropped = s.slow_peers_dropped.load();
     st.peers_banned = s.peers_banned.load();
     st.dials = s.dials.load();
+    st.pex_addrs_received = s.pex_addrs_received.load();
+    st.addr_book_size = s.book_size.load();
     return st;
 }
 

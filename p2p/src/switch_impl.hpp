@@ -73,6 +73,31 @@ struct Switch::Impl {
     std::size_t outbound_count = 0;                        // up + handshaking
     std::map<PeerId, DialTarget> persistent;
 
+    // (S) peer exchange (pex.cpp).
+    struct BookEntry {
+        PeerAddress address;
+        unsigned attempts = 0;                  // failed dials since the last success
+        SteadyClock::time_point next_dial{};    // backoff
+    };
+    std::map<PeerId, BookEntry> book;
+    bool book_dirty = false;
+    std::map<PeerId, SteadyClock::time_point> pex_asked;   // address requests we sent
+    std::map<PeerId, SteadyClock::time_point> pex_served;  // requests we answered
+    std::map<PeerId, PeerAddress> seeds;
+    std::unique_ptr<asio::steady_timer> pex_timer;
+    std::atomic<std::uint64_t> pex_addrs_received{0};
+    std::atomic<std::size_t> book_size{0};
+    bool pex_active() const { return opt.pex || opt.seed_mode || !opt.seeds.empty(); }
+    void pex_start();
+    void pex_tick();
+    void ensure_peers();
+    void pex_on_peer_up(const std::shared_ptr<Connection>& conn);
+    void pex_on_message(const PeerId& peer, const Bytes& bytes);
+    void pex_send(const std::shared_ptr<Connection>& conn, const PexMessage& message);
+    void book_add(const PeerAddress& address);
+    void book_load();
+    void book_save();
+
     // Written on the strand only; the mutexes let outside readers (peers(), is_banned()) copy.
     mutable std::mutex ban_mutex;
     std::map<PeerId, SteadyClock::time_point> banned_ids;
@@ -131,6 +156,7 @@ public:
     bool registered = false;  // switch strand
     bool persistent = false;  // switch strand
     bool superseded = false;  // switch strand: replaced by a duplicate connection
+    bool limited = false;     // switch strand: an outbound dial that counts against max_outbound
 
 private:
     asio::awaitable<void> run();

@@ -6,6 +6,7 @@
 
 #include "seer/common/check.hpp"
 #include "seer/p2p/secret_connection.hpp"
+#include "seer/p2p/switch.hpp"
 
 namespace seer::p2p {
 namespace {
@@ -207,6 +208,52 @@ Result<std::optional<ChannelMessage>> MessageAssembler::push(const Packet& packe
             return make_error("bad_packet", "control packet given to the assembler");
     }
     return make_error("bad_packet", "unknown packet type");
+}
+
+}  // namespace seer::p2p
+
+namespace seer::p2p {
+
+Bytes encode_pex(const PexMessage& message) {
+    Bytes out{static_cast<std::uint8_t>(message.type)};
+    if (message.type != PexMessage::Type::addrs) return out;
+    SEER_CHECK(message.addrs.size() <= k_max_pex_addrs);
+    out.push_back(static_cast<std::uint8_t>(message.addrs.size() >> 8));
+    out.push_back(static_cast<std::uint8_t>(message.addrs.size()));
+    for (const auto& a : message.addrs) {
+        SEER_CHECK(a.size() <= k_max_pex_addr_bytes);
+        put_str(out, a);
+    }
+    return out;
+}
+
+Result<PexMessage> decode_pex(ByteView bytes) {
+    if (bytes.size() > k_max_pex_message_bytes)
+        return make_error("bad_pex", "pex message too large");
+    Reader r(bytes);
+    std::uint8_t type = 0;
+    if (!r.u8(type)) return make_error("bad_pex", "empty pex message");
+    PexMessage m;
+    if (type == static_cast<std::uint8_t>(PexMessage::Type::request)) {
+        if (!r.done()) return make_error("bad_pex", "pex request with a body");
+        return m;
+    }
+    if (type != static_cast<std::uint8_t>(PexMessage::Type::addrs))
+        return make_error("bad_pex", "unknown pex message type " + std::to_string(type));
+    m.type = PexMessage::Type::addrs;
+    std::uint8_t hi = 0, lo = 0;
+    if (!r.u8(hi) || !r.u8(lo)) return make_error("bad_pex", "truncated pex addrs");
+    const std::size_t count = (std::size_t{hi} << 8) | lo;
+    if (count > k_max_pex_addrs) return make_error("bad_pex", "too many pex addrs");
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string a;
+        if (!r.str(a)) return make_error("bad_pex", "truncated pex address");
+        if (a.size() > k_max_pex_addr_bytes || !printable(a) || !parse_peer_address(a).ok())
+            return make_error("bad_pex", "pex address is not id@host:port");
+        m.addrs.push_back(std::move(a));
+    }
+    if (!r.done()) return make_error("bad_pex", "trailing bytes after pex addrs");
+    return m;
 }
 
 }  // namespace seer::p2p

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <set>
 
@@ -240,6 +242,46 @@ TEST_CASE("testnet: files of a 4-validator network") {
     CHECK(std::filesystem::is_directory(opt.output + "/keys/keyring-test"));
     CHECK_FALSE(write_testnet(opt).ok());  // never overwrites
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("testnet topology: full mesh, random:D connected with degree >= D, bad names") {
+    auto full = testnet_topology("full", 5, 1);
+    REQUIRE(full.ok());
+    for (std::size_t a = 0; a < 5; ++a) CHECK(full->at(a).size() == 4);
+    for (std::size_t n : {2, 3, 16, 100}) {
+        for (std::size_t d : {1, 3, 10}) {
+            CAPTURE(n);
+            CAPTURE(d);
+            auto t = testnet_topology("random:" + std::to_string(d), n, n * 31 + d);
+            REQUIRE(t.ok());
+            // Symmetric, no self links, every degree >= min(D, n - 1).
+            for (std::size_t a = 0; a < n; ++a) {
+                CHECK(t->at(a).size() >= std::min(d, n - 1));
+                for (auto b : t->at(a)) {
+                    CHECK(b != a);
+                    CHECK(std::count(t->at(b).begin(), t->at(b).end(), a) == 1);
+                }
+            }
+            // Connected: a search from node 0 reaches every node.
+            std::vector<bool> seen(n, false);
+            std::vector<std::size_t> todo{0};
+            seen[0] = true;
+            while (!todo.empty()) {
+                const auto a = todo.back();
+                todo.pop_back();
+                for (auto b : t->at(a)) {
+                    if (seen[b]) continue;
+                    seen[b] = true;
+                    todo.push_back(b);
+                }
+            }
+            CHECK(std::count(seen.begin(), seen.end(), true) == static_cast<long>(n));
+        }
+    }
+    CHECK_FALSE(testnet_topology("random:0", 4, 1).ok());
+    CHECK_FALSE(testnet_topology("random:", 4, 1).ok());
+    CHECK_FALSE(testnet_topology("random:3x", 4, 1).ok());
+    CHECK_FALSE(testnet_topology("ring", 4, 1).ok());
 }
 
 }  // namespace

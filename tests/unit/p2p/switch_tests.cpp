@@ -3,6 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
 #include "support.hpp"
 
 using namespace seer;
@@ -21,6 +28,33 @@ bool has_message(Node& node, const PeerId& from, ChannelId ch, const Bytes& payl
     for (const auto& m : node.messages())
         if (m.peer == from && m.channel == ch && m.payload == payload) return true;
     return false;
+}
+
+// A fresh directory under the system temp dir, removed with everything in it.
+struct TempDir {
+    explicit TempDir(const std::string& prefix) {
+        m_path = (std::filesystem::temp_directory_path() /
+                  (prefix + "-" + std::to_string(std::random_device{}()) + "-" + std::to_string(::getpid())))
+                     .string();
+        m_ok = std::filesystem::create_directories(m_path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    bool ok() const { return m_ok; }
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+    bool m_ok = false;
+};
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 }  // namespace
@@ -274,16 +308,24 @@ TEST_CASE("the inbound limit is enforced") {
     CHECK(b.sw().peers().size() == 1);
 }
 
-TEST_CASE("the outbound limit is enforced") {
+TEST_CASE("the outbound limit counts dials, not persistent peers (as CometBFT's)") {
     Node b1(make_options());
     Node b2(make_options());
+    Node b3(make_options());
+    Node b4(make_options());
     Options ao = make_options();
     ao.max_outbound = 1;
     ao.persistent_peers = {b1.address(), b2.address()};
     Node a(ao);
-    REQUIRE(wait_until([&] { return a.connected_count() == 1; }));
-    std::this_thread::sleep_for(500ms);  // several backoff rounds
-    CHECK(a.connected_count() == 1);
+    // Both persistent peers, whatever the limit of one outbound peer.
+    REQUIRE(wait_until([&] { return a.connected_to(b1.id()) && a.connected_to(b2.id()); }));
+    // One dial fits; the next one does not.
+    REQUIRE(a.sw().dial(b3.address()).ok());
+    REQUIRE(wait_until([&] { return a.connected_to(b3.id()); }));
+    REQUIRE(a.sw().dial(b4.address()).ok());
+    std::this_thread::sleep_for(500ms);
+    CHECK_FALSE(a.connected_to(b4.id()));
+    CHECK(a.connected_count() == 3);
 }
 
 TEST_CASE("a persistent peer reconnects after the other side restarts") {
@@ -387,4 +429,84 @@ TEST_CASE("two nodes dialing each other keep one connection") {
     CHECK(b.sw().peers().size() == 1);
     CHECK(a.sw().send(b.id(), k_small_channel, to_bytes("one")));
     REQUIRE(wait_until([&] { return has_message(b, a.id(), k_small_channel, to_bytes("one")); }));
+}
+
+TEST_CASE("peer exchange: nodes that know only a seed find each other, the seed lets them go") {
+    Options so = make_options();
+    so.seed_mode = true;
+    Node seed(so);
+    auto pex_options = [&](const std::string& book) {
+        Options o = make_options();
+        o.pex = true;
+        o.seeds = {seed.address()};
+        o.pex_interval = 300ms;
+        o.addr_book_path = book;
+        return o;
+    };
+    TempDir dir("seer-pex");
+    REQUIRE(dir.ok());
+    auto a = std::make_unique<Node>(pex_options(dir.path() + "/a.json"));
+    Node b(pex_options(""));
+    Node c(pex_options(""));
+    // Each knows the seed only; the seed hands out the addresses of those that asked before.
+    REQUIRE(wait_until(
+        [&] {
+            return a->connected_to(b.id()) && a->connected_to(c.id()) && b.connected_to(c.id());
+        },
+        20s));
+    // A seed answers and disconnects: nobody stays connected to it.
+    REQUIRE(wait_until([&] { return seed.connected_count() == 0; }, 20s));
+    CHECK(a->sw().stats().pex_addrs_received + b.sw().stats().pex_addrs_received +
+              c.sw().stats().pex_addrs_received >
+          0);
+    // A's book is on disk: a new node with that book and no seeds dials what it names.
+    a.reset();
+    const std::string book = read_file(dir.path() + "/a.json");
+    CHECK(book.find(b.id()) != std::string::npos);
+    CHECK(book.find(c.id()) != std::string::npos);
+    Options again = make_options();
+    again.pex = true;
+    again.pex_interval = 300ms;
+    again.addr_book_path = dir.path() + "/a.json";
+    Node a2(again);
+    REQUIRE(wait_until([&] { return a2.connected_to(b.id()) && a2.connected_to(c.id()); }, 20s));
+    CHECK(a2.sw().stats().addr_book_size >= 2);
+}
+
+TEST_CASE("peer exchange: max_outbound bounds the peers dialed from the book") {
+    Options so = make_options();
+    so.seed_mode = true;
+    Node seed(so);
+    std::vector<std::unique_ptr<Node>> others;
+    for (int i = 0; i < 5; ++i) {
+        Options o = make_options();
+        o.pex = true;
+        o.seeds = {seed.address()};
+        o.pex_interval = 200ms;
+        o.max_outbound = 10;
+        others.push_back(std::make_unique<Node>(o));
+    }
+    REQUIRE(wait_until([&] { return seed.sw().stats().addr_book_size >= 5; }, 20s));
+    Options ao = make_options();
+    ao.pex = true;
+    ao.seeds = {seed.address()};
+    ao.pex_interval = 200ms;
+    ao.max_outbound = 2;
+    ao.max_inbound = 0;  // only what it dials
+    Node a(ao);
+    REQUIRE(wait_until([&] { return a.connected_count() == 2; }, 20s));
+    std::this_thread::sleep_for(1s);  // several rounds: it never dials a third
+    CHECK(a.connected_count() == 2);
+}
+
+TEST_CASE("channel 0 is the switch's own") {
+    Options bad = make_options();
+    bad.channels[0] = 100;
+    Switch s(bad);
+    auto st = s.start();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().reason == "bad_options");
+    Node a(make_options());
+    CHECK_FALSE(a.sw().send(a.id(), k_pex_channel, Bytes{1}));
+    CHECK_FALSE(a.sw().broadcast(k_pex_channel, Bytes{1}));
 }

@@ -31,6 +31,14 @@ struct Config {
     // [p2p]
     std::string p2p_laddr = "tcp://127.0.0.1:26656";
     std::vector<std::string> persistent_peers;  // "id@host:port"
+    /// Asked for addresses when the address book cannot fill the outbound slots.
+    std::vector<std::string> seeds;  // "id@host:port"
+    /// Peer exchange: learn addresses from peers, keep max_num_outbound_peers connected.
+    bool pex = true;
+    /// Answer address requests, then let the asker go (a seed node).
+    bool seed_mode = false;
+    /// The address book, relative to the home directory unless absolute.
+    std::string addr_book_file = "config/addrbook.json";
     int max_inbound_peers = 40;
     int max_outbound_peers = 10;
     std::int64_t send_queue_capacity = 1024;

@@ -33,7 +33,16 @@ struct TestnetOptions {
     /// External programs "name=/abs/path[,arg...]": registered in genesis as exec:<name> and
     /// configured on every node.
     std::vector<std::string> exec;
+    /// "full": every node's persistent_peers name every other node. "random:D": a random
+    /// connected graph where each node has at least D peers (a ring, then random links), as a
+    /// real network that is not a full mesh; gossip relays what a node's peers lack.
+    std::string topology = "full";
 };
+
+/// The peers of each of n nodes for a topology ("full" or "random:D"), symmetric; an error for
+/// anything else. `seed` fixes the random graph.
+Result<std::vector<std::vector<std::size_t>>> testnet_topology(const std::string& topology,
+                                                               std::size_t n, std::uint64_t seed);
 
 struct TestnetNode {
     std::string home;

@@ -47,7 +47,23 @@ struct Options {
     /// What we announce in NodeInfo (empty: the bound listen address).
     std::string external_address;
     std::vector<std::string> persistent_peers;  // "id@host:port"
+    /// Nodes asked for addresses when the address book cannot fill the outbound slots
+    /// ("id@host:port"; dialed, asked, then let go).
+    std::vector<std::string> seeds;
+    /// Peer exchange: ask peers for addresses, answer their requests, and dial what the address
+    /// book holds until max_outbound non-persistent peers are connected.
+    bool pex = false;
+    /// A seed: answers address requests, then disconnects the asker.
+    bool seed_mode = false;
+    /// The address book's file (written as it changes); empty: in memory only.
+    std::string addr_book_path;
+    std::size_t max_addr_book = 1000;
+    /// How often the switch dials from the book and asks for addresses (CometBFT: 30 s).
+    Duration pex_interval{30000};
+    /// Inbound connections accepted (persistent peers included).
     std::size_t max_inbound = 40;
+    /// Outbound connections dialed from the address book and seeds; persistent peers are
+    /// dialed besides these, as CometBFT's max_num_outbound_peers.
     std::size_t max_outbound = 10;
     /// Messages queued per peer (bounded; when full a send is dropped and counted).
     std::size_t send_queue_capacity = 256;
@@ -99,6 +115,8 @@ struct Stats {
     std::uint64_t slow_peers_dropped = 0;
     std::uint64_t peers_banned = 0;
     std::uint64_t dials = 0;
+    std::uint64_t pex_addrs_received = 0;  // new addresses the book took from peers
+    std::size_t addr_book_size = 0;
 };
 
 struct Handlers {

@@ -91,4 +91,24 @@ private:
     Bytes m_buffer;
 };
 
+/// Peer exchange (PEX, channel 0x00, owned by the Switch; docs/p2p.md "Peer exchange").
+inline constexpr std::uint8_t k_pex_channel = 0x00;
+/// Addresses in one PexAddrs message, and the bytes of one address ("id@host:port").
+inline constexpr std::size_t k_max_pex_addrs = 100;
+inline constexpr std::size_t k_max_pex_addr_bytes = 40 + 1 + k_max_listen_address_bytes;
+inline constexpr std::size_t k_max_pex_message_bytes =
+    3 + k_max_pex_addrs * (1 + k_max_pex_addr_bytes);
+
+struct PexMessage {
+    enum class Type : std::uint8_t { request = 1, addrs = 2 };
+    Type type = Type::request;
+    std::vector<std::string> addrs;  // addrs only: "id@host:port", each one parses
+    bool operator==(const PexMessage&) const = default;
+};
+/// u8 type; for addrs a u16 BE count, then each address as a u8 length and its bytes.
+Bytes encode_pex(const PexMessage& message);
+/// Refuses unknown types, trailing bytes, more than k_max_pex_addrs addresses and any address
+/// that does not parse as "id@host:port".
+Result<PexMessage> decode_pex(ByteView bytes);
+
 }  // namespace seer::p2p
