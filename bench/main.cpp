@@ -22,6 +22,7 @@
 #include <cmath>
 #include <deque>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -263,6 +264,28 @@ void gossip_phase(const std::string& seer_bin, const std::string& tmp, bool quic
         std::this_thread::sleep_for(std::chrono::seconds(quick ? 6 : 15));
         sample(b1, h1, c1);
         const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (n == 16) {
+            // The same network with futures: ~200 echo futures a second at ~2 blocks a second,
+            // so each precommit's vote extension carries the votes of ~100 results.
+            double fb0 = 0, fb1 = 0, fc0 = 0, fc1 = 0;
+            long long fh0 = 0, fh1 = 0;
+            sample(fb0, fh0, fc0);
+            auto load = g.load({"--rate", "200", "--duration", quick ? "6" : "12", "--handler",
+                                "echo", "--no-wait-final"},
+                               "gossip16_futures");
+            sample(fb1, fh1, fc1);
+            if (load.is_object() && fh1 > fh0 && fb1 > fb0) {
+                const double committed = load.at("committed").to_number<double>();
+                const double per_height = committed / static_cast<double>(fh1 - fh0);
+                rows.push_back(reported("gossip_bytes_per_height_16_futures",
+                                        "gossip bytes per node per height, 16 val., futures", (fb1 - fb0) / static_cast<double>(fh1 - fh0) / n,
+                                        "B",
+                                        fmt(per_height) + " futures committed per height over " +
+                                            std::to_string(fh1 - fh0) + " heights"));
+            } else {
+                std::cerr << "bench: the 16-validator futures load failed\n";
+            }
+        }
         g.stop();
         if (h1 <= h0 || b1 <= b0) {
             std::cerr << "bench: the " << n << "-validator network made no progress\n";
@@ -295,6 +318,70 @@ void gossip_phase(const std::string& seer_bin, const std::string& tmp, bool quic
                                         cpu16, "cores"),
                                cpu16, 0.2, "<= 0.2 cores (issue: 0.60)"));
     }
+}
+
+/// The simulation's scale report (issue 15): `seer_sim_tests` beside the seer binary runs the
+/// "messages per height by validator count" case and writes its figures as JSON.
+void sim_phase(const std::string& seer_bin, const std::string& tmp, bool quick,
+               std::vector<Row>& rows) {
+    const std::string sim_bin =
+        (fs::path(seer_bin).parent_path() / "tests" / "sim" / "seer_sim_tests").string();
+    if (!fs::exists(sim_bin)) {
+        std::cerr << "bench: " << sim_bin << " is not built; no simulation rows\n";
+        return;
+    }
+    const std::string report = tmp + "/sim-scale.json";
+    const std::string log = tmp + "/sim-scale.log";
+    const std::string cmd = "SEER_SIM_SCALE_REPORT='" + report + "' SEER_SIM_SCALE_QUICK=" +
+                            (quick ? "1" : "0") + " '" + sim_bin +
+                            "' '--test-case=sim-scale: messages per height by validator count' > '" +
+                            log + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    boost::system::error_code ec;
+    const json::value r = json::parse(read_file(report), ec);
+    if (ec || !r.is_object()) {
+        std::cerr << "bench: the simulation report failed (exit " << rc << "), see " << log << "\n";
+        return;
+    }
+    auto num = [&](const char* key) {
+        const auto* v = r.as_object().if_contains(key);
+        return v && v->is_number() ? v->to_number<double>() : 0.0;
+    };
+    std::string sizes;
+    for (const auto& p : r.at("points").as_array()) {
+        const auto& o = p.as_object();
+        const auto n = o.at("validators").to_number<long long>();
+        sizes += (sizes.empty() ? "" : ", ") + std::to_string(n);
+        rows.push_back(reported("sim_messages_per_height_" + std::to_string(n),
+                                "sim messages per height, " + std::to_string(n) +
+                                    " validators, full mesh",
+                                o.at("messages_per_height").to_number<double>(), "msgs",
+                                fmt(o.at("bytes_per_height_per_node").to_number<double>()) +
+                                    " B per node per height, " +
+                                    fmt(o.at("wall_s").to_number<double>()) + " s wall"));
+    }
+    const double exponent = num("exponent");
+    rows.push_back(at_most(reported("sim_messages_exponent", "sim messages per height, exponent",
+                                    exponent, "n^k", "fitted over " + sizes + " validators"),
+                           exponent, 2.0, "<= n^2"));
+    if (rc != 0) rows.back().note += "; the simulation's own checks failed (exit " + std::to_string(rc) + ", " + log + ")";
+    if (quick) return;  // 100 and 200 validators take minutes
+    const double wall = num("wall_s_200_validators_100_heights");
+    rows.push_back(at_most(reported("sim_wall_200_validators_100_heights",
+                                    "sim wall time, 200 validators, 100 heights", wall, "s"),
+                           wall, 60, "<= 60 s"));
+    const double link = num("link_ms");
+    const double commit = num("timeout_commit_ms");
+    const double full = num("interval_ms_100_validators_full_mesh_100ms");
+    rows.push_back(at_most(reported("sim_interval_100_validators_full_mesh",
+                                    "sim block interval, 100 val., 100 ms links, full mesh", full,
+                                    "ms"),
+                           full, 4 * link + commit, "<= 4 x link + timeout_commit"));
+    const double degree16 = num("interval_ms_100_validators_degree16_100ms");
+    rows.push_back(at_most(reported("sim_interval_100_validators_degree16",
+                                    "sim block interval, 100 val., 100 ms links, degree 16",
+                                    degree16, "ms"),
+                           degree16, 8 * link + commit, "<= 8 x link + timeout_commit"));
 }
 
 }  // namespace
@@ -354,6 +441,8 @@ int main(int argc, char** argv) {
         // Only the gossip rows (issue 15), for working on gossip.
         phase("gossip: idle networks of 4, 8 and 16 validators");
         gossip_phase(seer_bin, tmp.path(), quick, rows);
+        phase("gossip: the simulation at 4 to 200 validators");
+        sim_phase(seer_bin, tmp.path(), quick, rows);
         return finish();
     }
 
@@ -563,6 +652,8 @@ int main(int argc, char** argv) {
     // 6. Gossip by validator count (issue 15).
     phase("gossip: idle networks of 4, 8 and 16 validators");
     gossip_phase(seer_bin, tmp.path(), quick, rows);
+    phase("gossip: the simulation at 4 to 200 validators");
+    sim_phase(seer_bin, tmp.path(), quick, rows);
 
     return finish();
 }

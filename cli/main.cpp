@@ -147,6 +147,8 @@ int main(int argc, char** argv) {
     init->add_option("--chain-id", chain_id, "chain ID")->capture_default_str();
 
     auto* start = app.add_subcommand("start", "run the node until SIGINT or SIGTERM");
+    auto* show_node_id = app.add_subcommand(
+        "show-node-id", "print this node's ID, the first part of its peer address ID@host:port");
 
     node::TestnetOptions testnet;
     std::string hostnames;
@@ -372,6 +374,12 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     client.home = home;
+    if (show_node_id->parsed()) {
+        auto key = node::load_node_key(home + "/config/node_key.json");
+        if (!key) return fail(key.error().message + " (run `seer init` first?)");
+        std::cout << node::node_id(key->public_key()) << "\n";
+        return 0;
+    }
     if (status->parsed()) return cli::cmd_status(client);
     if (bench_genesis->parsed()) {
         bg.home = home;

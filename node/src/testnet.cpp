@@ -1,5 +1,6 @@
 #include "seer/node/testnet.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -130,6 +131,11 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
                 c.persistent_peers.push_back(nodes[j].node_id + "@" + host + ":" +
                                              std::to_string(opt.base_port + 10 * j));
             }
+            // The network is the topology written here: every peer is persistent, and may dial
+            // in (inbound connections count against max_num_inbound_peers); no peer exchange
+            // adds links beyond the topology (docs/operator.md, "Sizing a network").
+            c.max_inbound_peers = std::max(c.max_inbound_peers, static_cast<int>((*peers)[i].size()));
+            c.pex = opt.topology == "full";
             // Local-network timeouts: blocks every ~1 s.
             c.timeout_propose_ms = 1000;
             c.timeout_propose_delta_ms = 200;

@@ -138,8 +138,8 @@ void Switch::Impl::pex_on_message(const PeerId& peer, const Bytes& bytes) {
         pex_served[peer] = now;
         // Random addresses from the book, never the asker's own.
         std::vector<const BookEntry*> all;
-        for (const auto& [id, entry] : book)
-            if (id != peer) all.push_back(&entry);
+        for (const auto& [book_id, entry] : book)
+            if (book_id != peer) all.push_back(&entry);
         PexMessage answer{PexMessage::Type::addrs, {}};
         while (!all.empty() && answer.addrs.size() < k_addrs_per_answer) {
             const std::size_t i = random_below(all.size());

@@ -11,6 +11,7 @@
 
 #include "seer/crypto/hash.hpp"
 #include "seer/p2p/secret_connection.hpp"
+#include "seer/p2p/switch.hpp"
 #include "seer/p2p/wire.hpp"
 
 namespace {
@@ -41,6 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!validate(*info).ok()) fail("decoded node info does not validate");
         const Bytes again = encode_node_info(*info);
         if (again != Bytes(input.begin(), input.end())) fail("node info encoding not canonical");
+    }
+
+    // Peer exchange: what decodes re-encodes to the same bytes, and every address parses.
+    auto pex = decode_pex(input);
+    check_error(pex);
+    if (pex.ok()) {
+        if (encode_pex(*pex) != Bytes(input.begin(), input.end())) fail("pex encoding not canonical");
+        for (const auto& a : pex->addrs)
+            if (!parse_peer_address(a).ok()) fail("pex address does not parse");
     }
 
     // Frames under a fixed key: a header is bounded, random ciphertext never authenticates.

@@ -1,6 +1,6 @@
 // seer_fuzz_p2p_smoke: the p2p wire fuzz entry point (fuzz_p2p_wire.cpp) over a deterministic
 // corpus on every build. Same scheme as seer_fuzz_smoke (smoke_main.cpp): valid encodings
-// (hello, auth, node info, packets, packet streams, frames) mutated by bit flips, byte
+// (hello, auth, node info, packets, packet streams, frames, pex) mutated by bit flips, byte
 // overwrites, insertions, deletions, truncations, duplicated chunks and splices, plus random
 // inputs, from a fixed seed. A violated invariant aborts after printing the input index;
 // `--dump <index>` writes that input to stdout for replay.
@@ -68,6 +68,10 @@ std::vector<Bytes> seeds() {
     key[0] = 7;
     FrameSealer sealer(key);
     out.push_back(*sealer.seal(encode_pong()));  // authenticates only at nonce 0 with this key
+    out.push_back(encode_pex({PexMessage::Type::request, {}}));
+    out.push_back(encode_pex({PexMessage::Type::addrs,
+                              {std::string(40, 'a') + "@127.0.0.1:26656",
+                               std::string(40, 'b') + "@[::1]:26657"}}));
     return out;
 }
 
@@ -98,7 +102,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (!decode_node_info(pool[0]).ok() || !decode_hello(pool[2]).ok() ||
-        !decode_auth(pool[3]).ok() || !decode_packet(pool[5]).ok()) {
+        !decode_auth(pool[3]).ok() || !decode_packet(pool[5]).ok() ||
+        !decode_pex(pool[pool.size() - 1]).ok()) {
         std::fprintf(stderr, "seer_fuzz_p2p_smoke: a seed does not decode\n");
         return 1;
     }

@@ -21,9 +21,10 @@ namespace {
 struct ScaleRun {
     std::size_t validators = 0;
     std::size_t degree = 0;  // 0: full mesh
-    bool wan = false;
+    bool wan = false;        // links of 50-300 ms one way, 1-20 ms jitter, 1 % loss
     bool byzantine = false;
     std::int64_t heights = 10;
+    std::int64_t link_ms = 0;  // not wan: every link this one way, 0-10 ms jitter, no loss
 };
 
 struct ScaleResult {
@@ -35,9 +36,12 @@ struct ScaleResult {
 };
 
 std::string describe(const ScaleRun& r) {
+    const std::string links = r.wan            ? ", WAN links"
+                              : r.link_ms > 0 ? ", " + std::to_string(r.link_ms) + " ms links"
+                                              : ", LAN links";
     return std::to_string(r.validators) + " validators, " +
-           (r.degree ? "degree " + std::to_string(r.degree) : std::string("full mesh")) +
-           (r.wan ? ", WAN links" : ", LAN links") + (r.byzantine ? ", byzantine 1/3-" : "");
+           (r.degree ? "degree " + std::to_string(r.degree) : std::string("full mesh")) + links +
+           (r.byzantine ? ", byzantine 1/3-" : "");
 }
 
 ScaleResult run_scale(const ScaleRun& run, std::uint64_t seed, Verdict& v) {
@@ -57,10 +61,15 @@ ScaleResult run_scale(const ScaleRun& run, std::uint64_t seed, Verdict& v) {
         options.byzantine = byz;
     }
     if (run.degree) options.topology = random_topology(setup, n, run.degree);
-    if (run.wan) {
-        options.link_min_ms = 50;
-        options.link_max_ms = 300;
-        options.faults = NetworkFaults{0.01, 0, 20, 0.0};
+    if (run.wan || run.link_ms > 0) {
+        if (run.wan) {
+            options.link_min_ms = 50;
+            options.link_max_ms = 300;
+            options.faults = NetworkFaults{0.01, 0, 20, 0.0};
+        } else {
+            options.link_min_ms = options.link_max_ms = run.link_ms;
+            options.faults = NetworkFaults{0.0, 0, 10, 0.0};
+        }
         // Timeouts for a WAN: a round must fit a few link latencies.
         options.timeouts.propose_ms = 3000;
         options.timeouts.prevote_ms = 1000;
@@ -123,7 +132,7 @@ ScaleResult run_scale(const ScaleRun& run, std::uint64_t seed, Verdict& v) {
                  static_cast<double>(sim.traffic().proposals) / h,
                  static_cast<unsigned long long>(sim.honest_counter("gossip.repaired_votes")),
                  static_cast<unsigned long long>(sim.honest_counter("gossip.relayed_votes")));
-    if (!run.degree && !run.wan && !run.byzantine)
+    if (!run.degree && !run.wan && !run.link_ms && !run.byzantine)
         v.expect(per_link <= 12.0, describe(run) + ": at most 12 messages per link per height (" +
                                        std::to_string(per_link) + ")");
     return r;
@@ -168,10 +177,17 @@ TEST_CASE("sim-scale: 200 validators full mesh 100 heights") {
 }
 
 TEST_CASE("sim-scale: messages per height by validator count") {
-    // The report `make bench` reads: honest full meshes on LAN links, 4 to 200 validators.
+    // The report `make bench` reads (SEER_SIM_SCALE_REPORT): messages per height on honest full
+    // meshes with LAN links at 4 to 200 validators and their growth exponent; the wall time of
+    // 100 heights at 200 validators; the block interval at 100 validators over 100 ms links, full
+    // mesh and degree 16. SEER_SIM_SCALE_QUICK=1 (make bench QUICK=1): 4 to 64 validators only.
+    const char* quick_env = std::getenv("SEER_SIM_SCALE_QUICK");
+    const bool quick = quick_env && std::string(quick_env) == "1";
     std::vector<std::pair<double, double>> points;  // (n, messages per height)
     std::string json = "[";
-    for (std::size_t n : {4, 8, 16, 32, 64, 100, 200}) {
+    std::vector<std::size_t> sizes{4, 8, 16, 32, 64};
+    if (!quick) sizes.insert(sizes.end(), {100, 200});
+    for (std::size_t n : sizes) {
         Verdict v;
         const auto r = run_scale(ScaleRun{n, 0, false, false, n >= 100 ? 5 : 10}, 1, v);
         CHECK(v.ok());
@@ -195,9 +211,26 @@ TEST_CASE("sim-scale: messages per height by validator count") {
     const double exponent = (k * sxy - sx * sy) / (k * sxx - sx * sx);
     std::fprintf(stderr, "sim-scale messages per height grow as n^%.2f\n", exponent);
     CHECK_MESSAGE(exponent <= 2.1, "messages per height grow at most as n^2: n^" << exponent);
+
+    // 100 heights at 200 validators, and the intervals over 100 ms links (0 when quick).
+    double wall_200 = 0, interval_full = 0, interval_degree16 = 0;
+    if (!quick) {
+        Verdict v200, vfull, vdeg;
+        wall_200 = run_scale(ScaleRun{200, 0, false, false, 100}, 1, v200).wall_s;
+        CHECK(v200.ok());
+        interval_full = run_scale(ScaleRun{100, 0, false, false, 10, 100}, 1, vfull).block_interval_ms;
+        CHECK(vfull.ok());
+        interval_degree16 =
+            run_scale(ScaleRun{100, 16, false, false, 10, 100}, 1, vdeg).block_interval_ms;
+        CHECK(vdeg.ok());
+    }
     if (const char* path = std::getenv("SEER_SIM_SCALE_REPORT"); path && *path) {
         std::ofstream out(path);
-        out << "{\"exponent\":" << exponent << ",\"points\":" << json << "}\n";
+        out << "{\"exponent\":" << exponent << ",\"points\":" << json
+            << ",\"wall_s_200_validators_100_heights\":" << wall_200
+            << ",\"interval_ms_100_validators_full_mesh_100ms\":" << interval_full
+            << ",\"interval_ms_100_validators_degree16_100ms\":" << interval_degree16
+            << ",\"link_ms\":100,\"timeout_commit_ms\":0}\n";
     }
 }
 

@@ -158,3 +158,40 @@ TEST_CASE("peer addresses") {
     CHECK_FALSE(parse_peer_address(id + "@:5").ok());
     CHECK_FALSE(parse_peer_address("abc@127.0.0.1:5").ok());
 }
+
+TEST_CASE("pex messages round-trip and refuse malformed input") {
+    const std::string id(40, 'b');
+    const PexMessage request{PexMessage::Type::request, {}};
+    auto r = decode_pex(encode_pex(request));
+    REQUIRE(r.ok());
+    CHECK(*r == request);
+
+    PexMessage addrs{PexMessage::Type::addrs, {id + "@127.0.0.1:26656", id + "@[::1]:7"}};
+    const Bytes wire = encode_pex(addrs);
+    auto a = decode_pex(wire);
+    REQUIRE(a.ok());
+    CHECK(*a == addrs);
+
+    CHECK_FALSE(decode_pex(Bytes{}).ok());                       // empty
+    CHECK_FALSE(decode_pex(Bytes{9}).ok());                      // unknown type
+    CHECK_FALSE(decode_pex(Bytes{1, 0}).ok());                   // request with a body
+    CHECK_FALSE(decode_pex(Bytes{2, 0}).ok());                   // truncated count
+    CHECK_FALSE(decode_pex(Bytes{2, 0, 1}).ok());                // count 1, no address
+    CHECK_FALSE(decode_pex(Bytes{2, 0, 101}).ok());              // above k_max_pex_addrs
+    Bytes trailing = wire;
+    trailing.push_back(0);
+    CHECK_FALSE(decode_pex(trailing).ok());                      // trailing bytes
+    Bytes truncated(wire.begin(), wire.end() - 1);
+    CHECK_FALSE(decode_pex(truncated).ok());                     // truncated address
+    // An address that is not id@host:port, though well framed.
+    CHECK_FALSE(decode_pex(encode_pex({PexMessage::Type::addrs, {"not-an-address"}})).ok());
+    // Above the byte limit, whatever the content.
+    CHECK_FALSE(decode_pex(Bytes(k_max_pex_message_bytes + 1, 2)).ok());
+    // The largest legal message decodes.
+    PexMessage full{PexMessage::Type::addrs, {}};
+    for (std::size_t i = 0; i < k_max_pex_addrs; ++i)
+        full.addrs.push_back(id + "@10.0.0." + std::to_string(i % 250) + ":26656");
+    auto f = decode_pex(encode_pex(full));
+    REQUIRE(f.ok());
+    CHECK(f->addrs.size() == k_max_pex_addrs);
+}
