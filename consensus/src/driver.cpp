@@ -769,7 +769,7 @@ const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
     return validator < m_relay_targets.size() ? m_relay_targets[validator] : none;
 }
 
-bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key) const {
+bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_missing) const {
     const StatusMessage& s = peer.status;
     if (peer.has_status && s.height == key.height && s.round == key.round) {
         // Announced in its status (a few groups of bits: a lookup, not a search).
@@ -783,9 +783,10 @@ bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key) const {
     auto it = peer.known.find(key);
     if (it == peer.known.end()) return true;
     if (it->second == k_received) return false;
-    // Sent: again only when its status covers that round and still lacks it, after a while.
+    // Sent: again only when its status covers that round (or lacks the polka) and still lacks
+    // it, after a while: a lost message is made good, an in-flight one is not doubled.
     return peer.has_status && peer.status.height == key.height &&
-           peer.status.round == key.round &&
+           (peer.status.round == key.round || polka_missing) &&
            m_scheduler.now_ms() - it->second >= m_options.resend_after_ms;
 }
 
@@ -861,17 +862,21 @@ void Driver::repair(PeerId to, PeerState& peer) {
         peer.repair_pending = true;
         return false;
     };
-    auto send_if_lacking = [&](const Vote& v) {
+    auto lacks_polka = [&](std::int32_t round, const BlockId& id) {
+        return std::find(s.polkas.begin(), s.polkas.end(), std::make_pair(round, id)) ==
+               s.polkas.end();
+    };
+    auto send_if_lacking = [&](const Vote& v, bool polka_missing) {
         const VoteKey key = key_of(v);
-        if (!peer_lacks(peer, key) || !seen_before(m_vote_seen, key)) return;
+        if (!peer_lacks(peer, key, polka_missing) || !seen_before(m_vote_seen, key)) return;
         count("gossip.repaired_votes");
         send_vote(to, peer, v);
     };
-    auto send_set = [&](std::int32_t round, VoteType type) {
+    auto send_set = [&](std::int32_t round, VoteType type, bool polka_missing) {
         const VoteSet* set = m_sm->votes().find(round, type);
         if (!set) return;
         for (std::size_t i = 0; i < m_validators.size(); ++i)
-            for (const Vote& v : set->votes_of(i)) send_if_lacking(v);
+            for (const Vote& v : set->votes_of(i)) send_if_lacking(v, polka_missing);
     };
     auto send_proposal_if_lacking = [&](const std::pair<Proposal, Block>& pb, bool announced) {
         const Proposal& p = pb.first;
@@ -887,22 +892,23 @@ void Driver::repair(PeerId to, PeerState& peer) {
     };
     if (const auto* p = m_sm->proposal(s.round)) {
         send_proposal_if_lacking(*p, s.has_proposal);
-        if (p->first.pol_round >= 0) send_set(p->first.pol_round, VoteType::prevote);
+        const std::int32_t pol = p->first.pol_round;
+        if (pol >= 0) send_set(pol, VoteType::prevote, lacks_polka(pol, p->first.block_id));
     }
-    send_set(s.round, VoteType::prevote);
-    send_set(s.round, VoteType::precommit);
+    send_set(s.round, VoteType::prevote, false);
+    send_set(s.round, VoteType::precommit, false);
     if (m_sm->round() > s.round) {
-        send_set(m_sm->round(), VoteType::prevote);
-        send_set(m_sm->round(), VoteType::precommit);
+        send_set(m_sm->round(), VoteType::prevote, false);
+        send_set(m_sm->round(), VoteType::precommit, false);
     }
-    // Polkas the peer lacks: the block and every prevote for it, conflicting ones included.
+    // Polkas the peer lacks: the block and every prevote for it, conflicting ones included;
+    // sent again after resend_after_ms while its status still lacks the polka (one was lost).
     for (const auto& [round, id] : m_sm->polkas()) {
-        const auto polka = std::make_pair(round, id);
-        if (std::find(s.polkas.begin(), s.polkas.end(), polka) != s.polkas.end()) continue;
+        if (!lacks_polka(round, id)) continue;
         if (const auto* p = m_sm->find_proposal(id)) send_proposal_if_lacking(*p, false);
         const VoteSet* prevotes = m_sm->votes().find(round, VoteType::prevote);
         for (std::size_t i = 0; prevotes && i < m_validators.size(); ++i)
-            if (const Vote* v = prevotes->vote_for(i, id)) send_if_lacking(*v);
+            if (const Vote* v = prevotes->vote_for(i, id)) send_if_lacking(*v, true);
     }
 }
 

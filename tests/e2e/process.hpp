@@ -226,11 +226,15 @@ inline std::optional<boost::json::value> rpc_get(std::uint16_t port, const std::
     return v.as_object().at("result");
 }
 
-/// A free TCP port range [p, p + count) on 127.0.0.1 (best effort: bound and released).
+/// A free TCP port range [p, p + count) on 127.0.0.1 (best effort: bound and released). The
+/// range lies in 10000..32767, below Linux's ephemeral ports (32768-60999 by default): there an
+/// outgoing connection of any process could take a port before the node that owns it binds.
 inline std::uint16_t free_port_range(int count) {
+    constexpr int k_low = 10000, k_high = 32768;
+    if (count <= 0 || count >= k_high - k_low) return 0;
     for (int attempt = 0; attempt < 200; ++attempt) {
-        const std::uint16_t base =
-            static_cast<std::uint16_t>(20000 + (getpid() * 7919 + attempt * 997) % 40000);
+        const std::uint16_t base = static_cast<std::uint16_t>(
+            k_low + (getpid() * 7919 + attempt * 997) % (k_high - k_low - count));
         bool ok = true;
         for (int i = 0; i < count && ok; ++i) {
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -60,7 +60,26 @@ void ByzantineOutbound::deliver(std::size_t peer, const Split& split) {
     }
 }
 
-const ByzantineOutbound::Split* ByzantineOutbound::split_for(const consensus::Message& message) {
+void ByzantineOutbound::arrived(std::size_t peer, ByteView message, std::int64_t peer_height) {
+    auto decoded = consensus::decode_message(message, consensus::k_max_block_bytes_hard);
+    if (!decoded || peer >= m_peers) return;
+    const auto* v = std::get_if<consensus::VoteMessage>(&*decoded);
+    if (!v || v->vote.height != peer_height) return;
+    auto it = m_splits.find(Key{v->vote.height, v->vote.round, static_cast<int>(v->vote.type)});
+    if (it == m_splits.end()) return;
+    Split& split = it->second;
+    if (!split.vote || split.garbled || split.counted) return;
+    const Bytes bytes(message.begin(), message.end());
+    split.live.resize(m_peers, 0);
+    if (bytes == split.original) split.live[peer] |= 1;
+    if (bytes == split.conflicting) split.live[peer] |= 2;
+    if (split.live[peer] == 3) {
+        split.counted = true;
+        ++m_stats.live_conflicting_votes;
+    }
+}
+
+ByzantineOutbound::Split* ByzantineOutbound::split_for(const consensus::Message& message) {
     Key key;
     if (const auto* p = std::get_if<consensus::ProposalMessage>(&message)) {
         if (p->block.header.proposer_address != m_address) return nullptr;
@@ -104,6 +123,9 @@ ByzantineOutbound::Split ByzantineOutbound::make_split(const consensus::Message&
     }
 
     const auto& vote = std::get<consensus::VoteMessage>(message).vote;
+    split.vote = equivocate;
+    split.height = vote.height;
+    const std::uint64_t garbage_before = m_stats.garbage_extensions;
     consensus::Vote original = vote;
     maybe_garble_extension(original);
     split.original = consensus::encode_message(consensus::VoteMessage{original});
@@ -120,6 +142,7 @@ ByzantineOutbound::Split ByzantineOutbound::make_split(const consensus::Message&
         other.extension = make_extension(other.height, other.block_id.hash, m_address);
     other = signed_vote(other);
     maybe_garble_extension(other);
+    split.garbled = m_stats.garbage_extensions != garbage_before;
     split.conflicting = consensus::encode_message(consensus::VoteMessage{other});
     if (equivocate) ++m_stats.conflicting_votes;
     return split;

@@ -18,6 +18,8 @@
 #include <tuple>
 #include <vector>
 
+#include <functional>
+
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/driver.hpp"
 
@@ -30,7 +32,16 @@ public:
         std::uint64_t conflicting_proposals = 0;
         std::uint64_t garbage_extensions = 0;
         std::uint64_t garbage_messages = 0;
+        /// Votes whose two versions, neither with a garbage extension, both reached one peer
+        /// while it was deciding the vote's height: equivocations an honest node is sure to
+        /// see. Versions split over different peers are seen only if a status and a repair
+        /// cross them before the height ends (as in CometBFT, whose peers also hold one vote
+        /// per validator and round; ADR 0008).
+        std::uint64_t live_conflicting_votes = 0;
     };
+    /// The simulation calls this when a message from this node reaches honest `peer`, which is
+    /// deciding `peer_height`: it counts live_conflicting_votes.
+    void arrived(std::size_t peer, ByteView message, std::int64_t peer_height);
 
     ByzantineOutbound(consensus::Outbound& inner, crypto::PrivateKey key, std::string chain_id,
                       std::size_t self, std::size_t peers, std::mt19937_64& rng);
@@ -45,11 +56,16 @@ private:
         Bytes original;
         Bytes conflicting;
         std::vector<Version> by_peer;
+        std::int64_t height = 0;
+        bool vote = false;
+        bool garbled = false;  // a version carries a garbage extension
+        std::vector<std::uint8_t> live;  // per peer: 1 original, 2 conflicting, delivered live
+        bool counted = false;
     };
     using Key = std::tuple<std::int64_t, std::int32_t, int>;  // height, round, 0/vote type
 
     /// The split for one of its own proposals or votes; nullptr for anything else.
-    const Split* split_for(const consensus::Message& message);
+    Split* split_for(const consensus::Message& message);
     Split make_split(const consensus::Message& message);
     consensus::Vote signed_vote(consensus::Vote vote);
     void maybe_garble_extension(consensus::Vote& vote);

@@ -482,6 +482,9 @@ void Simulation::process(const Event& ev) {
             if (!connected(ev.from, ev.node)) return;  // partitioned while in flight
             mix_trace(ev.from);
             mix_trace(ev.bytes->size());
+            if (m_options.byzantine && ev.from == *m_options.byzantine && is_honest(ev.node))
+                if (const auto* sm = n.driver->state_machine())
+                    m_nodes[ev.from]->byzantine->arrived(ev.node, *ev.bytes, sm->height());
             (void)n.driver->on_message(ev.from, *ev.bytes);  // a drop is counted by the driver
             break;
         case Event::Kind::timer:

@@ -202,7 +202,9 @@ private:
     void relay_proposal(PeerId from, const Proposal& p, const Block& b);
     void repair(PeerId to, PeerState& peer);
     void catch_up(PeerId to, PeerState& peer);
-    bool peer_lacks(const PeerState& peer, const VoteKey& key) const;
+    /// `polka_missing`: the peer's status lacks a polka this vote belongs to, so a vote sent
+    /// before and since lost is sent again even when the peer is in a later round.
+    bool peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_missing = false) const;
     const std::vector<PeerId>& relay_targets(std::size_t validator);
     void wal_write(const Bytes& record, bool sync);
     void count(const std::string& what);
