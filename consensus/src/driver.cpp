@@ -39,12 +39,123 @@ constexpr std::int64_t k_received = std::numeric_limits<std::int64_t>::max();
 
 }  // namespace
 
+// When this node first held each vote of the last two heights (repairs wait a while after
+// that). Every relay and repair looks here: one slot per validator in a vector per (height,
+// round, type), and a map only for a validator's second block in one round (an equivocation).
+class Driver::VoteTimes {
+public:
+    const std::int64_t* find(const VoteKey& k) const {
+        if (const Round* r = round_of(k)) {
+            if (k.index < r->times.size() && r->times[k.index] != k_absent &&
+                r->tags[k.index] == k.tag)
+                return &r->times[k.index];
+        }
+        if (m_extra.empty()) return nullptr;
+        auto it = m_extra.find(k);
+        return it == m_extra.end() ? nullptr : &it->second;
+    }
+    explicit VoteTimes(std::size_t validators) : m_validators(validators) {}
+    void set(const VoteKey& k, std::int64_t t) {
+        Round& r = round_for(k);
+        if (k.index >= r.times.size()) {
+            const std::size_t size = std::max({std::size_t{k.index} + 1, m_validators, r.times.size() * 2});
+            r.times.resize(size, k_absent);
+            r.tags.resize(size, 0);
+        }
+        r.earliest = std::min(r.earliest, t);
+        if (r.times[k.index] == k_absent || r.tags[k.index] == k.tag) {
+            r.tags[k.index] = k.tag;
+            r.times[k.index] = t;
+        } else {
+            m_extra[k] = t;
+        }
+    }
+    /// The earliest time held for a (height, round, type), if any.
+    std::optional<std::int64_t> earliest(std::int64_t height, std::int32_t round,
+                                         VoteType type) const {
+        const Round* r = round_of(VoteKey{height, round, type, 0, 0});
+        if (!r) return std::nullopt;
+        return r->earliest;
+    }
+    /// Records `t` unless a time is held already; true when it was new.
+    bool emplace(const VoteKey& k, std::int64_t t) {
+        if (find(k)) return false;
+        set(k, t);
+        return true;
+    }
+    /// Forgets every vote below `height`.
+    void erase_below(std::int64_t height) {
+        // Emptied rounds are kept for reuse: a node makes a few per peer and height.
+        for (auto it = m_rounds.begin(); it != m_rounds.end();) {
+            if (it->height < height) {
+                m_spare.push_back(std::move(*it));
+                it = m_rounds.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        m_last = 0;
+        m_extra.erase(m_extra.begin(),
+                      m_extra.lower_bound(VoteKey{height, std::numeric_limits<std::int32_t>::min(),
+                                                  VoteType::prevote, 0, 0}));
+    }
+
+private:
+    static constexpr std::int64_t k_absent = std::numeric_limits<std::int64_t>::min();
+    struct Round {
+        std::int64_t height = 0;
+        std::int32_t round = 0;
+        VoteType type = VoteType::prevote;
+        std::vector<std::uint32_t> tags;  // by validator index
+        std::vector<std::int64_t> times;  // k_absent: none
+        std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+    };
+    static bool same(const Round& r, const VoteKey& k) {
+        return r.height == k.height && r.round == k.round && r.type == k.type;
+    }
+    const Round* round_of(const VoteKey& k) const {
+        // A few rounds of two heights: a scan, starting where the last one hit.
+        if (m_last < m_rounds.size() && same(m_rounds[m_last], k)) return &m_rounds[m_last];
+        for (std::size_t i = 0; i < m_rounds.size(); ++i)
+            if (same(m_rounds[i], k)) {
+                m_last = i;
+                return &m_rounds[i];
+            }
+        return nullptr;
+    }
+    Round& round_for(const VoteKey& k) {
+        if (const Round* r = round_of(k)) return const_cast<Round&>(*r);
+        Round r;
+        if (!m_spare.empty()) {
+            r = std::move(m_spare.back());
+            m_spare.pop_back();
+            std::fill(r.times.begin(), r.times.end(), k_absent);
+        }
+        r.height = k.height;
+        r.round = k.round;
+        r.type = k.type;
+        r.earliest = std::numeric_limits<std::int64_t>::max();
+        m_rounds.push_back(std::move(r));
+        m_last = m_rounds.size() - 1;
+        return m_rounds.back();
+    }
+
+    std::size_t m_validators;  // the slots a round starts with
+    std::vector<Round> m_rounds;
+    std::vector<Round> m_spare;
+    mutable std::size_t m_last = 0;
+    std::map<VoteKey, std::int64_t> m_extra;
+};
+
 struct Driver::PeerState {
     bool has_status = false;
+    bool direct_stable = false;    // its last two statuses named the same direct peers
     std::uint64_t statuses = 0;    // received
     StatusMessage status;          // the last one it sent (its votes: what it announced)
     // Sent to it (with the time) or received from it (k_received), for the last two heights.
-    std::map<VoteKey, std::int64_t> known;
+    // A few entries per height in a full mesh (its own votes, ours, relays and repairs): a
+    // sorted vector, not a slot per validator.
+    FlatMap<VoteKey, std::int64_t> known;
     std::map<ProposalKey, std::int64_t> proposals;
     bool repair_pending = false;  // a status asked for something too young to send yet
     // Since when it has announced this lower height (block sync waits repair_delay_ms for a
@@ -97,7 +208,7 @@ public:
         }
         // Own messages are durable in the WAL before they are sent.
         m_d.wal_write(encode_wal_record(v), true);
-        m_d.m_vote_seen[key_of(v)] = m_d.m_scheduler.now_ms();
+        m_d.m_vote_seen->set(key_of(v), m_d.m_scheduler.now_ms());
         return v;
     }
 
@@ -146,6 +257,7 @@ Driver::Driver(DriverOptions options, Application& app, DriverStorage storage, O
       m_host(std::make_unique<Host>(*this)),
       m_mempool(m_options.mempool, app) {
     SEER_CHECK(!m_genesis_validators.empty());
+    m_vote_seen = std::make_unique<VoteTimes>(m_genesis_validators.size());
     m_verified = m_options.verified ? m_options.verified
                                     : std::make_shared<VerifiedSignatures>(k_max_verified_cache);
     if (m_options.validator_key) {
@@ -159,7 +271,11 @@ Driver::~Driver() = default;
 
 std::int64_t Driver::height() const { return m_blocks->height(); }
 
-void Driver::count(const std::string& what) { ++m_counters[what]; }
+void Driver::count(std::string_view what) {
+    auto it = m_counters.find(what);
+    if (it == m_counters.end()) it = m_counters.emplace(std::string(what), 0).first;
+    ++it->second;
+}
 
 std::optional<Block> Driver::block(std::int64_t h) const {
     auto bytes = m_blocks->block(h);
@@ -275,12 +391,13 @@ void Driver::enter_height(std::int64_t h) {
     m_prev_sm = std::move(m_sm);
     m_sm = std::make_unique<StateMachine>(*m_host, m_validators, h, m_self, m_options.timeouts);
     m_sm_started = false;
+    m_height_since_ms = m_scheduler.now_ms();
     m_decision.reset();
     m_verified->trim();
     // Gossip state is kept for this height and the last one (late votes).
-    const VoteKey vote_floor{h - 1, 0, VoteType::prevote, 0, 0};
     const ProposalKey proposal_floor{h - 1, 0, Hash{}};
-    m_vote_seen.erase(m_vote_seen.begin(), m_vote_seen.lower_bound(vote_floor));
+    const VoteKey vote_floor{h - 1, std::numeric_limits<std::int32_t>::min(), VoteType::prevote, 0, 0};
+    m_vote_seen->erase_below(h - 1);
     m_proposal_seen.erase(m_proposal_seen.begin(), m_proposal_seen.lower_bound(proposal_floor));
     for (auto& [id, peer] : m_peers) {
         peer->known.erase(peer->known.begin(), peer->known.lower_bound(vote_floor));
@@ -332,13 +449,25 @@ Block Driver::create_block(std::int64_t h, std::int32_t round) {
     return b;
 }
 
+VerifiedSignatures::VerifiedSignatures(std::size_t capacity)
+    : m_entries(0, SignatureHash{crypto::random_short_hash_key()}), m_capacity(capacity) {}
+
+std::size_t VerifiedSignatures::SignatureHash::operator()(const crypto::Signature& s) const {
+    return static_cast<std::size_t>(crypto::short_hash(seed, s));
+}
+
 bool VerifiedSignatures::verify(const crypto::PublicKey& key, ByteView message, ByteView sig) {
-    crypto::Sha256 h;
-    h.update(key).update(message).update(sig);
-    const Hash id = h.finish();
-    if (m_ids.count(id)) return true;
+    if (sig.size() != std::tuple_size_v<crypto::Signature>) return crypto::verify(key, message, sig);
+    crypto::Signature s;
+    std::copy(sig.begin(), sig.end(), s.begin());
+    auto it = m_entries.find(s);
+    if (it != m_entries.end() && it->second.key == key &&
+        std::equal(message.begin(), message.end(), it->second.message.begin(),
+                   it->second.message.end()))
+        return true;
     if (!crypto::verify(key, message, sig)) return false;
-    m_ids.insert(id);
+    // One entry per signature: another (key, message) under the same bytes is verified each time.
+    if (it == m_entries.end()) m_entries.emplace(s, Entry{key, Bytes(message.begin(), message.end())});
     return true;
 }
 
@@ -651,7 +780,7 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
     // the peers that will not get it from its author directly, and a conflicting one to every
     // peer that lacks it (evidence). Repairs by peer status cover the rest.
     const bool is_new = added == AddVoteResult::added || added == AddVoteResult::conflicting;
-    if (is_new) m_vote_seen.emplace(key, m_scheduler.now_ms());
+    if (is_new) m_vote_seen->emplace(key, m_scheduler.now_ms());
     if (is_new && !m_replaying && from != k_self_peer)
         relay_vote(from, v, added == AddVoteResult::conflicting);
     after_sm();
@@ -684,7 +813,7 @@ void Driver::handle_late_vote(PeerId from, const Vote& v) {
     if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
     const AddVoteResult added = m_prev_sm->record_late_vote(v);
     const bool is_new = added == AddVoteResult::added || added == AddVoteResult::conflicting;
-    if (is_new) m_vote_seen.emplace(key_of(v), m_scheduler.now_ms());
+    if (is_new) m_vote_seen->emplace(key_of(v), m_scheduler.now_ms());
     if (is_new && !m_replaying && from != k_self_peer)
         relay_vote(from, v, added == AddVoteResult::conflicting);
 }
@@ -693,9 +822,13 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     auto it = m_peers.find(from);
     if (it == m_peers.end()) return;
     PeerState& peer = *it->second;
-    if (peer.statuses < 2 || peer.status.direct != s.direct ||
-        peer.status.self_index != s.self_index)
-        m_relay_targets_dirty = true;
+    // A peer's direct peers are trusted for relays once two statuses in a row name the same
+    // set: while it is still hearing from its peers (at start, or after a reconnect) each status
+    // names more, and relays chosen by an early one would double what its authors send.
+    const bool stable = peer.has_status && peer.status.direct == s.direct &&
+                        peer.status.self_index == s.self_index;
+    if (stable != peer.direct_stable || !stable) m_relay_targets_dirty = true;
+    peer.direct_stable = stable;
     peer.has_status = true;
     ++peer.statuses;
     peer.status = s;
@@ -706,7 +839,11 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
         return;
     }
     if (s.height > h) {
-        m_out.send(from, encode_message(BlockRequestMessage{h}));
+        // A peer one height ahead most likely committed a moment before us, and the votes that
+        // decide our height are on their way: ask for the block only after repair_delay_ms at
+        // this height (the peer's own catch_up waits as long). Further behind: at once.
+        if (s.height > h + 1 || m_scheduler.now_ms() - m_height_since_ms >= m_options.repair_delay_ms)
+            m_out.send(from, encode_message(BlockRequestMessage{h}));
         return;
     }
     repair(from, peer);
@@ -757,10 +894,10 @@ const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
         for (const auto& [id, peer] : m_peers) {
             const auto& direct = peer->status.direct;
             for (std::size_t i = 0; i < n; ++i)
-                // Relays start with a peer's second status: its first, sent when it connects,
-                // names few direct peers yet (it has heard from few). Until then it gets what
-                // it lacks from the repairs its statuses start.
-                if (peer->statuses >= 2 && (direct.size() != n || !direct[i]))
+                // Relays start once a peer's direct set is stable (handle_status): its first
+                // statuses name few direct peers yet. Until then it gets what it lacks from the
+                // repairs its statuses start.
+                if (peer->direct_stable && (direct.size() != n || !direct[i]))
                     m_relay_targets[i].push_back(id);
         }
         m_relay_targets_dirty = false;
@@ -780,14 +917,15 @@ bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_mi
                 break;
             }
     }
-    auto it = peer.known.find(key);
+    const auto it = peer.known.find(key);
     if (it == peer.known.end()) return true;
-    if (it->second == k_received) return false;
+    const std::int64_t at = it->second;
+    if (at == k_received) return false;
     // Sent: again only when its status covers that round (or lacks the polka) and still lacks
     // it, after a while: a lost message is made good, an in-flight one is not doubled.
     return peer.has_status && peer.status.height == key.height &&
            (peer.status.round == key.round || polka_missing) &&
-           m_scheduler.now_ms() - it->second >= m_options.resend_after_ms;
+           m_scheduler.now_ms() - at >= m_options.resend_after_ms;
 }
 
 void Driver::send_vote(PeerId to, PeerState& peer, const Vote& v, const Bytes* encoded) {
@@ -856,9 +994,8 @@ void Driver::repair(PeerId to, PeerState& peer) {
     const std::int64_t now = m_scheduler.now_ms();
     const std::int64_t old_enough = now - m_options.repair_delay_ms;
     peer.repair_pending = false;
-    auto seen_before = [&](const auto& seen, const auto& key) {
-        auto it = seen.find(key);
-        if (it == seen.end() || it->second <= old_enough) return true;
+    auto old = [&](const std::int64_t* at) {
+        if (!at || *at <= old_enough) return true;
         peer.repair_pending = true;
         return false;
     };
@@ -868,13 +1005,20 @@ void Driver::repair(PeerId to, PeerState& peer) {
     };
     auto send_if_lacking = [&](const Vote& v, bool polka_missing) {
         const VoteKey key = key_of(v);
-        if (!peer_lacks(peer, key, polka_missing) || !seen_before(m_vote_seen, key)) return;
+        if (!peer_lacks(peer, key, polka_missing) || !old(m_vote_seen->find(key))) return;
         count("gossip.repaired_votes");
         send_vote(to, peer, v);
     };
     auto send_set = [&](std::int32_t round, VoteType type, bool polka_missing) {
         const VoteSet* set = m_sm->votes().find(round, type);
         if (!set) return;
+        // Every vote of the set younger than repair_delay_ms (the common case on a fast
+        // network): nothing to send yet, without looking at each.
+        const auto earliest = m_vote_seen->earliest(m_sm->height(), round, type);
+        if (earliest && *earliest > old_enough) {
+            peer.repair_pending = true;
+            return;
+        }
         for (std::size_t i = 0; i < m_validators.size(); ++i)
             for (const Vote& v : set->votes_of(i)) send_if_lacking(v, polka_missing);
     };
@@ -886,7 +1030,8 @@ void Driver::repair(PeerId to, PeerState& peer) {
         if (sent != peer.proposals.end() &&
             (sent->second == k_received || now - sent->second < m_options.resend_after_ms))
             return;
-        if (!seen_before(m_proposal_seen, key)) return;
+        const auto seen = m_proposal_seen.find(key);
+        if (!old(seen == m_proposal_seen.end() ? nullptr : &seen->second)) return;
         count("gossip.repaired_proposals");
         send_proposal(to, peer, p, pb.second);
     };
@@ -905,6 +1050,11 @@ void Driver::repair(PeerId to, PeerState& peer) {
     // sent again after resend_after_ms while its status still lacks the polka (one was lost).
     for (const auto& [round, id] : m_sm->polkas()) {
         if (!lacks_polka(round, id)) continue;
+        const auto earliest = m_vote_seen->earliest(m_sm->height(), round, VoteType::prevote);
+        if (earliest && *earliest > old_enough) {  // all too young yet, as in send_set
+            peer.repair_pending = true;
+            continue;
+        }
         if (const auto* p = m_sm->find_proposal(id)) send_proposal_if_lacking(*p, false);
         const VoteSet* prevotes = m_sm->votes().find(round, VoteType::prevote);
         for (std::size_t i = 0; prevotes && i < m_validators.size(); ++i)
@@ -1073,3 +1223,4 @@ void Driver::gossip_tick() {
 }
 
 }  // namespace seer::consensus
+

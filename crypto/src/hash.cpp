@@ -146,4 +146,20 @@ Hash160 hash160(ByteView data) {
     return ripemd160(inner);
 }
 
+ShortHashKey random_short_hash_key() {
+    init();
+    ShortHashKey key;
+    crypto_shorthash_keygen(key.data());
+    return key;
+}
+
+std::uint64_t short_hash(const ShortHashKey& key, ByteView data) {
+    static_assert(sizeof(ShortHashKey) == crypto_shorthash_KEYBYTES);
+    std::array<std::uint8_t, crypto_shorthash_BYTES> out;
+    crypto_shorthash(out.data(), data.data(), data.size(), key.data());
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) v |= std::uint64_t{out[i]} << (8 * i);
+    return v;
+}
+
 }  // namespace seer::crypto

@@ -499,6 +499,7 @@ void Simulation::process(const Event& ev) {
 }
 
 void Simulation::settle() {
+    if (!m_options.app_factory) return;  // only a factory's apps have background work
     for (std::size_t i = 0; i < m_nodes.size(); ++i) {
         Node& n = *m_nodes[i];
         if (n.driver && n.settle && !n.settle())

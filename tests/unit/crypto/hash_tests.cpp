@@ -170,3 +170,13 @@ TEST_CASE("ripemd160 and hash160: reference vectors") {
     const Hash256 inner = sha256(as_bytes("abc"));
     CHECK(hash160(as_bytes("abc")) == ripemd160(inner));
 }
+
+TEST_CASE("short_hash: SipHash-2-4 reference vector, and keys that differ give other hashes") {
+    // The SipHash paper's vector: key 00..0f, message 00..0e, result a129ca6149be45e5.
+    ShortHashKey key;
+    for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i);
+    CHECK(short_hash(key, range(0, 15)) == 0xa129ca6149be45e5ull);
+    const ShortHashKey a = random_short_hash_key(), b = random_short_hash_key();
+    CHECK(a != b);
+    CHECK(short_hash(a, range(0, 64)) != short_hash(b, range(0, 64)));
+}

@@ -12,10 +12,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "seer/common/flat_map.hpp"
 #include "seer/consensus/application.hpp"
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/mempool.hpp"
@@ -65,23 +68,25 @@ public:
 /// inside commits and blocks, and are checked once. Bounded: cleared when above `capacity`.
 class VerifiedSignatures {
 public:
-    explicit VerifiedSignatures(std::size_t capacity = std::size_t{1} << 14)
-        : m_capacity(capacity) {}
+    explicit VerifiedSignatures(std::size_t capacity = std::size_t{1} << 14);
     bool verify(const crypto::PublicKey& key, ByteView message, ByteView signature);
     /// Called once per height: clears the set when it grew above its capacity.
     void trim() {
-        if (m_ids.size() > m_capacity) m_ids.clear();
+        if (m_entries.size() > m_capacity) m_entries.clear();
     }
 
 private:
-    struct IdHash {
-        std::size_t operator()(const Hash& h) const {
-            std::size_t v = 0;
-            for (std::size_t i = 0; i < sizeof v; ++i) v = (v << 8) | h[i];
-            return v;
-        }
+    // Keyed by the signature; a hit compares the key and the whole message, so a cached
+    // answer is exactly the verification it stands for (no digest to collide).
+    struct Entry {
+        crypto::PublicKey key;
+        Bytes message;
     };
-    std::unordered_set<Hash, IdHash> m_ids;
+    struct SignatureHash {
+        crypto::ShortHashKey seed;
+        std::size_t operator()(const crypto::Signature& s) const;
+    };
+    std::unordered_map<crypto::Signature, Entry, SignatureHash> m_entries;
     std::size_t m_capacity;
 };
 
@@ -125,7 +130,7 @@ struct DriverStorage {
 };
 
 /// Counted reasons for dropped input and notable events ("drop.bad_signature", ...).
-using Counters = std::map<std::string, std::uint64_t>;
+using Counters = std::map<std::string, std::uint64_t, std::less<>>;
 
 class Driver {
 public:
@@ -193,6 +198,7 @@ private:
         auto operator<=>(const VoteKey&) const = default;
     };
     using ProposalKey = std::tuple<std::int64_t, std::int32_t, Hash>;  // height, round, block
+    class VoteTimes;
     struct PeerState;
     static VoteKey key_of(const Vote& v);
     StatusMessage make_status() const;
@@ -207,7 +213,7 @@ private:
     bool peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_missing = false) const;
     const std::vector<PeerId>& relay_targets(std::size_t validator);
     void wal_write(const Bytes& record, bool sync);
-    void count(const std::string& what);
+    void count(std::string_view what);
     ExtendedCommitInfo commit_info(const ExtendedCommit& commit) const;
 
     DriverOptions m_options;
@@ -233,14 +239,15 @@ private:
     ExtendedCommit m_last_commit;  // decided the last committed block
     std::optional<std::pair<Block, ExtendedCommit>> m_decision;
     std::shared_ptr<VerifiedSignatures> m_verified;
-    std::map<PeerId, std::unique_ptr<PeerState>> m_peers;
-    std::map<VoteKey, std::int64_t> m_vote_seen;          // when this node got each vote
+    FlatMap<PeerId, std::unique_ptr<PeerState>> m_peers;  // looked up on every message
+    std::unique_ptr<VoteTimes> m_vote_seen;               // when this node got each vote
     std::map<ProposalKey, std::int64_t> m_proposal_seen;  // when it got each proposal
     // Per validator, the peers to relay its votes to: those its node is not a direct peer of.
     std::vector<std::vector<PeerId>> m_relay_targets;
     bool m_relay_targets_dirty = true;
     std::optional<StatusMessage> m_last_status;
     std::int64_t m_last_status_ms = 0;
+    std::int64_t m_height_since_ms = 0;  // when this node entered the height it decides
     bool m_sm_started = false;
     bool m_replaying = false;
     Counters m_counters;

@@ -45,4 +45,10 @@ Hash160 ripemd160(ByteView data);
 /// RIPEMD-160(SHA-256(data)): Bitcoin's HASH160, the secp256k1 account address.
 Hash160 hash160(ByteView data);
 
+/// SipHash-2-4 under a 128-bit key: a fast keyed hash for hash tables whose keys an attacker
+/// chooses (a random key per table: collisions cannot be aimed). Not a message digest.
+using ShortHashKey = std::array<std::uint8_t, 16>;
+ShortHashKey random_short_hash_key();
+std::uint64_t short_hash(const ShortHashKey& key, ByteView data);
+
 }  // namespace seer::crypto
