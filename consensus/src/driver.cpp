@@ -148,6 +148,7 @@ private:
 };
 
 struct Driver::PeerState {
+    std::uint64_t since_seq = 0;  // m_peer_seq when it was added (own broadcasts after reach it)
     bool has_status = false;
     bool direct_stable = false;    // its last two statuses named the same direct peers
     std::uint64_t statuses = 0;    // received
@@ -225,8 +226,8 @@ public:
         // Our own votes go to every peer at once; relays and repairs do the rest.
         m_d.m_out.broadcast(encode_message(VoteMessage{v}));
         const std::int64_t now = m_d.m_scheduler.now_ms();
-        const VoteKey key = key_of(v);
-        for (auto& [id, peer] : m_d.m_peers) peer->known[key] = now;
+        // Sent to every peer connected now: one entry, not one per peer (peer_lacks).
+        m_d.m_own_sent[key_of(v)] = OwnSend{now, ++m_d.m_peer_seq};
     }
     void schedule_timeout(const TimeoutInfo& t, std::int64_t duration_ms) override {
         m_d.m_scheduler.schedule(duration_ms, TimerEvent{TimerEvent::Kind::timeout, t});
@@ -398,6 +399,7 @@ void Driver::enter_height(std::int64_t h) {
     const ProposalKey proposal_floor{h - 1, 0, Hash{}};
     const VoteKey vote_floor{h - 1, std::numeric_limits<std::int32_t>::min(), VoteType::prevote, 0, 0};
     m_vote_seen->erase_below(h - 1);
+    m_own_sent.erase(m_own_sent.begin(), m_own_sent.lower_bound(vote_floor));
     m_proposal_seen.erase(m_proposal_seen.begin(), m_proposal_seen.lower_bound(proposal_floor));
     for (auto& [id, peer] : m_peers) {
         peer->known.erase(peer->known.begin(), peer->known.lower_bound(vote_floor));
@@ -651,7 +653,7 @@ Status Driver::on_message(PeerId from, ByteView bytes) {
     }
     if (from != k_self_peer && !m_peers.count(from)) {
         // A peer the host did not announce (the simulation's and tests' way): tracked, quietly.
-        m_peers.emplace(from, std::make_unique<PeerState>());
+        m_peers.emplace(from, std::make_unique<PeerState>()).first->second->since_seq = ++m_peer_seq;
         m_relay_targets_dirty = true;
     }
     std::visit(
@@ -740,7 +742,7 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
     auto peer = m_peers.find(from);
     if (const VoteSet* set = m_sm->votes().find(v.round, v.type)) {
         if (set->contains(v)) {
-            if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
+            if (peer != m_peers.end()) note_received(*peer->second, key_of(v));
             count("drop.vote_duplicate");
             return;
         }
@@ -774,7 +776,7 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
     }
     if (!m_replaying) wal_write(encode_wal_record(v), false);
     const VoteKey key = key_of(v);
-    if (peer != m_peers.end()) peer->second->known[key] = k_received;
+    if (peer != m_peers.end()) note_received(*peer->second, key);
     const AddVoteResult added = m_sm->on_vote(v);
     // What a correct process receives, every correct process receives: a new vote goes on to
     // the peers that will not get it from its author directly, and a conflicting one to every
@@ -797,7 +799,7 @@ void Driver::handle_late_vote(PeerId from, const Vote& v) {
     }
     auto peer = m_peers.find(from);
     if (const VoteSet* set = m_prev_sm->votes().find(v.round, v.type); set && set->contains(v)) {
-        if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
+        if (peer != m_peers.end()) note_received(*peer->second, key_of(v));
         count("drop.vote_duplicate");
         return;
     }
@@ -810,7 +812,7 @@ void Driver::handle_late_vote(PeerId from, const Vote& v) {
         count("drop.vote_signature");
         return;
     }
-    if (peer != m_peers.end()) peer->second->known[key_of(v)] = k_received;
+    if (peer != m_peers.end()) note_received(*peer->second, key_of(v));
     const AddVoteResult added = m_prev_sm->record_late_vote(v);
     const bool is_new = added == AddVoteResult::added || added == AddVoteResult::conflicting;
     if (is_new) m_vote_seen->emplace(key_of(v), m_scheduler.now_ms());
@@ -877,7 +879,7 @@ Driver::VoteKey Driver::key_of(const Vote& v) {
 
 void Driver::add_peer(PeerId id) {
     if (id == k_self_peer || m_peers.count(id)) return;
-    m_peers.emplace(id, std::make_unique<PeerState>());
+    m_peers.emplace(id, std::make_unique<PeerState>()).first->second->since_seq = ++m_peer_seq;
     m_relay_targets_dirty = true;
     // Tell it where we are right away: it answers with what we lack, and we with what it lacks.
     if (m_sm) m_out.send(id, encode_message(make_status()));
@@ -906,8 +908,15 @@ const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
     return validator < m_relay_targets.size() ? m_relay_targets[validator] : none;
 }
 
+// A validator's node has its own votes: those it sent us need no entry (in a full mesh, all
+// the votes a node receives), and peer_lacks never sends them back.
+void Driver::note_received(PeerState& peer, const VoteKey& key) {
+    if (!(peer.has_status && peer.status.self_index == key.index)) peer.known[key] = k_received;
+}
+
 bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_missing) const {
     const StatusMessage& s = peer.status;
+    if (peer.has_status && s.self_index == key.index) return false;  // its own vote
     if (peer.has_status && s.height == key.height && s.round == key.round) {
         // Announced in its status (a few groups of bits: a lookup, not a search).
         const auto& groups = key.type == VoteType::prevote ? s.prevotes : s.precommits;
@@ -917,9 +926,15 @@ bool Driver::peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_mi
                 break;
             }
     }
-    const auto it = peer.known.find(key);
-    if (it == peer.known.end()) return true;
-    const std::int64_t at = it->second;
+    std::int64_t at = 0;
+    if (const auto it = peer.known.find(key); it != peer.known.end()) {
+        at = it->second;
+    } else if (const auto own = m_own_sent.find(key);
+               own != m_own_sent.end() && peer.since_seq < own->second.seq) {
+        at = own->second.time;  // our own vote, broadcast while it was connected
+    } else {
+        return true;
+    }
     if (at == k_received) return false;
     // Sent: again only when its status covers that round (or lacks the polka) and still lacks
     // it, after a while: a lost message is made good, an in-flight one is not doubled.

@@ -27,6 +27,8 @@ ValidatorSet ValidatorSet::from_genesis(std::vector<Validator> validators) {
     }
     set.m_validators = std::move(validators);
     if (!set.m_validators.empty()) set.increment_proposer_priority(1);
+    set.m_hash = set.compute_hash();  // the members and powers never change after this
+    set.m_hashed = true;
     return set;
 }
 
@@ -97,6 +99,10 @@ ValidatorSet ValidatorSet::copy_increment(std::int64_t times) const {
 }
 
 Hash ValidatorSet::hash() const {
+    return m_hashed ? m_hash : compute_hash();
+}
+
+Hash ValidatorSet::compute_hash() const {
     detail::CanonicalWriter w;
     w.str("seer/validator-set/v1").u32(static_cast<std::uint32_t>(m_validators.size()));
     for (const auto& v : m_validators) w.raw(v.address).raw(v.pub_key).i64(v.voting_power);

@@ -133,11 +133,39 @@ private:
 
 }  // namespace
 
+namespace {
+
+std::uint32_t crc32c_table(std::uint32_t c, ByteView data) {
+    for (std::uint8_t b : data) c = k_crc32c_table[(c ^ b) & 0xFFu] ^ (c >> 8);
+    return c;
+}
+
+#if defined(__x86_64__)
+// SSE 4.2's crc32 instruction computes CRC-32C (the Castagnoli polynomial) 8 bytes at a time,
+// about 10x the table: every vote and proposal a node receives is appended to the WAL.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::uint32_t c, ByteView data) {
+    const std::uint8_t* p = data.data();
+    std::size_t n = data.size();
+    std::uint64_t c64 = c;
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        c64 = __builtin_ia32_crc32di(c64, word);
+    }
+    c = static_cast<std::uint32_t>(c64);
+    for (; n > 0; ++p, --n) c = __builtin_ia32_crc32qi(c, *p);
+    return c;
+}
+#endif
+
+}  // namespace
+
 std::uint32_t crc32c(ByteView data) {
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::uint8_t b : data)
-        c = k_crc32c_table[(c ^ b) & 0xFFu] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
+#if defined(__x86_64__)
+    static const bool hardware = __builtin_cpu_supports("sse4.2");
+    if (hardware) return crc32c_sse42(0xFFFFFFFFu, data) ^ 0xFFFFFFFFu;
+#endif
+    return crc32c_table(0xFFFFFFFFu, data) ^ 0xFFFFFFFFu;
 }
 
 std::unique_ptr<WalMedium> open_wal_file(const std::string& path) {

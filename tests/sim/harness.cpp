@@ -280,7 +280,7 @@ void Simulation::schedule_timer(std::size_t node, std::int64_t delay_ms,
 
 void Simulation::push(Event event) {
     event.seq = m_seq++;
-    m_queue.push(std::move(event));
+    m_queue[event.time].push_back(std::move(event));
 }
 
 // ---- nodes ----
@@ -456,12 +456,16 @@ bool Simulation::run_until(const std::function<bool()>& done, std::int64_t durat
             fail("event cap of " + std::to_string(m_options.max_events) + " reached");
             return false;
         }
-        if (m_queue.empty() || m_queue.top().time > deadline) {
+        if (m_queue.empty() || m_queue.begin()->first > deadline) {
             m_now = std::max(m_now, deadline);
             return done();
         }
-        Event ev = m_queue.top();
-        m_queue.pop();
+        auto first = m_queue.begin();
+        Event ev = std::move(first->second[m_cursor++]);
+        if (m_cursor == first->second.size()) {
+            m_queue.erase(first);
+            m_cursor = 0;
+        }
         m_now = ev.time;
         process(ev);
     }

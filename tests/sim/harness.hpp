@@ -204,11 +204,6 @@ private:
         std::shared_ptr<const Bytes> bytes;
         consensus::TimerEvent timer;
     };
-    struct Later {
-        bool operator()(const Event& a, const Event& b) const {
-            return std::tie(a.time, a.seq) > std::tie(b.time, b.seq);
-        }
-    };
 
     void create(std::size_t node);
     void start(std::size_t node);
@@ -228,7 +223,11 @@ private:
     std::uint64_t m_seq = 0;
     std::uint64_t m_events = 0;
     std::uint64_t m_trace = 1469598103934665603ull;
-    std::priority_queue<Event, std::vector<Event>, Later> m_queue;
+    // Pending events by virtual millisecond, each bucket in push (seq) order: the order of a
+    // (time, seq) heap without its sifting (about 200k events are in flight at 200
+    // validators, and the heap was a fifth of the run). m_cursor: the next of the first bucket.
+    std::map<std::int64_t, std::vector<Event>> m_queue;
+    std::size_t m_cursor = 0;
     std::vector<std::unique_ptr<Node>> m_nodes;
     std::vector<int> m_group;  // partition group per node; all 0 when healed
     std::vector<std::vector<std::size_t>> m_peers;        // by node

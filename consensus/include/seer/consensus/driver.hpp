@@ -211,6 +211,7 @@ private:
     /// `polka_missing`: the peer's status lacks a polka this vote belongs to, so a vote sent
     /// before and since lost is sent again even when the peer is in a later round.
     bool peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_missing = false) const;
+    void note_received(PeerState& peer, const VoteKey& key);
     const std::vector<PeerId>& relay_targets(std::size_t validator);
     void wal_write(const Bytes& record, bool sync);
     void count(std::string_view what);
@@ -240,6 +241,13 @@ private:
     std::optional<std::pair<Block, ExtendedCommit>> m_decision;
     std::shared_ptr<VerifiedSignatures> m_verified;
     FlatMap<PeerId, std::unique_ptr<PeerState>> m_peers;  // looked up on every message
+    // Our own votes: when each went to every peer then connected (seq: see PeerState).
+    struct OwnSend {
+        std::int64_t time = 0;
+        std::uint64_t seq = 0;
+    };
+    FlatMap<VoteKey, OwnSend> m_own_sent;
+    std::uint64_t m_peer_seq = 0;  // counts peers added and own broadcasts
     std::unique_ptr<VoteTimes> m_vote_seen;               // when this node got each vote
     std::map<ProposalKey, std::int64_t> m_proposal_seen;  // when it got each proposal
     // Per validator, the peers to relay its votes to: those its node is not a direct peer of.

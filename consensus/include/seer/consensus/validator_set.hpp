@@ -49,10 +49,13 @@ private:
     void rescale_priorities(std::int64_t diff_max);
     void shift_by_average();
     std::size_t most_priority() const;
+    Hash compute_hash() const;
 
     std::vector<Validator> m_validators;
     std::int64_t m_total = 0;
     std::size_t m_proposer = 0;
+    Hash m_hash{};  // of from_genesis's set (increments change only priorities)
+    bool m_hashed = false;
 };
 
 }  // namespace seer::consensus
