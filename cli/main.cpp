@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
     init->add_option("--chain-id", chain_id, "chain ID")->capture_default_str();
 
     auto* start = app.add_subcommand("start", "run the node until SIGINT or SIGTERM");
+    node::StartOptions start_options;
+    start->add_flag("--unsafe-reset-sign-state", start_options.unsafe_reset_sign_state,
+                    "start although data/priv_validator_state.json is missing (re-created at "
+                    "the last stored block; the key must not have signed beyond it)");
     auto* show_node_id = app.add_subcommand(
         "show-node-id", "print this node's ID, the first part of its peer address ID@host:port");
 
@@ -373,65 +377,74 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    client.home = home;
-    if (show_node_id->parsed()) {
-        auto key = node::load_node_key(home + "/config/node_key.json");
-        if (!key) return fail(key.error().message + " (run `seer init` first?)");
-        std::cout << node::node_id(key->public_key()) << "\n";
-        return 0;
-    }
-    if (status->parsed()) return cli::cmd_status(client);
-    if (bench_genesis->parsed()) {
-        bg.home = home;
-        return cli::cmd_bench_genesis(bg);
-    }
-    if (bench_load->parsed()) {
-        std::stringstream list(bench_nodes);
-        for (std::string n; std::getline(list, n, ',');)
-            if (!n.empty()) bl.nodes.push_back(n);
-        return cli::cmd_bench_load(bl);
-    }
-    if (add_future->parsed()) {
-        if (af.input.empty() && af.input_file.empty()) return fail("give --input or --input-file");
-        if (!af.output_file.empty() && !af.wait) return fail("--output-file needs --wait");
-        return cli::cmd_add_future(client, af);
-    }
-    if (bank_send->parsed()) return cli::cmd_bank_send(client, bs);
-    if (q_balances->parsed()) return cli::cmd_query_balances(client, balance_who, balance_denom);
-    if (add_account->parsed()) return cmd_genesis_add_account(client, genesis_who, genesis_coins);
-    if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);
-    if (query_txs->parsed())
-        return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
-    if (q_future->parsed()) return cli::cmd_query_future(client, future_id, output_file);
-    if (q_futures->parsed())
-        return cli::cmd_query_futures(client, creator, status_filter, limit, false);
-    if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);
-    if (q_params->parsed()) return cli::cmd_query_simple(client, "params");
-    if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
-    if (init->parsed()) return cmd_init(home, moniker, chain_id);
-    if (start->parsed()) {
-        auto s = node::run_node(home);
-        return s ? 0 : fail(s.error().message);
-    }
-    if (tn->parsed()) {
-        if (!hostnames.empty()) {
-            std::stringstream ss(hostnames);
-            std::string h;
-            while (std::getline(ss, h, ','))
-                testnet.hostnames.push_back(h);
+    // An expected failure (a file where a directory should be, a disk error) ends in one line
+    // and exit code 1, never in an uncaught exception and SIGABRT.
+    auto dispatch = [&]() -> int {
+        client.home = home;
+        if (show_node_id->parsed()) {
+            auto key = node::load_node_key(home + "/config/node_key.json");
+            if (!key) return fail(key.error().message + " (run `seer init` first?)");
+            std::cout << node::node_id(key->public_key()) << "\n";
+            return 0;
         }
-        auto nodes = node::write_testnet(testnet);
-        if (!nodes) return fail(nodes.error().message);
-        for (const auto& n : *nodes)
-            std::cout << n.moniker << "  " << n.node_id << "  p2p " << n.p2p_laddr << "  rpc "
-                      << n.rpc_laddr << "  home " << n.home << "\n";
+        if (status->parsed()) return cli::cmd_status(client);
+        if (bench_genesis->parsed()) {
+            bg.home = home;
+            return cli::cmd_bench_genesis(bg);
+        }
+        if (bench_load->parsed()) {
+            std::stringstream list(bench_nodes);
+            for (std::string n; std::getline(list, n, ',');)
+                if (!n.empty()) bl.nodes.push_back(n);
+            return cli::cmd_bench_load(bl);
+        }
+        if (add_future->parsed()) {
+            if (af.input.empty() && af.input_file.empty()) return fail("give --input or --input-file");
+            if (!af.output_file.empty() && !af.wait) return fail("--output-file needs --wait");
+            return cli::cmd_add_future(client, af);
+        }
+        if (bank_send->parsed()) return cli::cmd_bank_send(client, bs);
+        if (q_balances->parsed()) return cli::cmd_query_balances(client, balance_who, balance_denom);
+        if (add_account->parsed()) return cmd_genesis_add_account(client, genesis_who, genesis_coins);
+        if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);
+        if (query_txs->parsed())
+            return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
+        if (q_future->parsed()) return cli::cmd_query_future(client, future_id, output_file);
+        if (q_futures->parsed())
+            return cli::cmd_query_futures(client, creator, status_filter, limit, false);
+        if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);
+        if (q_params->parsed()) return cli::cmd_query_simple(client, "params");
+        if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
+        if (init->parsed()) return cmd_init(home, moniker, chain_id);
+        if (start->parsed()) {
+            auto s = node::run_node(home, start_options);
+            return s ? 0 : fail(s.error().message);
+        }
+        if (tn->parsed()) {
+            if (!hostnames.empty()) {
+                std::stringstream ss(hostnames);
+                std::string h;
+                while (std::getline(ss, h, ','))
+                    testnet.hostnames.push_back(h);
+            }
+            auto nodes = node::write_testnet(testnet);
+            if (!nodes) return fail(nodes.error().message);
+            for (const auto& n : *nodes)
+                std::cout << n.moniker << "  " << n.node_id << "  p2p " << n.p2p_laddr << "  rpc "
+                          << n.rpc_laddr << "  home " << n.home << "\n";
+            return 0;
+        }
+        if (localnet->parsed()) {
+            ln.self_exe = self_exe(argv[0]);
+            ln.user_home = home;
+            return cli::run_localnet(ln);
+        }
+        if (keys.parsed()) return keys.run(home, client.keyring_backend, client.output);
         return 0;
+    };
+    try {
+        return dispatch();
+    } catch (const std::exception& e) {
+        return fail(e.what());
     }
-    if (localnet->parsed()) {
-        ln.self_exe = self_exe(argv[0]);
-        ln.user_home = home;
-        return cli::run_localnet(ln);
-    }
-    if (keys.parsed()) return keys.run(home, client.keyring_backend, client.output);
-    return 0;
 }

@@ -16,7 +16,7 @@ std::string_view key_type_name(KeyType type) {
         case KeyType::ed25519:
             return "ed25519";
     }
-    SEER_FATAL("unknown key type");
+    SEER_BUG("unknown key type");
 }
 
 std::optional<KeyType> key_type_from_name(std::string_view name) {
@@ -32,7 +32,7 @@ std::string_view pubkey_type_url(KeyType type) {
         case KeyType::ed25519:
             return k_ed25519_pubkey_type_url;
     }
-    SEER_FATAL("unknown key type");
+    SEER_BUG("unknown key type");
 }
 
 std::optional<KeyType> key_type_from_url(std::string_view type_url) {

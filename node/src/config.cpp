@@ -1,11 +1,15 @@
 #include "seer/node/config.hpp"
 
 #include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 namespace seer::node {
 
@@ -63,6 +67,25 @@ Setter string_key(const std::string& key, std::string& out) {
     return [&out, key](const toml::node& n) -> Status {
         if (!n.is_string()) return type_error(key, "a string");
         out = *n.value<std::string>();
+        return {};
+    };
+}
+
+// spdlog's level names, and CometBFT's "none": anything else (a typo such as "verbose") is
+// an error, not silence (spdlog reads an unknown name as "off").
+constexpr std::array<std::string_view, 10> k_log_levels{"trace", "debug", "info",  "warn",
+                                                        "warning", "error", "err", "critical",
+                                                        "off",   "none"};
+
+Setter log_level_key(const std::string& key, std::string& out) {
+    return [&out, key](const toml::node& n) -> Status {
+        if (!n.is_string()) return type_error(key, "a string");
+        const std::string v = *n.value<std::string>();
+        if (std::find(k_log_levels.begin(), k_log_levels.end(), v) == k_log_levels.end())
+            return make_error("bad_config", key + ": unknown level \"" + v.substr(0, 32) +
+                                                "\" (trace, debug, info, warn, error, critical "
+                                                "or off)");
+        out = v == "none" ? "off" : v;
         return {};
     };
 }
@@ -167,7 +190,7 @@ Result<Config> parse_config(std::string_view text) {
     Config c;
     std::map<std::string, Setter> top{
         {"moniker", string_key("moniker", c.moniker)},
-        {"log_level", string_key("log_level", c.log_level)},
+        {"log_level", log_level_key("log_level", c.log_level)},
         {"proxy_app", string_key("proxy_app", c.proxy_app)},
         {"min_gas_prices", string_key("min_gas_prices", c.min_gas_prices)},
     };

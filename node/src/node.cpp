@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "home_lock.hpp"
 #include "metrics_server.hpp"
 #include "noop_app.hpp"
 #include "results_store.hpp"
@@ -28,6 +29,7 @@
 #include "seer/common/check.hpp"
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/driver.hpp"
+#include "seer/consensus/privval.hpp"
 #include "seer/node/config.hpp"
 #include "seer/node/genesis.hpp"
 #include "seer/app/app.hpp"
@@ -114,7 +116,8 @@ class NodeRuntime final : public rpc::NodeApi,
                           public consensus::Scheduler,
                           public consensus::Outbound {
 public:
-    explicit NodeRuntime(std::string home) : m_home(std::move(home)) {}
+    NodeRuntime(std::string home, StartOptions options)
+        : m_home(std::move(home)), m_start(options) {}
 
     Status open();
     Status run();
@@ -197,6 +200,8 @@ private:
     std::string render_metrics();
 
     std::string m_home;
+    StartOptions m_start;
+    HomeLock m_home_lock;
     Config m_config;
     GenesisDoc m_genesis;
     std::string m_genesis_text;
@@ -299,7 +304,31 @@ Status NodeRuntime::open() {
     auto min_gas_prices = bank::parse_gas_prices(m_config.min_gas_prices);
     if (!min_gas_prices) return make_error("bad_config", "min_gas_prices: " + min_gas_prices.error().message);
 
-    std::filesystem::create_directories(m_home + "/data");
+    {
+        const std::string data = m_home + "/data";
+        std::error_code ec;
+        if (std::filesystem::exists(data, ec) && !std::filesystem::is_directory(data, ec))
+            return make_error("bad_home", data + " is not a directory");
+        std::filesystem::create_directories(data, ec);
+        if (ec) return make_error("bad_home", "cannot create " + data + ": " + ec.message());
+        auto lock = HomeLock::acquire(data);
+        if (!lock) return lock.error();
+        m_home_lock = std::move(*lock);
+    }
+    // The sign state is what keeps a validator from signing twice: `seer init` and `seer
+    // testnet` write it, and a node never re-creates a lost one by itself (CometBFT does, and
+    // a restored backup or a wiped data/ then double-signs).
+    const std::string sign_state_path = m_home + "/data/priv_validator_state.json";
+    if (!std::filesystem::exists(sign_state_path)) {
+        if (!m_start.unsafe_reset_sign_state)
+            return make_error("no_sign_state",
+                              sign_state_path +
+                                  " is missing: this node cannot know what it signed last, so "
+                                  "it refuses to sign. Restore the file, or start once with "
+                                  "--unsafe-reset-sign-state if this key has not signed beyond "
+                                  "the last stored block anywhere");
+        spdlog::warn("--unsafe-reset-sign-state: starting without a sign state");
+    }
     m_columns = {"blocks",
                  "state",
                  std::string(async::k_app_column),
@@ -310,7 +339,15 @@ Status NodeRuntime::open() {
                  std::string(async::k_outputs_column)};
     m_kv = store::open_rocksdb(m_home + "/data/seer.db", m_columns);
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
-    m_sign_state = store::make_file_value(m_home + "/data/priv_validator_state.json");
+    m_sign_state = store::make_file_value(sign_state_path);
+    if (!m_sign_state->load()) {
+        // --unsafe-reset-sign-state (checked above): never below what is stored, as every
+        // block there was decided with this key's votes or without them, but never undone.
+        consensus::LastSignState reset;
+        reset.height = store::BlockStore(*m_kv).height();
+        m_sign_state->store(as_bytes(consensus::encode_sign_state_json(reset)));
+        spdlog::warn("sign state re-created at height {}", reset.height);
+    }
     m_results = std::make_unique<detail::ResultsStore>(*m_kv);
     async::ArchiveOptions ao;
     ao.keep_blocks = m_config.async_archive_blocks;
@@ -1133,8 +1170,8 @@ void NodeRuntime::unsubscribe(rpc::SubscriptionId id) {
     m_subs.erase(id);
 }
 
-Status run_node(const std::string& home) {
-    NodeRuntime node(home);
+Status run_node(const std::string& home, StartOptions options) {
+    NodeRuntime node(home, options);
     if (auto s = node.open(); !s) return s;
     return node.run();
 }

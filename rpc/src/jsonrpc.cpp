@@ -1,5 +1,7 @@
 #include "jsonrpc.hpp"
 
+#include <cmath>
+
 namespace seer::rpc::detail {
 
 std::string_view error_message(int code) {
@@ -45,11 +47,13 @@ std::optional<json::value> parse_json(std::string_view text, std::string& error)
     return v;
 }
 
+bool valid_id(const json::value& id) {
+    return id.is_string() || id.is_int64() || id.is_uint64() ||
+           (id.is_double() && std::isfinite(id.get_double()));
+}
+
 namespace {
 
-bool valid_id(const json::value& id) {
-    return id.is_string() || id.is_int64() || id.is_uint64() || id.is_double();
-}
 
 struct Prepared {
     bool notification = false;
@@ -68,7 +72,7 @@ Prepared prepare(const json::value& v) {
     }
     if (const auto* id = obj->if_contains("id"); id && !id->is_null()) {
         if (!valid_id(*id)) {
-            p.error = RpcError{k_invalid_request, "id must be a string or a number"};
+            p.error = RpcError{k_invalid_request, "id must be a string or a finite number"};
             return p;
         }
         p.id = *id;

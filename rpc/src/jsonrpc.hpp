@@ -62,6 +62,10 @@ void call_method(std::string_view name, const Params& params, const CallContext&
 
 json::value response_json(const json::value& id, const Outcome& outcome);
 
+/// A request id JSON can carry back: a string, an integer, or a finite number (`1e99999`
+/// parses as infinity, which has no JSON form and is refused with -32600).
+bool valid_id(const json::value& id);
+
 /// A JSON-RPC POST body (single request or batch). `done` gets the response body; empty when
 /// every request was a notification.
 void handle_jsonrpc_text(std::string_view body, const CallContext& ctx,

@@ -75,7 +75,7 @@ public:
                 response_json(nullptr, RpcError{k_invalid_request, "request must be an object"}));
         const auto* method = obj->if_contains("method");
         const auto* id = obj->if_contains("id");
-        json::value idv = id && (id->is_string() || id->is_number()) ? *id : json::value(nullptr);
+        json::value idv = id && valid_id(*id) ? *id : json::value(nullptr);
         if (method && method->is_string()) {
             const auto name = method->get_string();
             if (name == "subscribe" || name == "unsubscribe" || name == "unsubscribe_all") {

@@ -146,7 +146,7 @@ private:
         auto it = m_columns.find(column);
         if (it == m_columns.end()) {
             std::string msg = "memory store: unknown column family '" + std::string(column) + "'";
-            SEER_FATAL(msg.c_str());
+            SEER_BUG(msg.c_str());
         }
         return it->second;
     }

@@ -162,7 +162,7 @@ private:
         auto it = m_handles.find(column);
         if (it == m_handles.end()) {
             std::string msg = "rocksdb: unknown column family '" + std::string(column) + "'";
-            SEER_FATAL(msg.c_str());
+            SEER_BUG(msg.c_str());
         }
         return it->second;
     }

@@ -100,7 +100,7 @@ TEST_CASE("file DurableValue: load, store, reload in a new object") {
 TEST_CASE("file DurableValue: a failed store is fatal") {
     seer::store::test::TempDir dir;
     auto value = seer::store::make_file_value(dir.file("no/such/dir/state"));
-    CHECK(seer::store::test::aborts([&] { value->store(as_bytes("x")); }));
+    CHECK(seer::store::test::exits_fatally([&] { value->store(as_bytes("x")); }));
 }
 
 TEST_CASE("memory DurableValue: load and store") {

@@ -36,8 +36,8 @@ private:
     std::string m_path;
 };
 
-/// True if `f` aborts (SIGABRT) when run in a child process.
-inline bool aborts(const std::function<void()>& f) {
+/// How `f` ends when run in a child process: the raw waitpid status.
+inline int run_in_child(const std::function<void()>& f) {
     std::fflush(nullptr);
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
@@ -51,7 +51,19 @@ inline bool aborts(const std::function<void()>& f) {
     }
     int status = 0;
     if (::waitpid(pid, &status, 0) != pid) throw std::runtime_error("waitpid failed");
+    return status;
+}
+
+/// True if `f` aborts (SIGABRT: a broken invariant, SEER_CHECK) in a child process.
+inline bool aborts(const std::function<void()>& f) {
+    const int status = run_in_child(f);
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+/// True if `f` ends in SEER_FATAL (an expected fatal condition: exit code 1, no signal).
+inline bool exits_fatally(const std::function<void()>& f) {
+    const int status = run_in_child(f);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 1;
 }
 
 }  // namespace seer::store::test

@@ -279,7 +279,8 @@ TEST_CASE("wal file: round trip, torn tail truncated on open, appends continue")
 
 TEST_CASE("wal file: an unopenable path is fatal") {
     seer::store::test::TempDir dir;
-    CHECK(seer::store::test::aborts([&] { (void)seer::store::open_wal_file(dir.file("no/wal")); }));
+    CHECK(seer::store::test::exits_fatally(
+        [&] { (void)seer::store::open_wal_file(dir.file("no/wal")); }));
 }
 
 TEST_CASE("crc32c: equals a bitwise reference at every length and alignment") {

@@ -7,8 +7,15 @@
 
 namespace seer::node {
 
+struct StartOptions {
+    /// Start although data/priv_validator_state.json is missing (it is re-created at the last
+    /// stored block's height). Unsafe: the key may have signed beyond it.
+    bool unsafe_reset_sign_state = false;
+};
+
 /// Runs the node whose home directory is `home` until SIGINT or SIGTERM. A start-up problem
-/// (config, genesis, keys, a port in use) comes back as one clear error; a clean stop is ok.
-Status run_node(const std::string& home);
+/// (config, genesis, keys, a port in use, a node already running on the home, a missing sign
+/// state) comes back as one clear error; a clean stop is ok.
+Status run_node(const std::string& home, StartOptions options = {});
 
 }  // namespace seer::node

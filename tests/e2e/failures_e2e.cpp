@@ -1,0 +1,142 @@
+// Loud, safe failures on a real process (issue 11): each expected failure ends in one clear
+// line and exit code 1 (never SIGABRT), and nothing starts signing blind.
+//   - a second `seer start` on a running home: "already running (pid N)";
+//   - `log_level = "verbose"`: a config error, not silently no logging;
+//   - a missing data/priv_validator_state.json: refused unless --unsafe-reset-sign-state;
+//   - data/ that is a file: "is not a directory";
+//   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity".
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "process.hpp"
+
+namespace seer::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Replaces the first line starting with `key` in a TOML file.
+void set_toml(const std::string& path, const std::string& key, const std::string& line) {
+    std::string text = read_file(path);
+    std::regex re("(^|\n)" + key + " = [^\n]*");
+    text = std::regex_replace(text, re, "$1" + line, std::regex_constants::format_first_only);
+    std::ofstream(path, std::ios::trunc) << text;
+}
+
+}  // namespace
+
+TEST_CASE("e2e: expected failures exit 1 with one clear line") {
+    TempDir tmp("seer-failures");
+    REQUIRE(tmp.ok());
+    const std::string dir = tmp.path();
+    const std::uint16_t base = free_port_range(20);
+    REQUIRE(base != 0);
+    {
+        Process gen;
+        gen.start({SEER_BINARY, "testnet", "--validators", "1", "--output", dir + "/net",
+                   "--starting-port", std::to_string(base), "--api-starting-port",
+                   std::to_string(base + 10)},
+                  dir + "/testnet.log");
+        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
+    }
+    const std::string home = dir + "/net/node0";
+    const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
+    auto height = [&]() -> std::int64_t {
+        auto s = rpc_get(rpc, "/status");
+        return s ? std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()))
+                 : -1;
+    };
+    // Runs `seer start` with extra arguments and expects it to fail: its exit code and output.
+    auto start_failing = [&](const std::string& name, std::vector<std::string> extra = {}) {
+        std::vector<std::string> argv{SEER_BINARY, "start", "--home", home};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        Process p;
+        const std::string log = dir + "/" + name + ".log";
+        p.start(argv, log);
+        const int code = p.wait_exit(std::chrono::seconds(30));
+        return std::make_pair(code, read_file(log));
+    };
+
+    Process node;
+    node.start({SEER_BINARY, "start", "--home", home}, home + "/seer.log");
+    REQUIRE(wait_until(std::chrono::seconds(60), [&] { return height() >= 2; }));
+
+    {
+        INFO("a second node on a running home");
+        auto [code, out] = start_failing("second");
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("already running") != std::string::npos, out);
+        CHECK_MESSAGE(out.find("pid " + std::to_string(node.pid())) != std::string::npos, out);
+        CHECK(height() >= 2);  // the first one goes on
+    }
+    {
+        INFO("a request id of 1e99999 (infinity)");
+        auto body = http_post(rpc, R"({"jsonrpc":"2.0","id":1e99999,"method":"status"})");
+        REQUIRE(body);
+        CHECK_MESSAGE(body->find("-32600") != std::string::npos, *body);
+        CHECK(body->find("Infinity") == std::string::npos);
+        boost::system::error_code ec;
+        (void)boost::json::parse(*body, ec);
+        CHECK_MESSAGE(!ec, "the answer is valid JSON: " << *body);
+        // A large but finite number is an id like any other.
+        auto ok = http_post(rpc, R"({"jsonrpc":"2.0","id":1e300,"method":"health"})");
+        REQUIRE(ok);
+        CHECK(ok->find("\"result\"") != std::string::npos);
+    }
+    node.stop();
+
+    {
+        INFO("log_level = \"verbose\"");
+        const std::string config = home + "/config/config.toml";
+        const std::string saved = read_file(config);
+        set_toml(config, "log_level", "log_level = \"verbose\"");
+        REQUIRE(read_file(config).find("log_level = \"verbose\"") != std::string::npos);
+        auto [code, out] = start_failing("log_level");
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("log_level: unknown level \"verbose\"") != std::string::npos, out);
+        std::ofstream(config, std::ios::trunc) << saved;
+    }
+    {
+        INFO("data/ is a file");
+        const std::string data = home + "/data";
+        fs::rename(data, home + "/data.real");
+        std::ofstream(data) << "not a directory\n";
+        auto [code, out] = start_failing("data_file");
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("is not a directory") != std::string::npos, out);
+        fs::remove(data);
+        fs::rename(home + "/data.real", data);
+    }
+    {
+        INFO("a missing sign state");
+        const std::string state = home + "/data/priv_validator_state.json";
+        REQUIRE(fs::exists(state));
+        fs::remove(state);
+        auto [code, out] = start_failing("no_sign_state");
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("priv_validator_state.json is missing") != std::string::npos, out);
+        CHECK_FALSE(fs::exists(state));  // not re-created behind the operator's back
+
+        // With the explicit flag it starts, re-creates the state at the stored height (never
+        // 0), and commits on.
+        node.start({SEER_BINARY, "start", "--home", home, "--unsafe-reset-sign-state"},
+                   home + "/seer.log");
+        REQUIRE(wait_until(std::chrono::seconds(60), [&] { return height() >= 1; }));
+        const std::int64_t resumed = height();
+        CHECK(resumed >= 2);
+        CHECK(wait_until(std::chrono::seconds(60), [&] { return height() >= resumed + 2; }));
+        node.stop();
+        REQUIRE(fs::exists(state));
+        const std::string text = read_file(state);
+        std::smatch m;
+        REQUIRE(std::regex_search(text, m, std::regex("\"height\": \"([0-9]+)\"")));
+        CHECK(std::stoll(m[1].str()) >= resumed);
+    }
+    const std::string log = read_file(home + "/seer.log");
+    CHECK(log.find("invariant failed") == std::string::npos);
+}
+
+}  // namespace seer::e2e
