@@ -1,3 +1,4 @@
+#include <google/protobuf/message.h>
 #include <spdlog/spdlog.h>
 
 #include "app_impl.hpp"
@@ -167,6 +168,38 @@ void store_params(store::KvView& v, const AuthParams& p) {
 
 namespace {
 
+bool has_unknown_fields(const google::protobuf::Message& m) {
+    const auto* r = m.GetReflection();
+    if (!r->GetUnknownFields(m).empty()) return true;
+    std::vector<const google::protobuf::FieldDescriptor*> fields;
+    r->ListFields(m, &fields);
+    for (const auto* f : fields) {
+        if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+        if (f->is_repeated()) {
+            for (int i = 0; i < r->FieldSize(m, f); ++i)
+                if (has_unknown_fields(r->GetRepeatedMessage(m, f, i))) return true;
+        } else if (has_unknown_fields(r->GetMessage(m, f))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// The bytes are the one encoding of what they decode to: no unknown fields, every field once
+/// (a repeated one in one run), in field order, with minimal varints and lengths. Re-encoding
+/// the decoded message gives exactly the bytes then (the Cosmos SDK's unknown-field rejection,
+/// plus what makes a tx hash unique: a TxRaw re-encoded in another way would be committed
+/// under a new hash while its first hash reads "not found").
+bool canonical(const google::protobuf::Message& m, ByteView bytes) {
+    if (has_unknown_fields(m)) return false;
+    const Bytes again = serialize(m);
+    return std::equal(again.begin(), again.end(), bytes.begin(), bytes.end());
+}
+
+constexpr const char* k_not_canonical =
+    " is not in canonical encoding (unknown, repeated or out-of-order fields, or non-minimal "
+    "varints): tx parse error";
+
 /// Decodes the envelope and the messages; no state is read.
 Result<DecodedTx> decode_tx(ByteView bytes, Outcome& err) {
     auto bad = [&](SdkCode code, std::string text) {
@@ -184,6 +217,11 @@ Result<DecodedTx> decode_tx(ByteView bytes, Outcome& err) {
         return bad(SdkCode::tx_decode, "body_bytes is not a TxBody: tx parse error");
     if (!parse(t.auth, view(t.raw.auth_info_bytes())))
         return bad(SdkCode::tx_decode, "auth_info_bytes is not an AuthInfo: tx parse error");
+    if (!canonical(t.raw, bytes)) return bad(SdkCode::tx_decode, std::string("TxRaw") + k_not_canonical);
+    if (!canonical(t.body, view(t.raw.body_bytes())))
+        return bad(SdkCode::tx_decode, std::string("TxBody") + k_not_canonical);
+    if (!canonical(t.auth, view(t.raw.auth_info_bytes())))
+        return bad(SdkCode::tx_decode, std::string("AuthInfo") + k_not_canonical);
     if (t.body.messages_size() == 0)
         return bad(SdkCode::invalid_request, "must contain at least one message: invalid request");
     if (t.body.extension_options_size() != 0 || t.body.non_critical_extension_options_size() != 0)
@@ -196,6 +234,8 @@ Result<DecodedTx> decode_tx(ByteView bytes, Outcome& err) {
             cosmos::bank::v1beta1::MsgSend s;
             if (!parse(s, view(any.value())))
                 return bad(SdkCode::tx_decode, "message is not a MsgSend: tx parse error");
+            if (!canonical(s, view(any.value())))
+                return bad(SdkCode::tx_decode, std::string("MsgSend") + k_not_canonical);
             auto from = crypto::from_bech32_address(s.from_address());
             if (!from)
                 return bad(SdkCode::invalid_address, "invalid from address: " + from.error().message);
@@ -212,6 +252,8 @@ Result<DecodedTx> decode_tx(ByteView bytes, Outcome& err) {
             seer::async::v1::MsgAddFuture f;
             if (!parse(f, view(any.value())))
                 return bad(SdkCode::tx_decode, "message is not a MsgAddFuture: tx parse error");
+            if (!canonical(f, view(any.value())))
+                return bad(SdkCode::tx_decode, std::string("MsgAddFuture") + k_not_canonical);
             auto creator = crypto::from_bech32_address(f.creator());
             if (!creator)
                 return bad(SdkCode::invalid_address, "invalid creator: " + creator.error().message);

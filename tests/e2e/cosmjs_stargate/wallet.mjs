@@ -3,7 +3,8 @@
 // node_modules) sign with a mnemonic made by `seer keys add`, submit an echo future
 // (/seer.async.v1.MsgAddFuture, registered here by a hand-written codec) and a MsgSend with
 // fee "auto" (simulated gas), find both through getTx and searchTx, follow the future over
-// REST until it is verified, and check the account's balance to the unit.
+// REST until it is verified, and check the account's balance to the unit; then re-encodings of
+// a signed tx are refused (code 2) and the original commits.
 // Usage: node wallet.mjs <rpc port> <rest port> <mnemonic> <expected address> <recipient>
 // Prints one JSON line: {"ok":true,...} and exits 0, or {"ok":false,"error":...} and exits 1.
 import { createRequire } from "node:module";
@@ -263,6 +264,31 @@ try {
   check(summary.sequence_after === summary.sequence_before + 2, `sequence ${account.sequence} -> ${accountAfter.sequence}`);
   check(accountAfter.pubkey !== null && accountAfter.pubkey.value === Buffer.from(account0.pubkey).toString("base64"),
         `account pubkey after signing ${JSON.stringify(accountAfter.pubkey)}`);
+
+  // 7. Malleability (issue 11): the same signed tx re-encoded (an unknown field appended, or
+  // body_bytes written twice) is refused at check_tx with code 2; the original then commits,
+  // under the hash cosmjs computed for it.
+  const { TxRaw } = require("cosmjs-types/cosmos/tx/v1beta1/tx");
+  const signed = await client.sign(address, [sendMsg], { amount: [{ denom, amount: "300" }], gas: "300000" }, "");
+  const original = TxRaw.encode(signed).finish();
+  const withUnknown = Uint8Array.from([...original, 0x78, 0x01]);
+  const bodyTwice = Uint8Array.from([
+    ...TxRaw.encode(TxRaw.fromPartial({ bodyBytes: signed.bodyBytes })).finish(), ...original]);
+  summary.malleated = {};
+  for (const [name, bytes] of [["unknown_field", withUnknown], ["body_bytes_twice", bodyTwice]]) {
+    let code = 0;
+    try {
+      await client.broadcastTx(bytes, 20000, 500);
+    } catch (e) {
+      code = e.code ?? -1;
+      summary.malleated[name] = { code, log: String(e.log ?? e.message).slice(0, 200) };
+    }
+    check(code === 2, `a ${name} re-encoding of a signed tx was not refused with code 2: ${JSON.stringify(summary.malleated[name])}`);
+  }
+  const committed = await withTimeout(client.broadcastTx(original, 60000, 500), 70000, "broadcastTx original");
+  check(committed.code === 0, `the original of the malleated tx: code ${committed.code} ${committed.rawLog ?? ""}`);
+  summary.original_sent = sendAmount.toString();
+  summary.original_fee = "300";
 
   summary.ok = true;
   client.disconnect();
