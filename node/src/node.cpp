@@ -33,6 +33,7 @@
 #include "seer/node/config.hpp"
 #include "seer/node/genesis.hpp"
 #include "seer/app/app.hpp"
+#include "seer/app/tx.hpp"
 #include "seer/bank/coins.hpp"
 #include "seer/p2p/switch.hpp"
 #include "seer/prophet/prophet.hpp"
@@ -1169,6 +1170,9 @@ void NodeRuntime::unsubscribe(rpc::SubscriptionId id) {
     std::lock_guard lock(m_subs_mutex);
     m_subs.erase(id);
 }
+
+// The limits line up: a tx the app accepts fits a broadcast_tx_* request (base64 in JSON).
+static_assert(k_default_rpc_max_body_bytes >= static_cast<std::int64_t>(4 * ((app::k_max_tx_bytes + 2) / 3) + 4096));
 
 Status run_node(const std::string& home, StartOptions options) {
     NodeRuntime node(home, options);

@@ -4,7 +4,8 @@
 //   - `log_level = "verbose"`: a config error, not silently no logging;
 //   - a missing data/priv_validator_state.json: refused unless --unsafe-reset-sign-state;
 //   - data/ that is a file: "is not a directory";
-//   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity".
+//   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity";
+//   - a tx near the app's 1 MiB limit fits the JSON-RPC body limit (it was 1,000,000 bytes).
 
 #include <doctest/doctest.h>
 
@@ -85,6 +86,21 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
         auto ok = http_post(rpc, R"({"jsonrpc":"2.0","id":1e300,"method":"health"})");
         REQUIRE(ok);
         CHECK(ok->find("\"result\"") != std::string::npos);
+    }
+    {
+        INFO("a tx near the app's 1 MiB limit over JSON-RPC (its base64 is ~1.33 MB)");
+        std::string tx_b64;
+        const std::string chunk = "CgAKAAoACgAKAAoACgAKAAoACgAKAAoA";  // 24 bytes of 0a00..
+        while (tx_b64.size() < 1'300'000) tx_b64 += chunk;
+        const std::string request =
+            R"({"jsonrpc":"2.0","id":7,"method":"broadcast_tx_sync","params":{"tx":")" + tx_b64 +
+            R"("}})";
+        REQUIRE(request.size() > 1'000'000);  // over the old 1,000,000-byte body limit
+        auto body = http_post(rpc, request);
+        REQUIRE(body);
+        // It reaches check_tx (and is refused there as no TxRaw), not the body limit (413).
+        CHECK_MESSAGE(body->find("\"result\"") != std::string::npos, body->substr(0, 300));
+        CHECK_MESSAGE(body->find("\"code\":2") != std::string::npos, body->substr(0, 300));
     }
     node.stop();
 

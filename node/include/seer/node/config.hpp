@@ -18,6 +18,10 @@ struct ExecHandlerConfig {
     std::int64_t max_output_bytes = 1 << 20;
 };
 
+/// A tx of the app's 1 MiB limit, base64 inside a broadcast_tx_* request, fits (node.cpp
+/// checks it at compile time).
+inline constexpr std::int64_t k_default_rpc_max_body_bytes = 2'000'000;
+
 struct Config {
     std::string moniker = "seer-node";
     std::string log_level = "info";
@@ -48,7 +52,7 @@ struct Config {
     // [rpc]
     std::string rpc_laddr = "tcp://127.0.0.1:26657";
     int rpc_max_open_connections = 100;
-    std::int64_t rpc_max_body_bytes = 1'000'000;
+    std::int64_t rpc_max_body_bytes = k_default_rpc_max_body_bytes;
     int rpc_max_subscriptions_per_client = 5;
     /// CORS origins allowed to call the RPC ("*": any), as CometBFT's; empty: no CORS headers.
     std::vector<std::string> rpc_cors_allowed_origins;

@@ -17,13 +17,13 @@ namespace seer::rpc {
 struct ServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 26657;  // 0 = an ephemeral port (see Server::port())
-    std::size_t max_body_bytes = 1'000'000;
+    std::size_t max_body_bytes = 2'000'000;  // >= a 1 MiB tx (app k_max_tx_bytes) in base64 JSON
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_connections = 900;
     std::chrono::milliseconds read_timeout{10'000};
     std::chrono::milliseconds write_timeout{10'000};
     std::size_t max_subscriptions_per_client = 5;
-    std::size_t max_websocket_message_bytes = 1'000'000;
+    std::size_t max_websocket_message_bytes = 2'000'000;
     /// Messages waiting to be written to one websocket; beyond it the client is dropped.
     std::size_t websocket_queue_limit = 100;
     /// A websocket with no traffic for this long is pinged, then closed if still silent.
