@@ -37,14 +37,7 @@ TEST_CASE("e2e: @cosmjs/tendermint-rpc Comet38Client against a seer node") {
 
     const std::uint16_t base = free_port_range(20);
     REQUIRE(base != 0);
-    {
-        Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", "1", "--output", dir + "/net",
-                   "--starting-port", std::to_string(base), "--api-starting-port",
-                   std::to_string(base + 10)},
-                  dir + "/testnet.log");
-        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
-    }
+    REQUIRE(write_one_validator_testnet(dir, base));
     Process node;
     node.start({SEER_BINARY, "start", "--home", dir + "/net/node0"}, dir + "/node.log");
     const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);

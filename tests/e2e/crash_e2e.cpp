@@ -22,21 +22,10 @@ TEST_CASE("e2e: kill -9 at random instants, restart consistent") {
     const std::string dir = tmp.path();
     const std::uint16_t base = free_port_range(20);
     REQUIRE(base != 0);
-    {
-        Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", "1", "--output", dir + "/net",
-                   "--starting-port", std::to_string(base), "--api-starting-port",
-                   std::to_string(base + 10)},
-                  dir + "/testnet.log");
-        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
-    }
+    REQUIRE(write_one_validator_testnet(dir, base));
     const std::string home = dir + "/net/node0";
     const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
-    auto height = [&]() -> std::int64_t {
-        auto s = rpc_get(rpc, "/status");
-        return s ? std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()))
-                 : -1;
-    };
+    auto height = [&] { return rpc_height(rpc); };
     auto block_hash = [&](std::int64_t h) -> std::string {
         auto r = rpc_get(rpc, "/block?height=" + std::to_string(h));
         return r ? std::string(r->at("block_id").at("hash").as_string()) : "";

@@ -35,21 +35,10 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
     const std::string dir = tmp.path();
     const std::uint16_t base = free_port_range(20);
     REQUIRE(base != 0);
-    {
-        Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", "1", "--output", dir + "/net",
-                   "--starting-port", std::to_string(base), "--api-starting-port",
-                   std::to_string(base + 10)},
-                  dir + "/testnet.log");
-        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
-    }
+    REQUIRE(write_one_validator_testnet(dir, base));
     const std::string home = dir + "/net/node0";
     const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
-    auto height = [&]() -> std::int64_t {
-        auto s = rpc_get(rpc, "/status");
-        return s ? std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()))
-                 : -1;
-    };
+    auto height = [&] { return rpc_height(rpc); };
     // Runs `seer start` with extra arguments and expects it to fail: its exit code and output.
     auto start_failing = [&](const std::string& name, std::vector<std::string> extra = {}) {
         std::vector<std::string> argv{SEER_BINARY, "start", "--home", home};

@@ -226,6 +226,26 @@ inline std::optional<boost::json::value> rpc_get(std::uint16_t port, const std::
     return v.as_object().at("result");
 }
 
+#ifdef SEER_BINARY  // the e2e tests' build (the bench includes this file too)
+/// `seer testnet` of one validator in `dir`/net (p2p port `base`, RPC `base` + 1, REST
+/// `base` + 10): true when it wrote the files. The home is `dir`/net/node0.
+inline bool write_one_validator_testnet(const std::string& dir, std::uint16_t base) {
+    Process gen;
+    gen.start({SEER_BINARY, "testnet", "--validators", "1", "--output", dir + "/net",
+               "--starting-port", std::to_string(base), "--api-starting-port",
+               std::to_string(base + 10)},
+              dir + "/testnet.log");
+    return gen.wait_exit(std::chrono::seconds(30)) == 0;
+}
+#endif
+
+/// The latest height a node's RPC /status reports, or -1 when it does not answer.
+inline std::int64_t rpc_height(std::uint16_t rpc) {
+    auto s = rpc_get(rpc, "/status");
+    return s ? std::stoll(std::string(s->at("sync_info").at("latest_block_height").as_string()))
+             : -1;
+}
+
 /// A free TCP port range [p, p + count) on 127.0.0.1 (best effort: bound and released). The
 /// range lies in 10000..32767, below Linux's ephemeral ports (32768-60999 by default): there an
 /// outgoing connection of any process could take a port before the node that owns it binds.
