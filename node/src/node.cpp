@@ -30,6 +30,7 @@
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/driver.hpp"
 #include "seer/consensus/privval.hpp"
+#include "seer/crypto/hash.hpp"
 #include "seer/node/config.hpp"
 #include "seer/node/genesis.hpp"
 #include "seer/app/app.hpp"
@@ -339,6 +340,26 @@ Status NodeRuntime::open() {
                  std::string(async::k_archive_column),
                  std::string(async::k_outputs_column)};
     m_kv = store::open_rocksdb(m_home + "/data/seer.db", m_columns);
+    {
+        // The genesis this data directory was started with (as CometBFT's genesisDocHash): a
+        // chain_id, initial height or params edited over an existing database would otherwise
+        // stall with no error, or run a different chain on the old state.
+        const std::string key = "seer/node/genesis-sha256";
+        const auto now = crypto::sha256(as_bytes(m_genesis_text));
+        const auto stored = m_kv->get("state", as_bytes(key));
+        if (!stored) {
+            store::WriteBatch batch;
+            batch.put("state", as_bytes(key), ByteView(now.data(), now.size()));
+            m_kv->write(batch, true);
+        } else if (!std::equal(stored->begin(), stored->end(), now.begin(), now.end())) {
+            return make_error("genesis_mismatch",
+                              m_home + "/config/genesis.json (sha256 " + to_hex(now) +
+                                  ", chain_id " + m_genesis.chain_id +
+                                  ") is not the genesis this data directory was started with "
+                                  "(sha256 " + to_hex(*stored) +
+                                  "); restore it, or start a new chain with an empty data/");
+        }
+    }
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(sign_state_path);
     if (!m_sign_state->load()) {

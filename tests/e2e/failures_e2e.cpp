@@ -4,6 +4,7 @@
 //   - `log_level = "verbose"`: a config error, not silently no logging;
 //   - a missing data/priv_validator_state.json: refused unless --unsafe-reset-sign-state;
 //   - data/ that is a file: "is not a directory";
+//   - genesis.json changed over an existing database: refused, naming both hashes;
 //   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity";
 //   - a tx near the app's 1 MiB limit fits the JSON-RPC body limit (it was 1,000,000 bytes).
 
@@ -139,6 +140,27 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
         std::smatch m;
         REQUIRE(std::regex_search(text, m, std::regex("\"height\": \"([0-9]+)\"")));
         CHECK(std::stoll(m[1].str()) >= resumed);
+    }
+    {
+        INFO("genesis.json edited over an existing database");
+        const std::string genesis = home + "/config/genesis.json";
+        const std::string saved = read_file(genesis);
+        std::string edited = saved;
+        const std::string field = "\"chain_id\":\"";
+        const auto at = edited.find(field);
+        REQUIRE(at != std::string::npos);
+        edited.insert(at + field.size(), "edited-");
+        std::ofstream(genesis, std::ios::trunc) << edited;
+        auto [code, out] = start_failing("genesis_edited");
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("is not the genesis this data directory was started with") !=
+                          std::string::npos,
+                      out);
+        std::ofstream(genesis, std::ios::trunc) << saved;
+        // Restored, the node starts on its chain again.
+        node.start({SEER_BINARY, "start", "--home", home}, home + "/seer.log");
+        CHECK(wait_until(std::chrono::seconds(60), [&] { return height() >= 2; }));
+        node.stop();
     }
     const std::string log = read_file(home + "/seer.log");
     CHECK(log.find("invariant failed") == std::string::npos);
