@@ -44,6 +44,7 @@ constexpr std::int64_t k_received = std::numeric_limits<std::int64_t>::max();
 // round, type), and a map only for a validator's second block in one round (an equivocation).
 class Driver::VoteTimes {
 public:
+    explicit VoteTimes(std::size_t validators) : m_validators(validators) {}
     const std::int64_t* find(const VoteKey& k) const {
         if (const Round* r = round_of(k)) {
             if (k.index < r->times.size() && r->times[k.index] != k_absent &&
@@ -54,7 +55,6 @@ public:
         auto it = m_extra.find(k);
         return it == m_extra.end() ? nullptr : &it->second;
     }
-    explicit VoteTimes(std::size_t validators) : m_validators(validators) {}
     void set(const VoteKey& k, std::int64_t t) {
         Round& r = round_for(k);
         if (k.index >= r.times.size()) {
@@ -151,7 +151,6 @@ struct Driver::PeerState {
     std::uint64_t since_seq = 0;  // m_peer_seq when it was added (own broadcasts after reach it)
     bool has_status = false;
     bool direct_stable = false;    // its last two statuses named the same direct peers
-    std::uint64_t statuses = 0;    // received
     StatusMessage status;          // the last one it sent (its votes: what it announced)
     // Sent to it (with the time) or received from it (k_received), for the last two heights.
     // A few entries per height in a full mesh (its own votes, ours, relays and repairs): a
@@ -651,11 +650,8 @@ Status Driver::on_message(PeerId from, ByteView bytes) {
         count("drop." + decoded.error().reason);
         return decoded.error();
     }
-    if (from != k_self_peer && !m_peers.count(from)) {
-        // A peer the host did not announce (the simulation's and tests' way): tracked, quietly.
-        m_peers.emplace(from, std::make_unique<PeerState>()).first->second->since_seq = ++m_peer_seq;
-        m_relay_targets_dirty = true;
-    }
+    // A peer the host did not announce (the simulation's and tests' way): tracked, quietly.
+    if (from != k_self_peer && !m_peers.count(from)) track_peer(from);
     std::visit(
         [&](auto& m) {
             using T = std::decay_t<decltype(m)>;
@@ -832,7 +828,6 @@ void Driver::handle_status(PeerId from, const StatusMessage& s) {
     if (stable != peer.direct_stable || !stable) m_relay_targets_dirty = true;
     peer.direct_stable = stable;
     peer.has_status = true;
-    ++peer.statuses;
     peer.status = s;
     if (!m_sm) return;
     const std::int64_t h = m_sm->height();
@@ -877,10 +872,14 @@ Driver::VoteKey Driver::key_of(const Vote& v) {
                    vote_tag(v.block_id)};
 }
 
-void Driver::add_peer(PeerId id) {
-    if (id == k_self_peer || m_peers.count(id)) return;
+void Driver::track_peer(PeerId id) {
     m_peers.emplace(id, std::make_unique<PeerState>()).first->second->since_seq = ++m_peer_seq;
     m_relay_targets_dirty = true;
+}
+
+void Driver::add_peer(PeerId id) {
+    if (id == k_self_peer || m_peers.count(id)) return;
+    track_peer(id);
     // Tell it where we are right away: it answers with what we lack, and we with what it lacks.
     if (m_sm) m_out.send(id, encode_message(make_status()));
 }
@@ -1024,16 +1023,17 @@ void Driver::repair(PeerId to, PeerState& peer) {
         count("gossip.repaired_votes");
         send_vote(to, peer, v);
     };
+    // Every vote of a set younger than repair_delay_ms (the common case on a fast network):
+    // nothing to send yet, without looking at each.
+    auto all_young = [&](std::int32_t round, VoteType type) {
+        const auto earliest = m_vote_seen->earliest(m_sm->height(), round, type);
+        if (!earliest || *earliest <= old_enough) return false;
+        peer.repair_pending = true;
+        return true;
+    };
     auto send_set = [&](std::int32_t round, VoteType type, bool polka_missing) {
         const VoteSet* set = m_sm->votes().find(round, type);
-        if (!set) return;
-        // Every vote of the set younger than repair_delay_ms (the common case on a fast
-        // network): nothing to send yet, without looking at each.
-        const auto earliest = m_vote_seen->earliest(m_sm->height(), round, type);
-        if (earliest && *earliest > old_enough) {
-            peer.repair_pending = true;
-            return;
-        }
+        if (!set || all_young(round, type)) return;
         for (std::size_t i = 0; i < m_validators.size(); ++i)
             for (const Vote& v : set->votes_of(i)) send_if_lacking(v, polka_missing);
     };
@@ -1064,12 +1064,7 @@ void Driver::repair(PeerId to, PeerState& peer) {
     // Polkas the peer lacks: the block and every prevote for it, conflicting ones included;
     // sent again after resend_after_ms while its status still lacks the polka (one was lost).
     for (const auto& [round, id] : m_sm->polkas()) {
-        if (!lacks_polka(round, id)) continue;
-        const auto earliest = m_vote_seen->earliest(m_sm->height(), round, VoteType::prevote);
-        if (earliest && *earliest > old_enough) {  // all too young yet, as in send_set
-            peer.repair_pending = true;
-            continue;
-        }
+        if (!lacks_polka(round, id) || all_young(round, VoteType::prevote)) continue;
         if (const auto* p = m_sm->find_proposal(id)) send_proposal_if_lacking(*p, false);
         const VoteSet* prevotes = m_sm->votes().find(round, VoteType::prevote);
         for (std::size_t i = 0; prevotes && i < m_validators.size(); ++i)
@@ -1238,4 +1233,3 @@ void Driver::gossip_tick() {
 }
 
 }  // namespace seer::consensus
-

@@ -321,7 +321,8 @@ Status NodeRuntime::open() {
     // testnet` write it, and a node never re-creates a lost one by itself (CometBFT does, and
     // a restored backup or a wiped data/ then double-signs).
     const std::string sign_state_path = m_home + "/data/priv_validator_state.json";
-    if (!std::filesystem::exists(sign_state_path)) {
+    const bool reset_sign_state = !std::filesystem::exists(sign_state_path);
+    if (reset_sign_state) {
         if (!m_start.unsafe_reset_sign_state)
             return make_error("no_sign_state",
                               sign_state_path +
@@ -362,7 +363,7 @@ Status NodeRuntime::open() {
     }
     m_wal = store::open_wal_file(m_home + "/data/cs.wal");
     m_sign_state = store::make_file_value(sign_state_path);
-    if (!m_sign_state->load()) {
+    if (reset_sign_state) {
         // --unsafe-reset-sign-state (checked above): never below what is stored, as every
         // block there was decided with this key's votes or without them, but never undone.
         consensus::LastSignState reset;

@@ -212,6 +212,7 @@ private:
     /// before and since lost is sent again even when the peer is in a later round.
     bool peer_lacks(const PeerState& peer, const VoteKey& key, bool polka_missing = false) const;
     void note_received(PeerState& peer, const VoteKey& key);
+    void track_peer(PeerId id);  // a new PeerState (see since_seq)
     const std::vector<PeerId>& relay_targets(std::size_t validator);
     void wal_write(const Bytes& record, bool sync);
     void count(std::string_view what);
