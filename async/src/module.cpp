@@ -758,6 +758,17 @@ void Module::commit() {
     m_block_claims.clear();
     if (!decided.empty()) m_block_claims.insert(std::move(decided));
     if (!m_options.prophet) return;
+    if (m_options.estimate_deadlines) {
+        const auto now = std::chrono::steady_clock::now();
+        if (m_last_commit_at) {
+            const double us = static_cast<double>(
+                std::chrono::duration_cast<std::chrono::microseconds>(now - *m_last_commit_at)
+                    .count());
+            m_interval_us = m_intervals_seen == 0 ? us : m_interval_us + 0.2 * (us - m_interval_us);
+            ++m_intervals_seen;
+        }
+        m_last_commit_at = now;
+    }
     // Node-local: new futures to the prophet, then a bounded round of re-offers for unfinished
     // work (a dropped request comes back here, so nothing is lost).
     for (std::uint64_t id : m_created) {
@@ -785,7 +796,22 @@ void Module::commit() {
 }
 
 void Module::offer_execution(const v1::Future& f) {
-    m_options.prophet->offer_execution({f.id(), f.handler(), bytes_of(f.input())});
+    m_options.prophet->offer_execution(
+        {f.id(), f.handler(), bytes_of(f.input()), f.creator(), deadline_of(f)});
+}
+
+prophet::Deadline Module::deadline_of(const v1::Future& f) const {
+    // A result must be in the block before the deadline height, proposed right after the
+    // commit before that: deadline - finalized - 1 intervals from now. Only once the interval
+    // is known (a few commits); never earlier than the chain's own deadline would be.
+    constexpr std::uint64_t k_min_intervals = 5;
+    if (!m_options.estimate_deadlines || m_intervals_seen < k_min_intervals)
+        return prophet::k_no_deadline;
+    const std::int64_t blocks_left = f.deadline_height() - m_finalized_height - 1;
+    const auto now = std::chrono::steady_clock::now();
+    if (blocks_left <= 0) return now;
+    return now + std::chrono::microseconds(
+                     static_cast<std::int64_t>(static_cast<double>(blocks_left) * m_interval_us));
 }
 
 void Module::offer_verification(const v1::Future& f) {
@@ -814,7 +840,7 @@ void Module::offer_claim(const v1::Future& f, std::uint32_t attempt, const std::
     }
     m_unresolved.erase(f.id());
     auto offer = m_options.prophet->offer_verification(
-        {f.id(), f.handler(), bytes_of(f.input()), std::move(claimed)});
+        {f.id(), f.handler(), bytes_of(f.input()), std::move(claimed), f.creator(), deadline_of(f)});
     // Remembered only when the prophet took it: a dropped offer is made again at commit.
     if (offer == prophet::Offer::accepted || offer == prophet::Offer::duplicate ||
         offer == prophet::Offer::handler_disabled)

@@ -1,6 +1,7 @@
 #pragma once
 // The x/async Application. Private to async/; make_module() is the public door.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -66,6 +67,7 @@ private:
 
     // Node-local prophet plumbing.
     void offer_execution(const v1::Future& f);
+    std::chrono::steady_clock::time_point deadline_of(const v1::Future& f) const;
     void offer_verification(const v1::Future& f);
     void offer_claim(const v1::Future& f, std::uint32_t attempt, const std::string& output,
                      const std::string& error, const std::string& output_sha256,
@@ -105,6 +107,10 @@ private:
     std::map<std::uint64_t, Unresolved> m_unresolved;
     std::set<Hash> m_carries_our_votes;  // proposals of this height whose last commit has ours
     std::uint64_t m_offer_cursor = 0;
+    // Block interval as seen by this node's commits (estimate_deadlines only).
+    std::optional<std::chrono::steady_clock::time_point> m_last_commit_at;
+    double m_interval_us = 0;
+    std::uint64_t m_intervals_seen = 0;
     std::int64_t m_finalized_height = 0;
     Hash m_finalized_hash{};
 };

@@ -150,6 +150,12 @@ Result<ExecHandlerConfig> parse_exec(const toml::table& t, std::size_t index) {
         {"verify_argv", strings_key(where + ".verify_argv", e.verify_argv)},
         {"timeout_ms", int_key(where + ".timeout_ms", e.timeout_ms, 1, 3'600'000)},
         {"max_output_bytes", int_key(where + ".max_output_bytes", e.max_output_bytes, 1, 64 << 20)},
+        {"max_cpu_ms", int_key(where + ".max_cpu_ms", e.max_cpu_ms, 0, 3'600'000)},
+        {"max_memory_bytes",
+         int_key(where + ".max_memory_bytes", e.max_memory_bytes, 0, std::int64_t{1} << 46)},
+        {"max_file_bytes",
+         int_key(where + ".max_file_bytes", e.max_file_bytes, 0, std::int64_t{1} << 46)},
+        {"max_open_files", int_key(where + ".max_open_files", e.max_open_files, 0, 1 << 20)},
     };
     if (auto s = apply(t, where, keys); !s) return s.error();
     if (e.name.empty() || e.argv.empty())
@@ -288,6 +294,25 @@ Result<Config> parse_config(std::string_view text) {
             std::map<std::string, Setter> keys{
                 {"enabled", bool_key("prophet.enabled", c.prophet_enabled)},
                 {"workers", int_key("prophet.workers", c.prophet_workers, 0, 1024)},
+                {"external_workers",
+                 int_key("prophet.external_workers", c.prophet_external_workers, 0, 1024)},
+                {"max_running_per_account",
+                 int_key("prophet.max_running_per_account", c.prophet_max_running_per_account, 1,
+                         1024)},
+                {"concurrency",
+                 [&c](const toml::node& n) -> Status {
+                     const auto* t2 = n.as_table();
+                     if (!t2)
+                         return type_error("prophet.concurrency",
+                                           "a table of handler = runs, e.g. { http = 2 }");
+                     for (const auto& [handler, value] : *t2) {
+                         const std::string key = "prophet.concurrency." + std::string(handler.str());
+                         int limit = 0;
+                         if (auto st = int_key(key, limit, 1, 1024)(value); !st) return st;
+                         c.prophet_concurrency[std::string(handler.str())] = limit;
+                     }
+                     return {};
+                 }},
                 {"queue_capacity",
                  int_key("prophet.queue_capacity", c.prophet_queue_capacity, 1, 1 << 24)},
                 {"handlers", strings_key("prophet.handlers", c.prophet_handlers)},
@@ -414,6 +439,9 @@ std::string render_config(const Config& c) {
       << "[prophet]\n"
       << "enabled = " << (c.prophet_enabled ? "true" : "false") << "\n"
       << "workers = " << c.prophet_workers << "\n"
+      << "# Threads for exec:* and http, which mostly wait; runs one account may hold there.\n"
+      << "external_workers = " << c.prophet_external_workers << "\n"
+      << "max_running_per_account = " << c.prophet_max_running_per_account << "\n"
       << "queue_capacity = " << c.prophet_queue_capacity << "\n"
       << "handlers = " << list(c.prophet_handlers) << "\n"
       << "default_timeout_ms = " << c.prophet_default_timeout_ms << "\n"
@@ -421,13 +449,26 @@ std::string render_config(const Config& c) {
       << "http_timeout_ms = " << c.http_timeout_ms << "\n"
       << "http_max_response_bytes = " << c.http_max_response_bytes << "\n"
       << "http_tolerance = " << c.http_tolerance << "\n";
+    if (!c.prophet_concurrency.empty()) {
+        o << "concurrency = {";
+        const char* sep = " ";
+        for (const auto& [handler, limit] : c.prophet_concurrency) {
+            o << sep << quote(handler) << " = " << limit;
+            sep = ", ";
+        }
+        o << " }\n";
+    }
     for (const auto& e : c.exec) {
         o << "\n[[prophet.exec]]\n"
           << "name = " << quote(e.name) << "\n"
           << "argv = " << list(e.argv) << "\n"
           << "verify_argv = " << list(e.verify_argv) << "\n"
           << "timeout_ms = " << e.timeout_ms << "\n"
-          << "max_output_bytes = " << e.max_output_bytes << "\n";
+          << "max_output_bytes = " << e.max_output_bytes << "\n"
+          << "max_cpu_ms = " << e.max_cpu_ms << "\n"
+          << "max_memory_bytes = " << e.max_memory_bytes << "\n"
+          << "max_file_bytes = " << e.max_file_bytes << "\n"
+          << "max_open_files = " << e.max_open_files << "\n";
     }
     o << "\n[async]\n"
       << "# Final futures kept in the node's archive after consensus state prunes them:\n"

@@ -387,6 +387,7 @@ Status NodeRuntime::open() {
     ao_app.min_gas_prices = std::move(*min_gas_prices);
     async::ModuleOptions& mo = ao_app.async;
     mo.prophet = m_prophet.get();
+    mo.estimate_deadlines = true;
     if (m_is_validator) mo.validator_address = val_address;
     mo.outputs = m_outputs.get();
     mo.fetch_output = [this](const crypto::Hash256& sha256, std::uint64_t size) {
@@ -406,6 +407,10 @@ Status NodeRuntime::open() {
 prophet::Options NodeRuntime::prophet_options() const {
     prophet::Options o;
     o.workers = static_cast<unsigned>(m_config.prophet_workers);
+    o.external_workers = static_cast<unsigned>(m_config.prophet_external_workers);
+    o.max_running_per_account = static_cast<unsigned>(m_config.prophet_max_running_per_account);
+    for (const auto& [handler, limit] : m_config.prophet_concurrency)
+        o.concurrency[handler] = static_cast<unsigned>(limit);
     o.queue_capacity = static_cast<std::size_t>(m_config.prophet_queue_capacity);
     o.enabled = m_config.prophet_handlers;
     o.default_timeout = std::chrono::milliseconds(m_config.prophet_default_timeout_ms);
@@ -420,6 +425,10 @@ prophet::Options NodeRuntime::prophet_options() const {
         p.verify_argv = e.verify_argv;
         p.timeout = std::chrono::milliseconds(e.timeout_ms);
         p.max_output_bytes = static_cast<std::size_t>(e.max_output_bytes);
+        p.limits.cpu = std::chrono::milliseconds(e.max_cpu_ms);
+        p.limits.memory_bytes = static_cast<std::uint64_t>(e.max_memory_bytes);
+        p.limits.file_bytes = static_cast<std::uint64_t>(e.max_file_bytes);
+        p.limits.open_files = static_cast<std::uint64_t>(e.max_open_files);
         o.exec.push_back(std::move(p));
     }
     return o;

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 
+#include <signal.h>
+
+#include "log.hpp"
 #include "seer/prophet/options.hpp"
 #include "subprocess.hpp"
 
@@ -33,9 +36,12 @@ std::string excerpt(const std::string& err) {
 class ExecHandler final : public Handler {
 public:
     explicit ExecHandler(ExecProgram program)
-        : m_program(std::move(program)), m_name("exec:" + m_program.name) {}
+        : m_program(std::move(program)),
+          m_name("exec:" + m_program.name),
+          m_limits(process_limits(m_program)) {}
 
     std::string_view name() const override { return m_name; }
+    bool external() const override { return true; }
 
     Result<Bytes> execute(ByteView input, const Context& ctx) const override {
         ProcessSpec spec;
@@ -46,13 +52,23 @@ public:
         spec.stop = ctx.stop;
         spec.max_stdout = m_program.max_output_bytes;
         spec.max_stderr = k_stderr_excerpt;
+        spec.limits = m_limits;
         ProcessResult run = run_process(spec);
+        if (run.leftovers > 0) {
+            logger()->warn("exec program left processes behind, killed handler={} count={}",
+                           m_name, run.leftovers);
+        }
         switch (run.status) {
             case ProcessStatus::exited:
                 if (run.code == 0) return std::move(run.out);
                 return make_error("exit_status", "program exited with status " +
                                                      std::to_string(run.code) +
                                                      stderr_suffix(run.err));
+            case ProcessStatus::limit_exceeded:
+                return make_error("local_limit",
+                                  run.code == SIGXCPU
+                                      ? "program exceeded this node's CPU-time limit"
+                                      : "program exceeded this node's file-size limit");
             case ProcessStatus::signaled:
                 return make_error("signal", "program killed by signal " + std::to_string(run.code) +
                                                 stderr_suffix(run.err));
@@ -88,6 +104,7 @@ public:
         spec.deadline = ctx.deadline;
         spec.stop = ctx.stop;
         spec.max_stdout = 64 * 1024;  // a verify program's output is ignored
+        spec.limits = m_limits;
         const ProcessResult run = run_process(spec);
         if (run.status != ProcessStatus::exited) return Verdict::abstain;
         if (run.code == 0) return Verdict::verified;
@@ -129,8 +146,19 @@ private:
                                                                  : Verdict::rejected;
     }
 
+    static ProcessLimits process_limits(const ExecProgram& program) {
+        const auto cpu = program.limits.cpu.count() > 0 ? program.limits.cpu : program.timeout;
+        ProcessLimits l;
+        l.cpu_seconds = static_cast<std::uint64_t>((cpu.count() + 999) / 1000);  // whole seconds
+        l.memory_bytes = program.limits.memory_bytes;
+        l.file_bytes = program.limits.file_bytes;
+        l.open_files = program.limits.open_files;
+        return l;
+    }
+
     ExecProgram m_program;
     std::string m_name;
+    ProcessLimits m_limits;
 };
 
 Status check_argv(const std::vector<std::string>& argv, const std::string& what) {

@@ -283,6 +283,7 @@ public:
         : m_options(std::move(options)), m_origins(std::move(origins)) {}
 
     std::string_view name() const override { return "http"; }
+    bool external() const override { return true; }
 
     Result<Bytes> execute(ByteView input, const Context& ctx) const override {
         auto request = parse_request(input, m_options);

@@ -45,6 +45,10 @@ struct ModuleOptions {
     /// Node-local: ask peers for the bytes of an off-chain output (the node puts them into
     /// `outputs` once their hash checks). Called again at each commit while they are missing.
     std::function<void(const crypto::Hash256& sha256, std::uint64_t size)> fetch_output = {};
+    /// Node-local: pass the prophet each future's deadline as a steady-clock time, estimated
+    /// from the blocks left and this node's measured block interval, so work that cannot
+    /// finish in time is not started. Off in the simulation, whose clock is virtual.
+    bool estimate_deadlines = false;
 };
 
 /// What x/async needs of the bank (the SDK's "expected keeper"): moves of the native denom on

@@ -3,6 +3,7 @@
 // error naming the key. Parts never see this struct: node::Node turns it into their Options.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ struct ExecHandlerConfig {
     std::vector<std::string> verify_argv;  // optional
     std::int64_t timeout_ms = 10'000;
     std::int64_t max_output_bytes = 1 << 20;
+    // setrlimit for the program and all it starts; 0 = not limited here.
+    std::int64_t max_cpu_ms = 0;  // 0 = the timeout
+    std::int64_t max_memory_bytes = 1LL << 30;
+    std::int64_t max_file_bytes = 64LL << 20;
+    std::int64_t max_open_files = 256;
 };
 
 /// A tx of the app's 1 MiB limit, base64 inside a broadcast_tx_* request, fits (node.cpp
@@ -85,6 +91,9 @@ struct Config {
     // [prophet]
     bool prophet_enabled = true;
     int prophet_workers = 0;                      // 0 = one per core
+    int prophet_external_workers = 8;             // threads for exec:* and http
+    int prophet_max_running_per_account = 2;      // external runs one account holds at once
+    std::map<std::string, int> prophet_concurrency;  // handler -> runs at once
     std::int64_t prophet_queue_capacity = 16384;  // a block's worth of new futures
     std::vector<std::string> prophet_handlers{"echo", "math", "hashchain"};
     std::int64_t prophet_default_timeout_ms = 30'000;

@@ -66,6 +66,10 @@ public:
     virtual ~Handler() = default;
     /// The registry ID: "echo", "math", "hashchain", "http", "exec:<name>".
     virtual std::string_view name() const = 0;
+    /// True for a handler that waits on something outside the node (a program, the network):
+    /// the prophet runs it on its external workers, with per-handler and per-account limits,
+    /// so it never holds a worker that in-process handlers need (docs/prophet.md).
+    virtual bool external() const { return false; }
     virtual Result<Bytes> execute(ByteView input, const Context& ctx) const = 0;
     virtual Verdict verify(ByteView input, const Outcome& claimed, const Context& ctx) const = 0;
 };

@@ -25,6 +25,15 @@ struct HttpOptions {
     double tolerance = 0.0;
 };
 
+/// Resource limits of an exec run (setrlimit in the run's supervisor, inherited by everything
+/// the program starts). 0 = not limited (the node's own limits hold).
+struct ExecLimits {
+    std::chrono::milliseconds cpu{0};           // CPU time; 0 = the program's timeout
+    std::uint64_t memory_bytes = 1ULL << 30;    // address space (RLIMIT_AS)
+    std::uint64_t file_bytes = 64ULL << 20;     // largest file written (RLIMIT_FSIZE)
+    std::uint64_t open_files = 256;             // RLIMIT_NOFILE
+};
+
 /// An operator-configured external program, registered as `exec:<name>`.
 struct ExecProgram {
     std::string name;
@@ -33,13 +42,22 @@ struct ExecProgram {
     std::vector<std::string> env;          // extra "KEY=value" for the child (see docs)
     std::chrono::milliseconds timeout{10'000};
     std::size_t max_output_bytes = 1 << 20;  // stdout cap; the child is killed beyond it
+    ExecLimits limits{};
 };
 
 struct Options {
-    /// Worker threads; 0 = one per core.
+    /// Worker threads for in-process handlers; 0 = one per core.
     unsigned workers = 0;
-    /// Capacity of each queue (execution, verification). A full queue drops the request and
-    /// counts it: the module re-offers unfinished futures every block.
+    /// Threads for external handlers (exec:*, http), which mostly wait; 0 = none (external
+    /// handlers then share `workers`, without the isolation).
+    unsigned external_workers = 8;
+    /// Runs of one handler at once, per handler ID. Default: the pool's size for in-process
+    /// handlers, half the external pool (at least 1) for external ones.
+    std::map<std::string, unsigned, std::less<>> concurrency;
+    /// External runs one account may hold at once, across its external handlers.
+    unsigned max_running_per_account = 2;
+    /// Requests queued at most, per kind (execution, verification). A full queue drops the
+    /// request and counts it: the module re-offers unfinished futures every block.
     std::size_t queue_capacity = 1024;
     /// Upper bound of stored futures (results + votes + work in flight); offers beyond it are
     /// refused like a full queue, so a module that forgets to `forget` cannot exhaust memory.

@@ -3,11 +3,14 @@
 // (DESIGN.md §2, §5). Module-agnostic: it knows future IDs, handler IDs and bytes only.
 //
 // Threads: every public method may be called from any thread and never waits for a handler;
-// the caller is normally the single consensus thread. Requests go through two bounded lock-free
-// MPMC queues (execution, verification; verification is served first) to `Options::workers`
-// threads. Finished results and votes stay in the stores until `forget(id)`; reading is
-// non-destructive. A short mutex guards the stores' maps (held for map operations only, never
-// while a handler runs).
+// the caller is normally the single consensus thread. Two pools of threads run the work:
+// `Options::workers` for in-process handlers (CPU-bound) and `Options::external_workers` for
+// handlers that wait on a program or the network. Each pool schedules fairly across accounts
+// (start-time fair queuing, charged by each handler's measured cost) under per-handler
+// concurrency limits, and for external handlers a per-account limit (ADR 0009). Finished
+// results and votes stay in the stores until `forget(id)`; reading is non-destructive. One
+// short mutex guards the stores and the schedule (held for map operations, never while a
+// handler runs).
 
 #include <array>
 #include <chrono>
@@ -26,10 +29,18 @@
 
 namespace seer::prophet {
 
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline k_no_deadline = Deadline::max();
+
 struct ExecRequest {
     std::uint64_t future_id = 0;
     std::string handler;
     Bytes input;
+    /// Whose future it is: the scheduler is fair across accounts (empty = one shared account).
+    std::string account = {};
+    /// When the result is of no use any more (the future's deadline, estimated by the
+    /// module). Work that cannot finish before it is not started.
+    Deadline deadline = k_no_deadline;
 };
 
 struct VerifyRequest {
@@ -37,6 +48,8 @@ struct VerifyRequest {
     std::string handler;
     Bytes input;
     Outcome claimed;  // the result on chain
+    std::string account = {};
+    Deadline deadline = k_no_deadline;
 };
 
 enum class Offer {
@@ -45,6 +58,7 @@ enum class Offer {
     queue_full,        // dropped and counted; offer again later
     store_full,        // max_entries reached: dropped and counted; offer again later
     handler_disabled,  // not enabled here; a verification then stores an abstain vote
+    expired,           // the request's deadline has passed: nothing queued
     stopped,           // stop() was called
 };
 
@@ -55,6 +69,10 @@ inline constexpr std::array<double, 6> k_latency_bounds_ms{1, 10, 100, 1'000, 10
 
 struct HandlerMetrics {
     std::string name;
+    bool external = false;
+    unsigned concurrency = 0;  // runs allowed at once
+    std::size_t running = 0;
+    std::size_t queued = 0;
     std::uint64_t executed = 0;  // executions finished (ok or error)
     std::uint64_t failed = 0;    // executions finished with an error
     std::uint64_t verified = 0;
@@ -77,6 +95,7 @@ struct Metrics {
     std::uint64_t dropped_queue_full = 0;
     std::uint64_t dropped_store_full = 0;
     std::uint64_t disabled = 0;
+    std::uint64_t expired = 0;  // refused or not started: the deadline would not be met
     std::uint64_t executed = 0;
     std::uint64_t failed = 0;
     std::uint64_t verified = 0;
