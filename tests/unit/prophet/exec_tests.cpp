@@ -201,3 +201,98 @@ TEST_CASE("exec: stop() returns promptly with a hanging program and kills it") {
     CHECK_FALSE(p->result(1).has_value());
     CHECK(no_children_left());
 }
+
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::string text;
+    std::getline(in, text);
+    return text;
+}
+
+// The process named by the pid file no longer exists (it was killed and reaped).
+bool process_gone(const std::string& pid_text) {
+    const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+    REQUIRE(pid > 1);
+    return test::eventually([&] { return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; });
+}
+
+}  // namespace
+
+TEST_CASE("exec: a program that escapes with setsid and keeps stdout open is not waited for") {
+    // The case: `setsid sleep 40 &` with stdout open held a worker for 40 s against a
+    // 10 s timeout, and left the sleep behind.
+    ScriptDir dir;
+    const std::string pidfile = dir.write("unused", "") + ".pid";
+    auto h = exec_handler(
+        {"escape",
+         {dir.write("escape.sh", "setsid sh -c 'echo $$ > " + pidfile +
+                                     "; exec sleep 300' &\nwhile [ ! -s " + pidfile +
+                                     " ]; do sleep 0.01; done\necho done")},
+         {},
+         {},
+         std::chrono::milliseconds(10'000),
+         1 << 20});
+    const auto started = std::chrono::steady_clock::now();
+    auto r = h->execute(as_bytes(""), ctx_for(std::chrono::milliseconds(10'000)));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    REQUIRE(r.ok());
+    CHECK(seer::to_string(*r) == "done\n");
+    CHECK(elapsed < std::chrono::seconds(60));  // not the escapee's 300 s
+    CHECK(process_gone(read_file(pidfile)));
+    CHECK(no_children_left());
+}
+
+TEST_CASE("exec: at the timeout the whole tree dies, escaped processes included") {
+    ScriptDir dir;
+    const std::string pidfile = dir.write("unused", "") + ".pid";
+    auto h = exec_handler({"hang",
+                           {dir.write("hang.sh", "setsid sh -c 'echo $$ > " + pidfile +
+                                                     "; exec sleep 300' &\nsleep 300")},
+                           {},
+                           {},
+                           std::chrono::milliseconds(10'000),
+                           1 << 20});
+    auto r = h->execute(as_bytes(""), ctx_for(std::chrono::milliseconds(500)));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().reason == "timeout");
+    CHECK(process_gone(read_file(pidfile)));
+    CHECK(no_children_left());
+}
+
+TEST_CASE("exec: resource limits reach the program") {
+    ScriptDir dir;
+    ExecProgram program{"limits",
+                        {dir.write("limits.sh", "ulimit -t; ulimit -v; ulimit -f; ulimit -n")},
+                        {},
+                        {},
+                        std::chrono::milliseconds(5000),
+                        1 << 20};
+    program.limits.cpu = std::chrono::milliseconds(2500);  // whole seconds, rounded up
+    program.limits.memory_bytes = 512ULL << 20;
+    program.limits.file_bytes = 1ULL << 20;
+    program.limits.open_files = 64;
+    auto h = exec_handler(program);
+    auto r = h->execute(as_bytes(""), ctx_for());
+    REQUIRE(r.ok());
+    // dash prints seconds, KiB, 512-byte blocks and a count.
+    CHECK(seer::to_string(*r) == "3\n524288\n2048\n64\n");
+}
+
+TEST_CASE("exec: a busy loop is stopped by its CPU-time limit, a local limit") {
+    ScriptDir dir;
+    ExecProgram program{"spin",
+                        {dir.write("spin.sh", "while :; do :; done")},
+                        {},
+                        {},
+                        std::chrono::milliseconds(60'000),
+                        1 << 20};
+    program.limits.cpu = std::chrono::milliseconds(1000);
+    auto h = exec_handler(program);
+    auto r = h->execute(as_bytes(""), ctx_for(std::chrono::milliseconds(60'000)));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().reason == "local_limit");
+    CHECK(is_local_failure(r.error().reason));
+    CHECK(no_children_left());
+}
