@@ -9,7 +9,7 @@ PACKAGES=(
   librocksdb-dev libsodium-dev libsecp256k1-dev libssl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libcli11-dev libspdlog-dev doctest-dev
-  libtomlplusplus-dev libconcurrentqueue-dev libbenchmark-dev libjemalloc-dev
+  libtomlplusplus-dev libbenchmark-dev libjemalloc-dev
 )
 
 missing=()

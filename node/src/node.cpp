@@ -907,7 +907,18 @@ std::string NodeRuntime::render_metrics() {
         o << "# HELP seer_prophet_dropped_total Requests dropped (full queue or store).\n"
           << "# TYPE seer_prophet_dropped_total counter\n"
           << "seer_prophet_dropped_total{reason=\"queue_full\"} " << m.dropped_queue_full << "\n"
-          << "seer_prophet_dropped_total{reason=\"store_full\"} " << m.dropped_store_full << "\n";
+          << "seer_prophet_dropped_total{reason=\"store_full\"} " << m.dropped_store_full << "\n"
+          << "seer_prophet_dropped_total{reason=\"expired\"} " << m.expired << "\n";
+        o << "# HELP seer_prophet_handler_running Runs of a handler now, by handler.\n"
+          << "# TYPE seer_prophet_handler_running gauge\n";
+        for (const auto& hm : m.handlers)
+            o << "seer_prophet_handler_running{handler=\"" << hm.name << "\"} " << hm.running
+              << "\n";
+        o << "# HELP seer_prophet_handler_queued Requests queued for a handler, by handler.\n"
+          << "# TYPE seer_prophet_handler_queued gauge\n";
+        for (const auto& hm : m.handlers)
+            o << "seer_prophet_handler_queued{handler=\"" << hm.name << "\"} " << hm.queued
+              << "\n";
         o << "# HELP seer_prophet_executed_total Executions finished, by handler.\n"
           << "# TYPE seer_prophet_executed_total counter\n";
         for (const auto& hm : m.handlers)
