@@ -221,6 +221,10 @@ Result<Config> parse_config(std::string_view text) {
          {{"laddr", laddr_key("rpc.laddr", c.rpc_laddr)},
           {"max_open_connections",
            int_key("rpc.max_open_connections", c.rpc_max_open_connections, 1, 100000)},
+          {"max_subscription_clients",
+           int_key("rpc.max_subscription_clients", c.rpc_max_subscription_clients, 0, 100000)},
+          {"max_open_connections_per_ip", int_key("rpc.max_open_connections_per_ip",
+                                                  c.rpc_max_open_connections_per_ip, 0, 100000)},
           {"max_body_bytes", int_key("rpc.max_body_bytes", c.rpc_max_body_bytes, 1024, 64 << 20)},
           {"max_subscriptions_per_client", int_key("rpc.max_subscriptions_per_client",
                                                    c.rpc_max_subscriptions_per_client, 0, 1000)},
@@ -230,7 +234,11 @@ Result<Config> parse_config(std::string_view text) {
          {{"enable", bool_key("api.enable", c.api_enable)},
           {"address", laddr_key("api.address", c.api_laddr)},
           {"cors_allowed_origins",
-           strings_key("api.cors_allowed_origins", c.api_cors_allowed_origins)}}},
+           strings_key("api.cors_allowed_origins", c.api_cors_allowed_origins)},
+          {"max_open_connections",
+           int_key("api.max_open_connections", c.api_max_open_connections, 1, 100000)},
+          {"max_open_connections_per_ip", int_key("api.max_open_connections_per_ip",
+                                                  c.api_max_open_connections_per_ip, 0, 100000)}}},
         {"grpc",
          {{"enable", bool_key("grpc.enable", c.grpc_enable)},
           {"address", laddr_key("grpc.address", c.grpc_address)}}},
@@ -280,7 +288,9 @@ Result<Config> parse_config(std::string_view text) {
         {"instrumentation",
          {{"prometheus", bool_key("instrumentation.prometheus", c.prometheus)},
           {"prometheus_listen_addr",
-           laddr_key("instrumentation.prometheus_listen_addr", c.prometheus_laddr)}}},
+           laddr_key("instrumentation.prometheus_listen_addr", c.prometheus_laddr)},
+          {"max_open_connections", int_key("instrumentation.max_open_connections",
+                                           c.prometheus_max_open_connections, 1, 10000)}}},
     };
     for (const auto& [k, v] : root) {
         const std::string name(k.str());
@@ -410,7 +420,13 @@ std::string render_config(const Config& c) {
       << "ban_duration_ms = " << c.ban_duration_ms << "\n\n"
       << "[rpc]\n"
       << "laddr = " << quote(c.rpc_laddr) << "\n"
+      << "# HTTP connections; at the limit the oldest idle one is closed, and a few reserved\n"
+      << "# connections still answer /status and /health (docs/security.md).\n"
       << "max_open_connections = " << c.rpc_max_open_connections << "\n"
+      << "# Websocket connections, counted apart from HTTP ones.\n"
+      << "max_subscription_clients = " << c.rpc_max_subscription_clients << "\n"
+      << "# HTTP plus websocket connections from one address; 0: no such limit.\n"
+      << "max_open_connections_per_ip = " << c.rpc_max_open_connections_per_ip << "\n"
       << "max_body_bytes = " << c.rpc_max_body_bytes << "\n"
       << "max_subscriptions_per_client = " << c.rpc_max_subscriptions_per_client << "\n"
       << "# Origins a browser may call from (\"*\": any), as CometBFT's; []: no CORS headers.\n"
@@ -418,7 +434,9 @@ std::string render_config(const Config& c) {
       << "[api]\n"
       << "enable = " << (c.api_enable ? "true" : "false") << "\n"
       << "address = " << quote(c.api_laddr) << "\n"
-      << "cors_allowed_origins = " << list(c.api_cors_allowed_origins) << "\n\n"
+      << "cors_allowed_origins = " << list(c.api_cors_allowed_origins) << "\n"
+      << "max_open_connections = " << c.api_max_open_connections << "\n"
+      << "max_open_connections_per_ip = " << c.api_max_open_connections_per_ip << "\n\n"
       << "[grpc]\n"
       << "enable = " << (c.grpc_enable ? "true" : "false") << "\n"
       << "address = " << quote(c.grpc_address) << "\n\n"
@@ -481,7 +499,8 @@ std::string render_config(const Config& c) {
       << "serve_outputs = " << (c.async_serve_outputs ? "true" : "false") << "\n";
     o << "\n[instrumentation]\n"
       << "prometheus = " << (c.prometheus ? "true" : "false") << "\n"
-      << "prometheus_listen_addr = " << quote(c.prometheus_laddr) << "\n";
+      << "prometheus_listen_addr = " << quote(c.prometheus_laddr) << "\n"
+      << "max_open_connections = " << c.prometheus_max_open_connections << "\n";
     return o.str();
 }
 

@@ -18,7 +18,6 @@
 #include <sstream>
 
 #include "home_lock.hpp"
-#include "metrics_server.hpp"
 #include "noop_app.hpp"
 #include "results_store.hpp"
 #include "seer/async/archive.hpp"
@@ -40,6 +39,7 @@
 #include "seer/prophet/prophet.hpp"
 #include "seer/rpc/node_api.hpp"
 #if SEER_NODE_RPC
+#include "seer/rpc/metrics_server.hpp"
 #include "seer/rpc/rest_server.hpp"
 #include "seer/rpc/server.hpp"
 #endif
@@ -252,7 +252,9 @@ private:
 #if SEER_NODE_GRPC
     std::unique_ptr<grpc::GrpcServer> m_grpc;
 #endif
-    std::unique_ptr<detail::MetricsServer> m_metrics;
+#if SEER_NODE_RPC
+    std::unique_ptr<rpc::MetricsServer> m_metrics;
+#endif
     std::atomic<std::int64_t> m_pending{0};
     std::atomic<std::uint64_t> m_dropped_inputs{0};
 
@@ -742,6 +744,10 @@ Status NodeRuntime::run() {
         ro.port = rpc_hp->port;
         ro.max_body_bytes = static_cast<std::size_t>(m_config.rpc_max_body_bytes);
         ro.max_connections = static_cast<std::size_t>(m_config.rpc_max_open_connections);
+        ro.max_websocket_connections =
+            static_cast<std::size_t>(m_config.rpc_max_subscription_clients);
+        ro.max_connections_per_ip =
+            static_cast<std::size_t>(m_config.rpc_max_open_connections_per_ip);
         ro.max_subscriptions_per_client =
             static_cast<std::size_t>(m_config.rpc_max_subscriptions_per_client);
         ro.cors_allowed_origins = m_config.rpc_cors_allowed_origins;
@@ -753,6 +759,9 @@ Status NodeRuntime::run() {
             rest.host = api_hp->host;
             rest.port = api_hp->port;
             rest.cors_allowed_origins = m_config.api_cors_allowed_origins;
+            rest.max_connections = static_cast<std::size_t>(m_config.api_max_open_connections);
+            rest.max_connections_per_ip =
+                static_cast<std::size_t>(m_config.api_max_open_connections_per_ip);
             m_rest = std::make_unique<rpc::RestServer>(*this, rest);
             m_rest->start();
         }
@@ -770,17 +779,22 @@ Status NodeRuntime::run() {
         m_switch->stop();
         return make_error("rpc", std::string("rpc: ") + e.what());
     }
-#endif
 
     if (m_config.prometheus) {
-        auto hp = parse_laddr(m_config.prometheus_laddr);
-        m_metrics = std::make_unique<detail::MetricsServer>(hp->host, hp->port,
-                                                            [this] { return render_metrics(); });
-        if (auto s = m_metrics->start(); !s) {
+        try {
+            rpc::MetricsOptions mo;
+            auto hp = parse_laddr(m_config.prometheus_laddr);
+            mo.host = hp->host;
+            mo.port = hp->port;
+            mo.max_connections = static_cast<std::size_t>(m_config.prometheus_max_open_connections);
+            m_metrics = std::make_unique<rpc::MetricsServer>(mo, [this] { return render_metrics(); });
+            m_metrics->start();
+        } catch (const std::exception& e) {
             m_switch->stop();
-            return s;
+            return make_error("metrics", std::string("metrics: ") + e.what());
         }
     }
+#endif
 
     asio::signal_set signals(m_cio, SIGINT, SIGTERM);
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -797,7 +811,9 @@ Status NodeRuntime::run() {
                 m_switch->node_id(), m_config.p2p_laddr);
     m_cio.run();  // until a signal; every handler runs whole, so no height is half-written
 
+#if SEER_NODE_RPC
     if (m_metrics) m_metrics->stop();
+#endif
 #if SEER_NODE_GRPC
     if (m_grpc) m_grpc->stop();
 #endif
@@ -948,6 +964,32 @@ std::string NodeRuntime::render_metrics() {
               << hm.latency_count << "\n";
         }
     }
+#if SEER_NODE_RPC
+    {
+        std::vector<std::pair<const char*, rpc::ConnectionStats>> servers;
+        if (m_rpc) servers.emplace_back("rpc", m_rpc->connections());
+        if (m_rest) servers.emplace_back("rest", m_rest->connections());
+        if (m_metrics) servers.emplace_back("metrics", m_metrics->connections());
+        o << "# HELP seer_rpc_connections Open connections of the RPC, REST and metrics servers.\n"
+             "# TYPE seer_rpc_connections gauge\n";
+        for (const auto& [name, c] : servers) {
+            o << "seer_rpc_connections{server=\"" << name << "\",kind=\"http\"} " << c.http << "\n"
+              << "seer_rpc_connections{server=\"" << name << "\",kind=\"websocket\"} "
+              << c.websocket << "\n";
+        }
+        o << "# HELP seer_rpc_connections_closed_total Connections closed or refused at a limit: "
+             "idle ones closed to make room, refused ones, websockets with no subscription and "
+             "no message.\n# TYPE seer_rpc_connections_closed_total counter\n";
+        for (const auto& [name, c] : servers) {
+            o << "seer_rpc_connections_closed_total{server=\"" << name
+              << "\",reason=\"idle_evicted\"} " << c.evicted_idle << "\n"
+              << "seer_rpc_connections_closed_total{server=\"" << name << "\",reason=\"refused\"} "
+              << c.refused << "\n"
+              << "seer_rpc_connections_closed_total{server=\"" << name
+              << "\",reason=\"websocket_idle\"} " << c.websocket_idle_closed << "\n";
+        }
+    }
+#endif
     return o.str();
 }
 

@@ -15,9 +15,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
+
+#include "seer/rpc/connection_stats.hpp"
 
 namespace seer::rpc::detail {
 
@@ -39,17 +42,36 @@ struct CoreOptions {
     std::uint16_t port = 0;
     std::size_t max_body_bytes = 1'000'000;
     std::size_t max_header_bytes = 8 * 1024;
+    /// Open HTTP connections (websockets are counted apart). At the limit the oldest idle
+    /// keep-alive connection is closed to make room; if none is idle, `reserved_connections`
+    /// more are accepted that serve only `priority_paths`, then connections get a 503.
     std::size_t max_connections = 900;
+    /// Open websocket connections (CometBFT's max_subscription_clients); 0 = no websocket.
+    std::size_t max_websocket_connections = 100;
+    /// HTTP and websocket connections from one remote address; 0 = no per-address limit.
+    std::size_t max_connections_per_ip = 0;
+    std::size_t reserved_connections = 4;
+    /// Read, write and idle deadline of a reserved connection (it serves one request).
+    std::chrono::milliseconds reserved_timeout{2'000};
+    /// Paths a reserved connection answers (e.g. /status, /health); others get a 503.
+    std::vector<std::string> priority_paths;
+    /// The whole of one request must arrive within this (a dribbling client is cut off).
     std::chrono::milliseconds read_timeout{10'000};
     std::chrono::milliseconds write_timeout{10'000};
+    /// A keep-alive connection with no request started for this long is closed.
+    std::chrono::milliseconds idle_timeout{10'000};
     std::size_t max_websocket_message_bytes = 1'000'000;
     std::size_t websocket_queue_limit = 100;
+    /// A silent websocket is pinged and closed if the ping goes unanswered; one that holds no
+    /// subscription and sends no message for this long is closed even if it answers pings.
     std::chrono::milliseconds websocket_idle_timeout{60'000};
     std::size_t io_threads = 2;
     /// CORS, as CometBFT's [rpc] cors_allowed_origins: empty = no CORS headers; "*" = any
     /// origin; else exact origins ("https://app.example"). Preflight OPTIONS is answered here.
     std::vector<std::string> cors_allowed_origins;
 };
+
+using ConnectionCounts = ConnectionStats;
 
 /// Guards posts from node threads into the io_context: once `stopped` is set (under the
 /// mutex) nothing more is posted, so a callback never touches a destroyed io_context.
@@ -63,19 +85,27 @@ struct Hub {
     }
 };
 
-/// Counts open connections; released when the session that holds it dies.
+/// Holds one unit of a connection limit; gives it back when destroyed or reset.
 class Slot {
 public:
     Slot() = default;
-    explicit Slot(std::shared_ptr<std::atomic<std::size_t>> count) : m_count(std::move(count)) {}
-    Slot(Slot&& other) noexcept : m_count(std::move(other.m_count)) {}
-    Slot& operator=(Slot&&) = delete;
-    ~Slot() {
-        if (m_count) m_count->fetch_sub(1);
+    explicit Slot(std::function<void()> release) : m_release(std::move(release)) {}
+    Slot(Slot&& other) noexcept : m_release(std::exchange(other.m_release, {})) {}
+    Slot& operator=(Slot&& other) noexcept {
+        if (this != &other) {
+            reset();
+            m_release = std::exchange(other.m_release, {});
+        }
+        return *this;
+    }
+    ~Slot() { reset(); }
+    bool held() const { return static_cast<bool>(m_release); }
+    void reset() {
+        if (auto r = std::exchange(m_release, {})) r();
     }
 
 private:
-    std::shared_ptr<std::atomic<std::size_t>> m_count;
+    std::function<void()> m_release;
 };
 
 class WsSession;
@@ -86,6 +116,8 @@ class WsHandler {
 public:
     virtual ~WsHandler() = default;
     virtual void on_message(std::string text) = 0;
+    /// True while the client holds a subscription: such a connection stays open while silent.
+    virtual bool holds_subscriptions() const { return false; }
 };
 using WsFactory = std::function<std::unique_ptr<WsHandler>(std::weak_ptr<WsSession> session,
                                                            asio::any_io_executor strand)>;
@@ -94,8 +126,9 @@ using WsFactory = std::function<std::unique_ptr<WsHandler>(std::weak_ptr<WsSessi
 /// websocket_queue_limit: a client that can't keep up is dropped (counted in `dropped`).
 class WsSession : public std::enable_shared_from_this<WsSession> {
 public:
-    WsSession(tcp::socket socket, const CoreOptions& options, Slot slot, WsFactory factory,
-              std::shared_ptr<std::atomic<std::uint64_t>> dropped);
+    WsSession(tcp::socket socket, const CoreOptions& options, std::vector<Slot> slots,
+              WsFactory factory, std::shared_ptr<std::atomic<std::uint64_t>> dropped,
+              std::function<void()> on_idle_close);
     ~WsSession();
     void run(Request upgrade);
     /// From any io thread or via Hub::post.
@@ -109,6 +142,8 @@ private:
     void enqueue(std::string text);
     void do_write();
     void on_write(beast::error_code ec, std::size_t n);
+    void arm_idle_check();
+    void shut(beast::error_code ec);
 
     websocket::stream<beast::tcp_stream> m_ws;
     beast::flat_buffer m_buffer;
@@ -117,8 +152,11 @@ private:
     bool m_writing = false;
     bool m_closing = false;
     CoreOptions m_options;
-    Slot m_slot;
+    std::vector<Slot> m_slots;
     WsFactory m_factory;
+    asio::steady_timer m_idle_timer;
+    std::chrono::steady_clock::time_point m_last_message = std::chrono::steady_clock::now();
+    std::function<void()> m_on_idle_close;
     std::unique_ptr<WsHandler> m_handler;
     std::shared_ptr<std::atomic<std::uint64_t>> m_dropped;
 };
@@ -139,11 +177,13 @@ public:
     std::uint16_t port() const { return m_port.load(); }
     const std::shared_ptr<Hub>& hub() const { return m_hub; }
     asio::io_context& io() { return m_io; }
+    ConnectionCounts counts() const;
 
     struct Shared;  // what sessions see
 
 private:
     void do_accept();
+    void admit(tcp::socket socket);
 
     CoreOptions m_options;
     asio::io_context m_io;

@@ -651,6 +651,11 @@ struct RestServer::Impl {
         c.max_body_bytes = options.max_body_bytes;
         c.max_header_bytes = options.max_header_bytes;
         c.max_connections = options.max_connections;
+        c.max_websocket_connections = 0;
+        c.max_connections_per_ip = options.max_connections_per_ip;
+        c.priority_paths = {"/cosmos/base/tendermint/v1beta1/node_info",
+                            "/cosmos/base/tendermint/v1beta1/syncing"};
+        c.idle_timeout = options.idle_timeout;
         c.cors_allowed_origins = options.cors_allowed_origins;
         c.read_timeout = options.read_timeout;
         c.write_timeout = options.write_timeout;
@@ -682,6 +687,9 @@ void RestServer::stop() {
 }
 std::uint16_t RestServer::port() const {
     return m_impl->core->port();
+}
+ConnectionStats RestServer::connections() const {
+    return m_impl->core->counts();
 }
 
 }  // namespace seer::rpc

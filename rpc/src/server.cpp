@@ -65,6 +65,8 @@ public:
             m_ctx.node->unsubscribe(id);
     }
 
+    bool holds_subscriptions() const override { return !m_subs.empty(); }
+
     void on_message(std::string text) override {
         std::string error;
         auto parsed = parse_json(text, error);
@@ -183,6 +185,12 @@ struct Server::Impl {
         c.max_body_bytes = options.max_body_bytes;
         c.max_header_bytes = options.max_header_bytes;
         c.max_connections = options.max_connections;
+        c.max_websocket_connections = options.max_websocket_connections;
+        c.max_connections_per_ip = options.max_connections_per_ip;
+        c.priority_paths = {"/status", "/health"};
+        c.reserved_connections = options.reserved_connections;
+        c.reserved_timeout = options.reserved_timeout;
+        c.idle_timeout = options.idle_timeout;
         c.cors_allowed_origins = options.cors_allowed_origins;
         c.read_timeout = options.read_timeout;
         c.write_timeout = options.write_timeout;
@@ -280,6 +288,9 @@ void Server::stop() {
 }
 std::uint16_t Server::port() const {
     return m_impl->core->port();
+}
+ConnectionStats Server::connections() const {
+    return m_impl->core->counts();
 }
 
 }  // namespace seer::rpc

@@ -20,14 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Replaces the first line starting with `key` in a TOML file.
-void set_toml(const std::string& path, const std::string& key, const std::string& line) {
-    std::string text = read_file(path);
-    std::regex re("(^|\n)" + key + " = [^\n]*");
-    text = std::regex_replace(text, re, "$1" + line, std::regex_constants::format_first_only);
-    std::ofstream(path, std::ios::trunc) << text;
-}
-
 }  // namespace
 
 TEST_CASE("e2e: expected failures exit 1 with one clear line") {

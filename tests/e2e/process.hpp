@@ -18,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -238,6 +239,14 @@ inline bool write_one_validator_testnet(const std::string& dir, std::uint16_t ba
     return gen.wait_exit(std::chrono::seconds(30)) == 0;
 }
 #endif
+
+/// Replaces the first line `key = …` in a TOML file with `line`.
+inline void set_toml(const std::string& path, const std::string& key, const std::string& line) {
+    std::string text = read_file(path);
+    std::regex re("(^|\n)" + key + " = [^\n]*");
+    text = std::regex_replace(text, re, "$1" + line, std::regex_constants::format_first_only);
+    std::ofstream(path, std::ios::trunc) << text;
+}
 
 /// The latest height a node's RPC /status reports, or -1 when it does not answer.
 inline std::int64_t rpc_height(std::uint16_t rpc) {

@@ -14,6 +14,7 @@ ServerOptions hostile_options() {
     o.max_header_bytes = 8 * 1024;
     o.max_connections = 16;
     o.read_timeout = 1000ms;
+    o.idle_timeout = 1000ms;
     o.write_timeout = 2000ms;
     o.max_subscriptions_per_client = 3;
     o.max_websocket_message_bytes = 16 * 1024;
@@ -53,6 +54,7 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
     ro.port = 0;
     ro.max_body_bytes = 64 * 1024;
     ro.read_timeout = 1000ms;
+    ro.idle_timeout = 1000ms;
     RestServer rest(node, ro);
     rest.start();
     const auto rport = rest.port();
@@ -256,11 +258,11 @@ TEST_CASE("hostile input: 60+ kinds of malformed requests, then /health and /sta
                          c.send_raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{");
                          return c.closed_within(3s);
                      }});
-    cases.push_back({"idle connection: closed at the read timeout", [&] {
+    cases.push_back({"idle connection: closed at the idle timeout", [&] {
                          Conn c(port);
                          return c.connected() && c.closed_within(3s);
                      }});
-    cases.push_back({"too many connections: refused beyond the limit", [&] {
+    cases.push_back({"too many connections: the oldest idle ones are closed beyond the limit", [&] {
                          std::vector<std::unique_ptr<Conn>> conns;
                          for (int i = 0; i < 24; ++i)
                              conns.push_back(std::make_unique<Conn>(port));

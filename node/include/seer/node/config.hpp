@@ -57,7 +57,12 @@ struct Config {
 
     // [rpc]
     std::string rpc_laddr = "tcp://127.0.0.1:26657";
-    int rpc_max_open_connections = 100;
+    /// HTTP connections (CometBFT's name and default); websockets are counted apart.
+    int rpc_max_open_connections = 900;
+    /// Websocket connections (CometBFT's name and default).
+    int rpc_max_subscription_clients = 100;
+    /// HTTP plus websocket connections from one remote address; 0 = no such limit.
+    int rpc_max_open_connections_per_ip = 200;
     std::int64_t rpc_max_body_bytes = k_default_rpc_max_body_bytes;
     int rpc_max_subscriptions_per_client = 5;
     /// CORS origins allowed to call the RPC ("*": any), as CometBFT's; empty: no CORS headers.
@@ -67,6 +72,8 @@ struct Config {
     bool api_enable = true;
     std::string api_laddr = "tcp://127.0.0.1:1317";
     std::vector<std::string> api_cors_allowed_origins;  // as [rpc] cors_allowed_origins
+    int api_max_open_connections = 1000;  // the SDK's app.toml default
+    int api_max_open_connections_per_ip = 200;
 
     // [grpc] (as the SDK's app.toml; the SDK listens on 0.0.0.0:9090, seer on loopback)
     bool grpc_enable = true;
@@ -113,6 +120,7 @@ struct Config {
     // [instrumentation]
     bool prometheus = true;
     std::string prometheus_laddr = "tcp://127.0.0.1:26660";
+    int prometheus_max_open_connections = 3;  // CometBFT's name and default
 };
 
 /// Parses config.toml text. Unknown sections and keys are errors (a typo must not be silently

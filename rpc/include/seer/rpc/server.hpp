@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "seer/rpc/connection_stats.hpp"
 #include "seer/rpc/node_api.hpp"
 
 namespace seer::rpc {
@@ -19,14 +20,29 @@ struct ServerOptions {
     std::uint16_t port = 26657;  // 0 = an ephemeral port (see Server::port())
     std::size_t max_body_bytes = 2'000'000;  // >= a 1 MiB tx (app k_max_tx_bytes) in base64 JSON
     std::size_t max_header_bytes = 8 * 1024;
+    /// Open HTTP connections (CometBFT's max_open_connections). At the limit the oldest idle
+    /// keep-alive connection is closed; if none is idle, a few reserved connections still
+    /// answer /status and /health. docs/security.md.
     std::size_t max_connections = 900;
+    /// Open websocket connections (CometBFT's max_subscription_clients), counted apart.
+    std::size_t max_websocket_connections = 100;
+    /// HTTP plus websocket connections from one address; 0 = none.
+    std::size_t max_connections_per_ip = 200;
+    /// Beyond max_connections (or an address's limit) with no idle connection to close:
+    /// this many more, each answering one /status or /health request within reserved_timeout.
+    std::size_t reserved_connections = 4;
+    std::chrono::milliseconds reserved_timeout{2'000};
+    /// The whole of one request must arrive within read_timeout.
     std::chrono::milliseconds read_timeout{10'000};
     std::chrono::milliseconds write_timeout{10'000};
+    /// A keep-alive connection with no request for this long is closed.
+    std::chrono::milliseconds idle_timeout{10'000};
     std::size_t max_subscriptions_per_client = 5;
     std::size_t max_websocket_message_bytes = 2'000'000;
     /// Messages waiting to be written to one websocket; beyond it the client is dropped.
     std::size_t websocket_queue_limit = 100;
-    /// A websocket with no traffic for this long is pinged, then closed if still silent.
+    /// A websocket with no traffic for this long is pinged, then closed if still silent; one
+    /// with no subscription and no message for this long is closed even if it answers pings.
     std::chrono::milliseconds websocket_idle_timeout{60'000};
     std::size_t max_batch_requests = 100;
     std::chrono::milliseconds broadcast_commit_timeout{10'000};
@@ -49,6 +65,7 @@ public:
     void stop();
     /// The bound port (useful with port 0), 0 before start().
     std::uint16_t port() const;
+    ConnectionStats connections() const;
 
 private:
     struct Impl;
