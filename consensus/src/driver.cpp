@@ -309,6 +309,14 @@ void Driver::start() {
     m_wal = std::make_unique<store::Wal>(m_storage.wal);
     if (m_wal->replayed().torn_tail) count("wal.torn_tail");
     enter_height(std::max(m_blocks->height() + 1, m_options.initial_height));
+    if (m_privval && m_privval->last_sign_state().height > m_blocks->height() + 1) {
+        // The block store lost blocks this validator signed for (a restored backup, a lost
+        // disk tail): it must not sign those heights again, so it can only follow peers there.
+        log()->warn("sign state is at height {} but the block store ends at height {}: this "
+                    "validator will not sign below height {} and needs those blocks from peers",
+                    m_privval->last_sign_state().height, m_blocks->height(),
+                    m_privval->last_sign_state().height);
+    }
     // As CometBFT: start the height, then replay what the WAL recorded for it, in order. Our
     // own votes come back through the privval, which returns the same signature for the same
     // message and refuses a different one.
@@ -405,6 +413,71 @@ void Driver::enter_height(std::int64_t h) {
         peer->proposals.erase(peer->proposals.begin(),
                               peer->proposals.lower_bound(proposal_floor));
     }
+}
+
+std::string Driver::stall_cause() const {
+    const std::int64_t h = m_blocks->height() + 1;
+    const std::int64_t total = m_validators.total_power();
+    auto share = [total](std::int64_t p) {
+        return std::to_string(p) + " of " + std::to_string(total) + " voting power";
+    };
+    std::int64_t best_peer = 0;
+    for (const auto& [id, peer] : m_peers)
+        if (peer->has_status) best_peer = std::max(best_peer, peer->status.height);
+    if (m_privval) {
+        const auto& last = m_privval->last_sign_state();
+        if (last.height > h) {
+            return "this validator's sign state (priv_validator_state.json) is at height " +
+                   std::to_string(last.height) + " round " + std::to_string(last.round) +
+                   ", beyond the stored chain (height " + std::to_string(h - 1) +
+                   "): it will not sign below height " + std::to_string(last.height) +
+                   " (that could double-sign) and needs those blocks from peers; " +
+                   (m_peers.empty() ? std::string("no peer is connected")
+                                    : "the best of " + std::to_string(m_peers.size()) +
+                                          " peers is at height " + std::to_string(best_peer));
+        }
+    }
+    if (best_peer > h)
+        return "catching up: a peer is at height " + std::to_string(best_peer) +
+               ", fetching the blocks in between";
+    const std::int64_t own = m_self ? m_validators.at(*m_self).voting_power : 0;
+    if (m_peers.empty() && !m_validators.is_two_thirds(own)) {
+        return "no peers connected; this node holds " + share(own) +
+               " and more than 2/3 must take part (check persistent_peers and seeds)";
+    }
+    if (!m_sm || !m_sm_started) return "starting the height";
+    const std::int32_t r = m_sm->round();
+    const auto& votes = m_sm->votes();
+    const VoteSet* prevotes = votes.find(r, VoteType::prevote);
+    const VoteSet* precommits = votes.find(r, VoteType::precommit);
+    const std::int64_t heard = votes.round_power(r);
+    const std::string where = "round " + std::to_string(r) + " step " + to_string(m_sm->step());
+    if (!m_validators.is_two_thirds(heard)) {
+        std::string silent;
+        std::size_t named = 0, missing = 0;
+        for (std::size_t i = 0; i < m_validators.size(); ++i) {
+            if ((prevotes && prevotes->has(i)) || (precommits && precommits->has(i))) continue;
+            ++missing;
+            if (named++ < 8) {
+                silent += (silent.empty() ? "" : ", ") + std::string("#") + std::to_string(i) +
+                          " " + to_hex(m_validators.at(i).address, true).substr(0, 12) + " (power " +
+                          std::to_string(m_validators.at(i).voting_power) + ")";
+            }
+        }
+        if (missing > named) silent += " and " + std::to_string(missing - named) + " more";
+        return where + ": votes from validators holding " + share(heard) +
+               ", more than 2/3 needed; not heard from: " + silent + "; " +
+               std::to_string(m_peers.size()) + " peers connected";
+    }
+    if (m_sm->step() == Step::propose && m_sm->proposal(r) == nullptr) {
+        return where + ": waiting for the proposal of validator " +
+               to_hex(m_sm->proposer(r).address, true).substr(0, 12);
+    }
+    auto split = [&](const VoteSet* set) {
+        return set ? share(set->total_power()) + " voted, no block has more than 2/3"
+                   : std::string("none");
+    };
+    return where + ": prevotes: " + split(prevotes) + "; precommits: " + split(precommits);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ constexpr int k_max_output_chunks_per_peer_second = 8;
 constexpr auto k_output_pace =
     std::chrono::milliseconds(1000 / k_max_output_chunks_per_peer_second + 5);
 constexpr auto k_output_stall = std::chrono::seconds(3);
+// How often a consensus stall is checked for and, while it lasts, logged with its cause.
+constexpr auto k_stall_check = std::chrono::seconds(5);
 constexpr int k_max_output_stalls = 20;
 
 /// A message of the outputs channel: its type byte, then the protobuf.
@@ -200,6 +202,10 @@ private:
     void publish(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp);
     prophet::Options prophet_options() const;
     std::string render_metrics();
+    /// Consensus thread: every k_stall_check, a height not decided for stall_after() is logged
+    /// with its cause (Driver::stall_cause), then again every k_stall_check while it lasts.
+    void watch_stall();
+    std::chrono::milliseconds stall_after() const;
 
     std::string m_home;
     StartOptions m_start;
@@ -259,6 +265,9 @@ private:
     std::atomic<std::uint64_t> m_dropped_inputs{0};
 
     // Consensus thread only.
+    std::int64_t m_stall_height = -1;
+    std::chrono::steady_clock::time_point m_stall_since{};
+    bool m_stalled = false;
     std::map<std::string, consensus::PeerId> m_peer_ids;
     std::map<consensus::PeerId, std::string> m_peer_names;
     std::map<consensus::PeerId, std::set<crypto::Hash256>> m_known;  // bounded, see mark_known
@@ -434,6 +443,36 @@ prophet::Options NodeRuntime::prophet_options() const {
         o.exec.push_back(std::move(p));
     }
     return o;
+}
+
+std::chrono::milliseconds NodeRuntime::stall_after() const {
+    // Well past a normal height, round changes included, and never under 10 s.
+    return std::max<std::chrono::milliseconds>(
+        std::chrono::seconds(10),
+        std::chrono::milliseconds(3 * (m_config.timeout_propose_ms + m_config.timeout_commit_ms)));
+}
+
+void NodeRuntime::watch_stall() {
+    const auto now = std::chrono::steady_clock::now();
+    const std::int64_t h = m_driver->height();
+    if (h != m_stall_height) {
+        if (m_stalled) {
+            log()->info("consensus resumed height={} after {} s", h,
+                        std::chrono::duration_cast<std::chrono::seconds>(now - m_stall_since).count());
+        }
+        m_stall_height = h;
+        m_stall_since = now;
+        m_stalled = false;
+    } else if (now - m_stall_since >= stall_after()) {
+        m_stalled = true;
+        log()->warn("consensus stalled height={} for={}s: {}", h + 1,
+                    std::chrono::duration_cast<std::chrono::seconds>(now - m_stall_since).count(),
+                    m_driver->stall_cause());
+    }
+    auto timer = std::make_shared<asio::steady_timer>(m_cio, k_stall_check);
+    timer->async_wait([this, timer](const boost::system::error_code& ec) {
+        if (!ec) watch_stall();
+    });
 }
 
 void NodeRuntime::post_input(std::function<void()> work) {
@@ -805,6 +844,7 @@ Status NodeRuntime::run() {
     asio::post(m_cio, [this] {
         m_driver->start();
         m_app_height.store(m_app->info().last_block_height);
+        watch_stall();
     });
     log()->info("node started moniker={} chain_id={} validator={} node_id={} p2p={}",
                 m_config.moniker, m_genesis.chain_id, m_is_validator ? "yes" : "no",

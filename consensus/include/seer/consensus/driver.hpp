@@ -163,6 +163,10 @@ public:
     const StateMachine* state_machine() const { return m_sm.get(); }
     const Mempool& mempool() const { return m_mempool; }
     std::size_t peer_count() const { return m_peers.size(); }
+    /// Why the height in progress has not been decided, as far as this node can tell: its sign
+    /// state ahead of the stored chain, no peers, too little voting power heard from (naming
+    /// the silent validators), no proposal, or no majority. One line, for the stall log.
+    std::string stall_cause() const;
 
 private:
     class Host;
