@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "private_file.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/common/time.hpp"
 #include "seer/store/durable_value.hpp"
@@ -207,6 +208,7 @@ std::string render_genesis(const GenesisDoc& g) {
 }
 
 Result<crypto::PrivateKey> load_node_key(const std::string& path) {
+    if (auto s = detail::check_private_file(path); !s) return s.error();
     auto text = read_text(path);
     if (!text) return text.error();
     Error err;
@@ -223,6 +225,7 @@ void save_node_key(const std::string& path, const crypto::PrivateKey& key) {
 }
 
 Result<crypto::PrivateKey> load_priv_validator_key(const std::string& path) {
+    if (auto s = detail::check_private_file(path); !s) return s.error();
     auto text = read_text(path);
     if (!text) return text.error();
     Error err;

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "private_file.hpp"
 #include "seer/common/base64.hpp"
 #include "seer/crypto/address.hpp"
 #include "seer/crypto/bip32.hpp"
@@ -546,6 +547,7 @@ Result<KeyRecord> Keyring::store(std::string_view name, crypto::KeyType type, By
 Result<Keyring::Secret> Keyring::read_secret(std::string_view name) {
     if (auto s = check_key_name(name); !s) return s.error();
     const std::string path = path_of(name);
+    if (auto s = detail::check_private_file(path); !s) return s.error();
     auto text = read_text(path);
     if (!text) {
         if (text.error().reason == "not_found") return unknown_key(name);

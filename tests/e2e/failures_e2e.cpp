@@ -4,6 +4,7 @@
 //   - `log_level = "verbose"`: a config error, not silently no logging;
 //   - a missing data/priv_validator_state.json: refused unless --unsafe-reset-sign-state;
 //   - data/ that is a file: "is not a directory";
+//   - a validator key file readable by others: refused, with the chmod that fixes it;
 //   - genesis.json changed over an existing database: refused, naming both hashes;
 //   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity";
 //   - a tx near the app's 1 MiB limit fits the JSON-RPC body limit (it was 1,000,000 bytes).
@@ -107,6 +108,15 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
         CHECK_MESSAGE(out.find("is not a directory") != std::string::npos, out);
         fs::remove(data);
         fs::rename(home + "/data.real", data);
+    }
+    {
+        INFO("a validator key readable by others");
+        const std::string key = home + "/config/priv_validator_key.json";
+        fs::permissions(key, fs::perms::others_read, fs::perm_options::add);
+        auto [code, out] = start_failing("key_mode");
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("permissions 0604 are too open") != std::string::npos, out);
+        fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
     }
     {
         INFO("a missing sign state");

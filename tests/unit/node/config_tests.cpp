@@ -187,6 +187,17 @@ TEST_CASE("keys: node and validator key files round trip") {
     CHECK(load_priv_validator_key(dir + "/pv.json")->public_key() == k.public_key());
     CHECK_FALSE(load_node_key(dir + "/missing.json").ok());
     CHECK(node_id(k.public_key()).size() == 40);
+    // Written 0600; refused once the group or others can read it.
+    namespace fs = std::filesystem;
+    CHECK((fs::status(dir + "/pv.json").permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+    fs::permissions(dir + "/pv.json", fs::perms::others_read, fs::perm_options::add);
+    auto refused = load_priv_validator_key(dir + "/pv.json");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.find("permissions 0604 are too open") != std::string::npos);
+    CHECK(refused.error().message.find("chmod 600") != std::string::npos);
+    fs::permissions(dir + "/node_key.json", fs::perms::group_read, fs::perm_options::add);
+    CHECK_FALSE(load_node_key(dir + "/node_key.json").ok());
     std::filesystem::remove_all(dir);
 }
 
