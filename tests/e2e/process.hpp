@@ -81,6 +81,15 @@ public:
         kill9();
     }
     pid_t pid() const { return m_pid; }
+    /// Reaps the process if it has exited by itself: its wait status (WIFEXITED, WEXITSTATUS,
+    /// WTERMSIG), or nullopt while it runs or when it was never started.
+    std::optional<int> poll_exit() {
+        if (m_pid <= 0) return std::nullopt;
+        int status = 0;
+        if (waitpid(m_pid, &status, WNOHANG) != m_pid) return std::nullopt;
+        m_pid = -1;
+        return status;
+    }
     /// Waits up to `limit` for the process to exit: its exit code, or -1 (then it is killed).
     int wait_exit(std::chrono::seconds limit) {
         const auto deadline = std::chrono::steady_clock::now() + limit;
