@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test sim sim-scale unit e2e bench format clean localnet
+.PHONY: all deps configure build test sim sim-scale unit e2e chaos bench fuzz format clean localnet
 
 all: build
 
@@ -33,11 +33,23 @@ sim-scale: build
 e2e: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
 
+# 4 validators under signed load and seeded faults for 5 minutes, then consistency checks
+# (docs/chaos.md). CHAOS_SEED=S replays a run's schedule; CHAOS_SECONDS=N sets its length.
+chaos: build
+	@CHAOS_SECONDS=$${CHAOS_SECONDS:-300} $(BUILD_DIR)/tests/e2e/seer_e2e_tests '--test-case=e2e: chaos*'
+
 # Benchmarks on real processes against this machine's limits, measured in the same run; prints
 # a table and writes bench/results.json (QUICK=1: under 3 minutes). docs/performance.md.
 bench: build
 	@bash scripts/install-bench-deps.sh
 	@QUICK=$(QUICK) $(BUILD_DIR)/bench/seer_bench $(BUILD_DIR)/seer $(CURDIR)/bench/results.json
+
+# libFuzzer (clang-14, ASan, UBSan) in build-fuzz, never $(BUILD_DIR): builds every fuzz target,
+# runs each for FUZZ_RUNS executions on a copy of its seed corpus and fails on any crash
+# (FUZZ_TARGETS="tx rest" for some only). docs/fuzzing.md.
+FUZZ_RUNS ?= 1000000
+fuzz:
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TARGETS="$(FUZZ_TARGETS)" bash tests/fuzz/run_fuzz.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -380,6 +380,15 @@ namespace {
 std::string quote(const std::string& s) {
     std::string out = "\"";
     for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && ch != '\t') || c == 0x7f) {
+            // TOML strings hold no raw control character other than tab: \uXXXX.
+            static constexpr char k_hex[] = "0123456789ABCDEF";
+            out += "\\u00";
+            out.push_back(k_hex[c >> 4]);
+            out.push_back(k_hex[c & 15]);
+            continue;
+        }
         if (ch == '"' || ch == '\\') out.push_back('\\');
         out.push_back(ch);
     }

@@ -120,6 +120,9 @@ Result<GenesisDoc> parse_genesis(std::string_view text) {
         if (!h || *h < 1) return bad("initial_height must be a positive integer");
         g.initial_height = *h;
     }
+    // Without consensus_params.abci, vote extensions are on from the first height (seer has no
+    // other setting; render_genesis writes this value, which parse accepts only if it is that).
+    g.vote_extensions_enable_height = g.initial_height;
     if (auto it = o.find("consensus_params"); it != o.end() && it->value().is_object()) {
         const auto& cp = it->value().as_object();
         if (auto b = cp.find("block"); b != cp.end() && b->value().is_object()) {
@@ -157,7 +160,8 @@ Result<GenesisDoc> parse_genesis(std::string_view text) {
         gv.address = crypto::address_of(gv.pub_key);
         if (auto addr = get_string(vo, "address"); addr && !addr->empty()) {
             auto a = from_hex(*addr);
-            if (!a || !std::equal(a->begin(), a->end(), gv.address.begin()) || a->size() != 20)
+            if (!a || a->size() != gv.address.size() ||
+                !std::equal(a->begin(), a->end(), gv.address.begin()))
                 return bad("validator address " + *addr + " does not match its pub_key");
         }
         auto power = get_int(vo, "power");

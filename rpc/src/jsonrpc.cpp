@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "uri.hpp"
+
 namespace seer::rpc::detail {
 
 std::string_view error_message(int code) {
@@ -91,7 +93,8 @@ Prepared prepare(const json::value& v) {
     }
     p.method = std::string(method->get_string());
     if (!is_method(p.method)) {
-        p.error = RpcError{k_method_not_found, "method " + p.method.substr(0, 64) + " not found"};
+        p.error = RpcError{k_method_not_found,
+                           "method " + quote_client_text(p.method, 64) + " not found"};
         return p;
     }
     const auto* params = obj->if_contains("params");

@@ -19,6 +19,7 @@
 #include "cometbft_json.hpp"
 #include "cosmos/tx/v1beta1/tx.pb.h"
 #include "http_core.hpp"
+#include "rest_routes.hpp"
 #include "seer/async/v1/async.pb.h"
 #include "seer/common/base64.hpp"
 #include "seer/common/time.hpp"
@@ -359,7 +360,7 @@ private:
                                                              std::min<std::uint64_t>(*n, 1000)))) {
                     status = static_cast<v1::FutureStatus>(*n);
                 } else if (!v1::FutureStatus_Parse(it->second, &status)) {
-                    return bad_request("invalid status: " + it->second.substr(0, 64));
+                    return bad_request("invalid status: " + quote_client_text(it->second, 64));
                 }
                 request.set_status(status);
             }
@@ -495,7 +496,8 @@ private:
                 height = static_cast<std::uint64_t>(m_node.latest_height());
             } else {
                 height = parse_u64(h);
-                if (!height || *height == 0) return bad_request("invalid height: " + std::string(h.substr(0, 32)));
+                if (!height || *height == 0)
+                    return bad_request("invalid height: " + quote_client_text(h, 32));
             }
             auto b = m_node.block(static_cast<std::int64_t>(*height));
             if (!b) return not_found("block " + std::to_string(*height) + " not found");
@@ -641,6 +643,23 @@ private:
 };
 
 }  // namespace
+
+namespace detail {
+
+struct RestRoutes::Impl {
+    explicit Impl(NodeApi& node) : routes(node) {}
+    Routes routes;
+};
+
+RestRoutes::RestRoutes(NodeApi& node) : m_impl(std::make_unique<Impl>(node)) {}
+RestRoutes::~RestRoutes() = default;
+
+RestAnswer RestRoutes::handle(const Request& request) {
+    Reply r = m_impl->routes.handle(request);
+    return {r.status, std::move(r.body), std::move(r.content_type), std::move(r.etag)};
+}
+
+}  // namespace detail
 
 struct RestServer::Impl {
     Impl(NodeApi& node, RestOptions o) : options(std::move(o)), routes(node) {

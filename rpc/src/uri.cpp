@@ -30,4 +30,17 @@ std::optional<std::string> url_decode(std::string_view s) {
     return out;
 }
 
+std::string quote_client_text(std::string_view s, std::size_t max) {
+    std::string_view p = s.substr(0, max);
+    while (!p.empty() && p.size() < s.size() &&
+           (static_cast<unsigned char>(s[p.size()]) & 0xC0) == 0x80)
+        p.remove_suffix(1);
+    std::string out(p);
+    if (!valid_utf8(out)) {
+        for (auto& c : out)
+            if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+    }
+    return out;
+}
+
 }  // namespace seer::rpc::detail

@@ -3,7 +3,8 @@
 // seer_fuzz_smoke (smoke_main.cpp): mutated valid encodings (bit flips, byte overwrites,
 // insertions, deletions, truncations, duplicated chunks, splices) plus plain random inputs,
 // from a fixed seed; a violated invariant aborts after printing the input index, and
-// `--dump <index>` writes that input to stdout for replay.
+// `--dump <index>` writes that input to stdout for replay. `--replay` and `--write-corpus` are
+// smoke_driver.hpp's.
 
 #include <algorithm>
 #include <csignal>
@@ -14,6 +15,8 @@
 
 #include <string>
 #include <vector>
+
+#include "smoke_driver.hpp"
 #include "smoke_mutator.hpp"
 
 #include "seer/app/tx.hpp"
@@ -112,6 +115,18 @@ extern "C" void on_abort(int) {
 int main(int argc, char** argv) {
     using namespace seer::async;
     const std::vector<seer::Bytes> pool = seeds();
+    const seer::fuzz::Target targets[] = {{"results_tx", seer_fuzz_results_tx},
+                                          {"vote_extension", seer_fuzz_vote_extension}};
+    // A target's seed corpus: the seeds it decodes, then mutated inputs it decodes.
+    auto corpus = [&](std::string_view t) {
+        std::vector<seer::Bytes> candidates = pool;
+        for (std::size_t i = k_random_inputs; i < k_random_inputs + 4000; ++i)
+            candidates.push_back(input(i, pool));
+        return seer::fuzz::pick(candidates, 20, [&](const seer::Bytes& b) {
+            return t == "results_tx" ? decode_results_tx(b).ok() : decode_vote_extension(b).ok();
+        });
+    };
+    if (auto rc = seer::fuzz::run_modes(argc, argv, targets, corpus)) return *rc;
     if (argc == 3 && std::string(argv[1]) == "--dump") {
         const seer::Bytes b = input(std::strtoull(argv[2], nullptr, 10), pool);
         std::fwrite(b.data(), 1, b.size(), stdout);

@@ -3,7 +3,8 @@
 // mutated valid encodings (bit flips, byte overwrites, insertions, deletions, truncations,
 // duplicated chunks, splices of two encodings) plus plain random inputs, from a fixed seed.
 // A violated invariant aborts (see fuzz_common.hpp); the input index is printed first so a
-// failure can be replayed (--dump <index> writes that input to stdout).
+// failure can be replayed (--dump <index> writes that input to stdout). `--replay` and
+// `--write-corpus` are smoke_driver.hpp's.
 
 #include <csignal>
 #include <cstdint>
@@ -11,9 +12,11 @@
 #include <cstdlib>
 #include <random>
 
-#include "smoke_mutator.hpp"
 #include <string>
 #include <vector>
+
+#include "smoke_driver.hpp"
+#include "smoke_mutator.hpp"
 
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/sign_bytes.hpp"
@@ -147,6 +150,22 @@ extern "C" void on_abort(int) {
 int main(int argc, char** argv) {
     using namespace seer::consensus;
     const std::vector<seer::Bytes> pool = seeds();
+    const seer::fuzz::Target targets[] = {{"consensus_message", seer_fuzz_consensus_message},
+                                          {"wal_record", seer_fuzz_wal_record},
+                                          {"block", seer_fuzz_block}};
+    // A target's seed corpus: the seeds it decodes, then mutated inputs it decodes.
+    auto corpus = [&](std::string_view t) {
+        std::vector<seer::Bytes> candidates = pool;
+        for (std::size_t i = k_random_inputs; i < k_random_inputs + 4000; ++i)
+            candidates.push_back(input(i, pool));
+        const auto accepted = [&](const seer::Bytes& b) {
+            if (t == "consensus_message") return decode_message(b, b.size()).ok();
+            if (t == "wal_record") return decode_wal_record(b).ok();
+            return decode_block(b).ok();
+        };
+        return seer::fuzz::pick(candidates, t == "block" ? 10 : 16, accepted, 1024);
+    };
+    if (auto rc = seer::fuzz::run_modes(argc, argv, targets, corpus)) return *rc;
     if (argc == 3 && std::string(argv[1]) == "--dump") {
         const seer::Bytes b = input(std::strtoull(argv[2], nullptr, 10), pool);
         std::fwrite(b.data(), 1, b.size(), stdout);

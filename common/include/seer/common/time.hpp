@@ -77,6 +77,10 @@ inline std::optional<std::int64_t> from_rfc3339(std::string_view s) {
     tm.tm_min = mi;
     tm.tm_sec = sec;
     const std::int64_t secs = static_cast<std::int64_t>(timegm(&tm)) - offset;
+    // Unix nanoseconds in an int64_t reach from 1677 to 2262; a time outside has no value here
+    // (and the product below would overflow).
+    constexpr std::int64_t k_max_secs = INT64_MAX / 1'000'000'000 - 1;
+    if (secs < -k_max_secs || secs > k_max_secs) return std::nullopt;
     return secs * 1'000'000'000 + nanos;
 }
 
