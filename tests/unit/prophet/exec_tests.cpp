@@ -73,7 +73,7 @@ TEST_CASE("exec: an echo-like program gets stdin and gives stdout") {
     auto h = exec_handler({"cat", {dir.write("cat.sh", "exec cat")}, {}, {}, {}, 1 << 20});
     CHECK(h->name() == "exec:cat");
     auto r = h->execute(as_bytes("hello\nworld"), ctx_for());
-    REQUIRE(r.ok());
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().message));
     CHECK(seer::to_string(*r) == "hello\nworld");
     // A large input flows through without deadlock (stdin and stdout are serviced together).
     const std::string big(300'000, 'q');
