@@ -184,7 +184,47 @@ Result<HostPort> parse_laddr(std::string_view laddr) {
     return hp;
 }
 
+/// TOML allows non-ASCII text only in strings and comments (bare keys, numbers, booleans and
+/// dates are ASCII). Debian's toml++ 3.3.0 reaches __builtin_unreachable() on some non-ASCII
+/// characters elsewhere (tomlplusplus#190, #295), so such a file is refused here, before toml++
+/// sees it, with the line: the same verdict a correct parser gives, without the undefined
+/// behaviour.
+static Status check_ascii_outside_strings(std::string_view t) {
+    std::size_t line = 1;
+    auto starts = [&](std::size_t i, std::string_view s) { return t.substr(i, s.size()) == s; };
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const char ch = t[i];
+        if (ch == '\n') {
+            ++line;
+        } else if (ch == '#') {
+            while (i + 1 < t.size() && t[i + 1] != '\n') ++i;
+        } else if (ch == '"' || ch == '\'') {
+            const bool multi = starts(i, ch == '"' ? "\"\"\"" : "\'\'\'");
+            const std::string_view close = multi ? (ch == '"' ? "\"\"\"" : "\'\'\'")
+                                                 : (ch == '"' ? "\"" : "\'");
+            i += multi ? 3 : 1;
+            while (i < t.size() && !starts(i, close)) {
+                if (t[i] == '\n') {
+                    if (!multi) break;  // toml++ reports the unterminated string
+                    ++line;
+                }
+                if (ch == '"' && t[i] == '\\' && i + 1 < t.size()) {
+                    ++i;  // an escape: skip the escaped character
+                    if (t[i] == '\n') ++line;
+                }
+                ++i;
+            }
+            if (i < t.size() && starts(i, close)) i += close.size() - 1;
+        } else if (static_cast<unsigned char>(ch) >= 0x80) {
+            return make_error("bad_config", "config.toml: a non-ASCII character outside a string "
+                                            "or comment at line " + std::to_string(line));
+        }
+    }
+    return {};
+}
+
 Result<Config> parse_config(std::string_view text) {
+    if (auto s = check_ascii_outside_strings(text); !s) return s.error();
     toml::table root;
     try {
         root = toml::parse(text);
