@@ -6,6 +6,7 @@
 #include "cosmos/crypto/ed25519/keys.pb.h"
 #include "cosmos/crypto/secp256k1/keys.pb.h"
 #include "cosmos/tx/v1beta1/service.pb.h"
+#include "decode_cache.hpp"
 #include "pb.hpp"
 #include "sig_cache.hpp"
 #include "seer/app/tx.hpp"
@@ -343,6 +344,7 @@ private:
     store::CacheView m_check{m_state};  // the mempool's view: committed state + checked txs
     async::Admission m_check_admitted;
     SigCache m_sig_cache;  // consensus thread, like every call of this class
+    DecodeCache m_decoded;
 };
 
 App::App(AppOptions options, const Genesis& genesis, store::KvStore& kv)
@@ -607,9 +609,14 @@ Outcome App::run_tx(store::KvView& base, ByteView bytes, Mode mode, std::int64_t
     if (!bytes.empty() && bytes[0] == async::k_results_tx_marker)
         return fail_async(async::Code::reserved_marker,
                           std::string(async::describe(async::Code::reserved_marker)));
-    Outcome err;
-    auto tx = decode_tx(bytes, err);
-    if (!tx) return err;
+    std::shared_ptr<const DecodedTx> tx = m_decoded.find(bytes);
+    if (!tx) {
+        Outcome err;
+        auto decoded = decode_tx(bytes, err);
+        if (!decoded) return err;
+        tx = std::make_shared<const DecodedTx>(std::move(*decoded));
+        m_decoded.insert(bytes, tx);
+    }
     const std::uint64_t gas = gas_of(base, *tx, bytes.size(), mode);
     const std::uint64_t gas_wanted = tx->auth.fee().gas_limit();
     auto with_gas = [&](Outcome o) {

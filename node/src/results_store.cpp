@@ -50,20 +50,27 @@ Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
     return k;
 }
 
-void index_events(std::vector<Bytes>& keys, rpc::EventScope scope,
+/// The index keys of `events`, each with `tx_index` (0 for block events, which have none).
+void index_events(std::vector<std::pair<Bytes, std::uint32_t>>& keys, rpc::EventScope scope,
                   const std::vector<consensus::Event>& events, std::int64_t height,
                   std::uint32_t tx_index) {
     for (const auto& e : events) {
         for (const auto& a : e.attributes) {
             if (!a.index || e.type.empty() || a.key.empty()) continue;
-            const std::string composite = e.type + "." + a.key;
-            if (composite.find('\0') != std::string::npos) continue;  // not a key a query can name
-            Bytes k = event_prefix(scope, composite);
+            // A NUL in the composite key is not a key a query can name.
+            if (e.type.find('\0') != std::string::npos || a.key.find('\0') != std::string::npos)
+                continue;
+            Bytes k;
+            k.reserve(e.type.size() + a.key.size() + a.value.size() + 12);
+            k.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
+            k.insert(k.end(), e.type.begin(), e.type.end());
+            k.push_back('.');
+            k.insert(k.end(), a.key.begin(), a.key.end());
+            k.push_back(0);
             k.insert(k.end(), a.value.begin(), a.value.end());
             k.push_back(0);
             append_be(k, static_cast<std::uint64_t>(height), 8);
-            if (scope == rpc::EventScope::tx) append_be(k, tx_index, 4);
-            keys.push_back(std::move(k));
+            keys.emplace_back(std::move(k), tx_index);
         }
     }
 }
@@ -89,18 +96,29 @@ void ResultsStore::save(const consensus::Block& block, const consensus::Finalize
         to_pb(e, r.add_finalize_block_events());
     r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
     const std::int64_t h = block.header.height;
-    // A block's events repeat most of their attributes (the submitter and attempt of every
-    // result, the validator of every vote), and one key stands for all of them: each distinct
-    // key is written once, in key order.
-    std::vector<Bytes> keys;
+    // A block's events repeat most of their attributes (the sender, action and module of
+    // every message, the fee collector of every fee, the submitter and attempt of every result,
+    // the validator of every vote). One key stands for each distinct (attribute, value, height)
+    // and is written once, in key order. A tx key's value lists the txs that carry it
+    // (ascending u32 BE indexes), so a block of N similar txs writes a few keys per tx, not one
+    // per attribute.
+    std::vector<std::pair<Bytes, std::uint32_t>> keys;
     index_events(keys, rpc::EventScope::block, resp.events, h, 0);
     for (std::size_t i = 0; i < resp.tx_results.size(); ++i)
         index_events(keys, rpc::EventScope::tx, resp.tx_results[i].events, h,
                      static_cast<std::uint32_t>(i));
     std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (const auto& k : keys)
-        batch.put(k_eventindex_column, k, {});
+    Bytes postings;
+    for (std::size_t i = 0; i < keys.size();) {
+        const Bytes& k = keys[i].first;
+        postings.clear();
+        std::size_t j = i;
+        for (; j < keys.size() && keys[j].first == k; ++j)
+            if (k[0] == 'T' && (j == i || keys[j].second != keys[j - 1].second))
+                append_be(postings, keys[j].second, 4);
+        batch.put(k_eventindex_column, k, postings);
+        i = j;
+    }
     batch.put(k_results_column, height_key(block.header.height), serialize(r));
     for (std::size_t i = 0; i < block.txs.size(); ++i) {
         pb::TxLocation loc;
@@ -144,16 +162,24 @@ void ResultsStore::scan_events(rpc::EventScope scope, std::string_view key,
     const Bytes base = event_prefix(scope, key);
     Bytes prefix = base;
     prefix.insert(prefix.end(), value_prefix.begin(), value_prefix.end());
-    const std::size_t tail = scope == rpc::EventScope::tx ? 13 : 9;  // 0x00, height[, index]
-    m_kv.scan(k_eventindex_column, prefix, prefix, [&](ByteView k, ByteView) {
+    // Keys end in 0x00 | height (u64 BE). A tx key's value lists its txs (u32 BE each). A tx
+    // key written before those lists (seer 0.1.0 data) has an empty value and its one tx index
+    // after the height.
+    m_kv.scan(k_eventindex_column, prefix, prefix, [&](ByteView k, ByteView v) {
+        const bool tx = scope == rpc::EventScope::tx;
+        const bool one = tx && v.empty();
+        const std::size_t tail = one ? 13 : 9;
         if (k.size() < base.size() + tail || k[k.size() - tail] != 0) return true;  // not ours
+        if (tx && v.size() % 4 != 0) return true;
         const auto value = k.subspan(base.size(), k.size() - tail - base.size());
+        const std::string_view text(reinterpret_cast<const char*>(value.data()), value.size());
         const auto height = static_cast<std::int64_t>(read_be(k.subspan(k.size() - tail + 1, 8)));
-        const auto index = scope == rpc::EventScope::tx
-                               ? static_cast<std::uint32_t>(read_be(k.subspan(k.size() - 4, 4)))
-                               : 0u;
-        return visit(std::string_view(reinterpret_cast<const char*>(value.data()), value.size()),
-                     height, index);
+        if (!tx) return visit(text, height, 0u);
+        if (one) return visit(text, height, static_cast<std::uint32_t>(read_be(k.subspan(k.size() - 4, 4))));
+        for (std::size_t at = 0; at < v.size(); at += 4)
+            if (!visit(text, height, static_cast<std::uint32_t>(read_be(v.subspan(at, 4)))))
+                return false;
+        return true;
     });
 }
 

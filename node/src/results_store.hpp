@@ -5,8 +5,13 @@
 // archive); read from any thread. Private to node/.
 //
 // Event index keys (attributes with index = true; "<type>.<attribute key>" composite keys):
-//   'T' | composite key | 0x00 | value | 0x00 | height (u64 BE) | tx index (u32 BE)
-//   'B' | composite key | 0x00 | value | 0x00 | height (u64 BE)       (FinalizeBlock events)
+//   'T' | composite key | 0x00 | value | 0x00 | height (u64 BE)  -> the indexes (u32 BE each,
+//                                                                   ascending) of its txs
+//   'B' | composite key | 0x00 | value | 0x00 | height (u64 BE)  -> empty (FinalizeBlock events)
+// One key per distinct attribute value and height: most attributes repeat across a block's txs
+// (sender, action, module, fee collector), so a block of N txs writes far fewer than N x
+// attributes keys. (seer 0.1.0 wrote one 'T' key per tx, the tx index after the height and an
+// empty value; scans still read those.)
 // The value is read back between the key's 0x00 and the fixed-size tail, so it may hold any
 // byte. tx.hash and tx.height are not in it: the tx index and the block store answer those.
 

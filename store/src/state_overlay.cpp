@@ -61,7 +61,25 @@ StateOverlay::StateOverlay(KvStore& kv, std::string column) : m_kv(kv), m_column
 std::optional<Bytes> StateOverlay::get(const Bytes& key) const {
     if (auto it = m_dirty.find(key); it != m_dirty.end()) return it->second;
     if (auto it = m_sealed_view.find(key); it != m_sealed_view.end()) return it->second;
-    return m_kv.get(m_column, key);
+    if (auto it = m_reads.find(key); it != m_reads.end()) return it->second;
+    auto value = m_kv.get(m_column, key);
+    remember(key, value);
+    return value;
+}
+
+void StateOverlay::remember(const Bytes& key, const std::optional<Bytes>& value) const {
+    const std::size_t cost = key.size() + (value ? value->size() : 0) + 64;
+    if (cost > k_read_cache_bytes / 64) return;  // a large value is read from the store again
+    if (m_reads.size() >= k_read_cache_entries || m_read_bytes + cost > k_read_cache_bytes) {
+        m_reads.clear();
+        m_read_bytes = 0;
+    }
+    auto [it, added] = m_reads.try_emplace(key, value);
+    if (!added) {
+        m_read_bytes -= it->first.size() + (it->second ? it->second->size() : 0) + 64;
+        it->second = value;
+    }
+    m_read_bytes += cost;
 }
 
 void StateOverlay::set(Bytes key, std::optional<Bytes> value) {
@@ -124,6 +142,14 @@ crypto::Hash256 StateOverlay::seal(std::int64_t height) {
 void StateOverlay::persist() {
     if (m_sealed.empty()) return;
     m_kv.write(m_sealed, true);
+    // The cache holds committed values: the block's writes replace what it read before them.
+    for (const auto& [key, value] : m_sealed_view) {
+        if (auto it = m_reads.find(key); it != m_reads.end()) {
+            m_read_bytes -= it->first.size() + (it->second ? it->second->size() : 0) + 64;
+            m_reads.erase(it);
+        }
+        remember(key, value);
+    }
     m_sealed.clear();
     m_sealed_view.clear();
     m_initialized = true;

@@ -14,6 +14,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "seer/common/bytes.hpp"
 #include "seer/crypto/hash.hpp"
@@ -71,7 +73,21 @@ public:
     crypto::Hash256 seal(std::int64_t height);
     void persist();
 
+    /// Committed values (and absences) kept in memory after a store read, so hot keys (the fee
+    /// collector, the module account, active accounts) are not read from RocksDB at every check.
+    /// Bounded by entries and bytes; cleared whole when full; updated by persist().
+    static constexpr std::size_t k_read_cache_entries = 1u << 16;
+    static constexpr std::size_t k_read_cache_bytes = 32u << 20;
+
 private:
+    struct KeyHash {
+        std::size_t operator()(const Bytes& k) const {
+            return std::hash<std::string_view>()(
+                std::string_view(reinterpret_cast<const char*>(k.data()), k.size()));
+        }
+    };
+    void remember(const Bytes& key, const std::optional<Bytes>& value) const;
+
     KvStore& m_kv;
     std::string m_column;
     bool m_initialized = false;
@@ -80,6 +96,8 @@ private:
     std::map<Bytes, std::optional<Bytes>> m_dirty;        // this block's writes
     WriteBatch m_sealed;                                  // sealed by finalize, written by commit
     std::map<Bytes, std::optional<Bytes>> m_sealed_view;  // the same writes, for reads
+    mutable std::unordered_map<Bytes, std::optional<Bytes>, KeyHash> m_reads;  // committed
+    mutable std::size_t m_read_bytes = 0;
 };
 
 }  // namespace seer::store

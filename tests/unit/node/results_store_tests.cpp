@@ -1,0 +1,105 @@
+#include <doctest/doctest.h>
+
+#include <tuple>
+#include <vector>
+
+#include "../../../node/src/results_store.hpp"
+
+namespace seer::node::detail {
+namespace {
+
+using consensus::Event;
+using Hit = std::tuple<std::string, std::int64_t, std::uint32_t>;
+
+std::vector<std::string> columns() {
+    return {std::string(k_results_column), std::string(k_txindex_column),
+            std::string(k_eventindex_column)};
+}
+
+Event message(const std::string& sender, const std::string& action) {
+    return Event{"message", {{"sender", sender, true}, {"action", action, true}, {"note", "x", false}}};
+}
+
+/// A block at `height` whose txs carry `events[i]`; the block's own events are `block_events`.
+void save(ResultsStore& store, std::int64_t height, const std::vector<std::vector<Event>>& events,
+          std::vector<Event> block_events = {}) {
+    consensus::Block block;
+    block.header.height = height;
+    consensus::FinalizeBlockResponse resp;
+    resp.events = std::move(block_events);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        block.txs.push_back(Bytes{static_cast<std::uint8_t>(height), static_cast<std::uint8_t>(i), 7});
+        consensus::ExecTxResult r;
+        r.events = events[i];
+        resp.tx_results.push_back(std::move(r));
+    }
+    store.save(block, resp, {});
+}
+
+std::vector<Hit> scan(const ResultsStore& store, rpc::EventScope scope, const std::string& key,
+                      const std::string& prefix = "") {
+    std::vector<Hit> out;
+    store.scan_events(scope, key, prefix, [&](std::string_view v, std::int64_t h, std::uint32_t i) {
+        out.emplace_back(std::string(v), h, i);
+        return true;
+    });
+    return out;
+}
+
+TEST_CASE("results store: one index key per distinct attribute value, every tx still found") {
+    auto kv = store::make_memory_store(columns());
+    ResultsStore store(*kv);
+    // Block 5: txs 0, 1 and 3 from alice, tx 2 from bob; tx 1 names alice twice.
+    save(store, 5,
+         {{message("alice", "send")},
+          {message("alice", "send"), message("alice", "vote")},
+          {message("bob", "send")},
+          {message("alice", "send")}},
+         {Event{"block_reward", {{"to", "alice", true}}}});
+    save(store, 6, {{message("bob", "send")}, {message("alice", "send")}});
+
+    CHECK(scan(store, rpc::EventScope::tx, "message.sender") ==
+          std::vector<Hit>{{"alice", 5, 0}, {"alice", 5, 1}, {"alice", 5, 3}, {"alice", 6, 1},
+                           {"bob", 5, 2}, {"bob", 6, 0}});
+    CHECK(scan(store, rpc::EventScope::tx, "message.action", "v") == std::vector<Hit>{{"vote", 5, 1}});
+    CHECK(scan(store, rpc::EventScope::tx, "message.note").empty());  // not indexed
+    CHECK(scan(store, rpc::EventScope::block, "block_reward.to") == std::vector<Hit>{{"alice", 5, 0}});
+
+    // 4 distinct (attribute, value) pairs at height 5, 3 at height 6 and one block key: 8 keys
+    // for 15 indexed attributes.
+    std::size_t keys = 0;
+    kv->scan(k_eventindex_column, {}, {}, [&](ByteView, ByteView) {
+        ++keys;
+        return true;
+    });
+    CHECK(keys == 8);
+
+    SUBCASE("a visitor that stops, stops inside a list") {
+        int seen = 0;
+        store.scan_events(rpc::EventScope::tx, "message.sender", "", [&](auto, auto, auto) {
+            return ++seen < 2;
+        });
+        CHECK(seen == 2);
+    }
+}
+
+TEST_CASE("results store: keys of the 0.1.0 layout (one per tx, index in the key) still scan") {
+    auto kv = store::make_memory_store(columns());
+    ResultsStore store(*kv);
+    Bytes old{'T'};
+    for (char c : std::string("message.sender")) old.push_back(static_cast<std::uint8_t>(c));
+    old.push_back(0);
+    for (char c : std::string("carol")) old.push_back(static_cast<std::uint8_t>(c));
+    old.push_back(0);
+    append_be(old, 3, 8);
+    append_be(old, 9, 4);
+    store::WriteBatch b;
+    b.put(k_eventindex_column, old, {});
+    kv->write(b, false);
+    save(store, 4, {{message("carol", "send")}});
+    CHECK(scan(store, rpc::EventScope::tx, "message.sender") ==
+          std::vector<Hit>{{"carol", 3, 9}, {"carol", 4, 0}});
+}
+
+}  // namespace
+}  // namespace seer::node::detail
