@@ -20,6 +20,7 @@
 #include "home_lock.hpp"
 #include "noop_app.hpp"
 #include "results_store.hpp"
+#include "tx_batch.hpp"
 #include "seer/async/archive.hpp"
 #include "seer/async/module.hpp"
 #include "seer/async/outputs.hpp"
@@ -199,6 +200,10 @@ private:
     /// already has these exact bytes. Other messages (status, block sync) always go out.
     bool mark_known(consensus::PeerId peer, ByteView message);
     void on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channel, ByteView bytes);
+    /// Consensus thread: queues a tx for every peer but `from`, in that peer's batch; the
+    /// batches go out when this run of the queue is done, or when one is full (tx_batch.hpp).
+    void gossip_tx(ByteView tx, const std::string* from);
+    void flush_tx_batches();
     void publish(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp);
     prophet::Options prophet_options() const;
     std::string render_metrics();
@@ -270,6 +275,8 @@ private:
     bool m_stalled = false;
     std::map<std::string, consensus::PeerId> m_peer_ids;
     std::map<consensus::PeerId, std::string> m_peer_names;
+    std::map<std::string, detail::TxBatch> m_tx_out;  // consensus thread: txs to gossip, per peer
+    bool m_tx_flush_posted = false;
     std::map<consensus::PeerId, std::set<crypto::Hash256>> m_known;  // bounded, see mark_known
     consensus::PeerId m_next_peer = 1;
 
@@ -621,12 +628,46 @@ void NodeRuntime::on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channe
             return;
         }
         if (channel == k_mempool_channel) {
-            if (m_driver->submit_tx(copy) != consensus::MempoolAddResult::added) return;
-            // Gossip a new tx on, never back to its sender.
-            for (const auto& [name, id] : m_peer_ids)
-                if (name != peer) m_switch->send(name, k_mempool_channel, copy);
+            auto txs = detail::decode_tx_batch(copy);
+            if (!txs) {
+                m_switch->report_misbehaviour(
+                    peer, make_error("bad_tx_batch", "mempool message is not a Txs batch"));
+                return;
+            }
+            for (ByteView tx : *txs) {
+                if (m_driver->submit_tx(Bytes(tx.begin(), tx.end())) !=
+                    consensus::MempoolAddResult::added)
+                    continue;
+                gossip_tx(tx, &peer);  // on to the other peers, never back to its sender
+            }
         }
     });
+}
+
+void NodeRuntime::gossip_tx(ByteView tx, const std::string* from) {
+    for (const auto& [name, id] : m_peer_ids) {
+        if (from && name == *from) continue;
+        detail::TxBatch& batch = m_tx_out[name];
+        if (!batch.empty() && batch.size_with(tx.size()) > detail::k_tx_batch_bytes)
+            m_switch->send(name, k_mempool_channel, batch.take());
+        batch.add(tx);
+    }
+    if (m_tx_flush_posted) return;
+    m_tx_flush_posted = true;
+    // Behind every input already queued: the txs those inputs gossip join the same batches.
+    asio::post(m_cio, [this] { flush_tx_batches(); });
+}
+
+void NodeRuntime::flush_tx_batches() {
+    m_tx_flush_posted = false;
+    for (auto it = m_tx_out.begin(); it != m_tx_out.end();) {
+        if (!m_peer_ids.count(it->first)) {  // went down meanwhile
+            it = m_tx_out.erase(it);
+            continue;
+        }
+        if (!it->second.empty()) m_switch->send(it->first, k_mempool_channel, it->second.take());
+        ++it;
+    }
 }
 
 void NodeRuntime::publish(const consensus::Block& b, const consensus::FinalizeBlockResponse& resp) {
@@ -741,7 +782,8 @@ Status NodeRuntime::run() {
     po.handshake_timeout = std::chrono::milliseconds(m_config.handshake_timeout_ms);
     po.ban_duration = std::chrono::milliseconds(m_config.ban_duration_ms);
     po.channels = {{k_consensus_channel, static_cast<std::size_t>(d.max_message_bytes)},
-                   {k_mempool_channel, static_cast<std::size_t>(m_config.mempool_max_tx_bytes)},
+                   {k_mempool_channel, detail::tx_batch_limit(static_cast<std::size_t>(
+                                           m_config.mempool_max_tx_bytes))},
                    {k_outputs_channel, async::k_output_chunk_bytes + 256}};
     po.chain_id = m_genesis.chain_id;
     po.moniker = m_config.moniker;
@@ -1136,7 +1178,7 @@ rpc::BroadcastResult NodeRuntime::broadcast_tx(Bytes tx) {
         switch (added) {
             case consensus::MempoolAddResult::added:
                 b.outcome = rpc::BroadcastOutcome::added;
-                m_switch->broadcast(k_mempool_channel, tx);
+                gossip_tx(tx, nullptr);
                 break;
             case consensus::MempoolAddResult::duplicate:
                 b.outcome = rpc::BroadcastOutcome::duplicate;

@@ -127,7 +127,12 @@ void ResultsStore::save(const consensus::Block& block, const consensus::Finalize
         const auto hash = async::tx_hash(block.txs[i]);
         batch.put(k_txindex_column, hash, serialize(loc));
     }
-    m_kv.write(batch, true);
+    // Not synced here: the application's commit follows at once with a synced write to the same
+    // database, and RocksDB's sync of a write syncs every write before it (the WAL files are
+    // synced in order). A crash before that commit leaves the app a height behind, and the
+    // start-up handshake replays the block and writes its results again. One fdatasync less
+    // per block on the consensus thread (issue 10).
+    m_kv.write(batch, false);
 }
 
 std::optional<rpc::BlockResultsView> ResultsStore::results(std::int64_t height) const {

@@ -31,7 +31,8 @@ inline constexpr std::string_view k_eventindex_column = "eventindex";
 class ResultsStore {
 public:
     explicit ResultsStore(store::KvStore& kv) : m_kv(kv) {}
-    /// Writes the block's results and index entries together with `batch`, synced.
+    /// Writes the block's results and index entries together with `batch`, unsynced: the app's
+    /// synced commit, which always follows, makes them durable (results_store.cpp).
     void save(const consensus::Block& block, const consensus::FinalizeBlockResponse& response,
               store::WriteBatch batch);
     std::optional<rpc::BlockResultsView> results(std::int64_t height) const;
