@@ -302,8 +302,15 @@ int cmd_bench_load(const BenchLoadOptions& o) {
                         std::string input = "bench-" + std::to_string(j) + "-";
                         input.resize(static_cast<std::size_t>(std::max(o.input_bytes, 1)), 'x');
                         t.input = to_bytes(input);
-                        t.gas_limit = 200000;  // 200 useer at the testnet's 0.001useer
-                        t.fee = {{std::string(bank::k_native_denom), 200}};
+                        // What a wallet's `--gas auto` asks for: 1.3 x the gas used (10 per
+                        // tx byte, about 300 bytes besides the input, a signature, a message
+                        // and the built-in handler's gas). The fee is that at the testnet's
+                        // 0.001useer, rounded up.
+                        const std::uint64_t handler_gas =
+                            o.handler == "echo" || o.handler == "math" ? 10000 : 50000;
+                        t.gas_limit =
+                            (13 * (10 * (input.size() + 300) + 1000 + 10000 + handler_gas)) / 10;
+                        t.fee = {{std::string(bank::k_native_denom), (t.gas_limit + 999) / 1000}};
                         p.tx = app::build_add_future_tx(keys[static_cast<std::size_t>(p.account)], t);
                     }
                     p.hash = to_hex(crypto::sha256(p.tx), true);

@@ -64,6 +64,7 @@ int cmd_init(const std::string& home, const std::string& moniker, const std::str
                                  0644);
         node::GenesisDoc g;
         g.chain_id = chain_id;
+        g.max_block_gas = node::k_default_max_block_gas;
         g.genesis_time = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();

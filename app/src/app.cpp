@@ -308,6 +308,8 @@ private:
     /// deliver keeps the ante's writes (fee, sequence) when a message fails, as the SDK does.
     Outcome run_tx(store::KvView& view, ByteView bytes, Mode mode, std::int64_t height,
                    async::Admission& admitted);
+    /// The decoded tx, from the cache or decoded now; null with `err` set when it does not.
+    std::shared_ptr<const DecodedTx> decoded(ByteView bytes, Outcome& err);
     Outcome ante(store::KvView& view, const DecodedTx& tx, ByteView bytes, Mode mode,
                  std::int64_t height, std::uint64_t gas);
     Outcome run_messages(store::KvView& view, const DecodedTx& tx, Mode mode,
@@ -435,6 +437,11 @@ Outcome App::ante(store::KvView& v, const DecodedTx& tx, ByteView bytes, Mode mo
             return fail(SdkCode::invalid_gas_limit,
                         "gas limit " + std::to_string(gas_limit) + " exceeds max_gas_per_tx " +
                             std::to_string(m_params.max_gas_per_tx) + ": invalid gas limit");
+        if (m_options.max_block_gas > 0 &&
+            gas_limit > static_cast<std::uint64_t>(m_options.max_block_gas))
+            return fail(SdkCode::invalid_gas_limit,
+                        "tx gas limit " + std::to_string(gas_limit) + " exceeds block max gas " +
+                            std::to_string(m_options.max_block_gas) + ": invalid gas limit");
         if (gas_limit < gas)
             return fail(SdkCode::out_of_gas, "out of gas; gasWanted: " +
                                                  std::to_string(gas_limit) +
@@ -604,19 +611,23 @@ Outcome App::run_messages(store::KvView& v, const DecodedTx& tx, Mode mode,
     return out;
 }
 
+std::shared_ptr<const DecodedTx> App::decoded(ByteView bytes, Outcome& err) {
+    if (auto tx = m_decoded.find(bytes)) return tx;
+    auto tx = decode_tx(bytes, err);
+    if (!tx) return nullptr;
+    auto shared = std::make_shared<const DecodedTx>(std::move(*tx));
+    m_decoded.insert(bytes, shared);
+    return shared;
+}
+
 Outcome App::run_tx(store::KvView& base, ByteView bytes, Mode mode, std::int64_t height,
                     async::Admission& admitted) {
     if (!bytes.empty() && bytes[0] == async::k_results_tx_marker)
         return fail_async(async::Code::reserved_marker,
                           std::string(async::describe(async::Code::reserved_marker)));
-    std::shared_ptr<const DecodedTx> tx = m_decoded.find(bytes);
-    if (!tx) {
-        Outcome err;
-        auto decoded = decode_tx(bytes, err);
-        if (!decoded) return err;
-        tx = std::make_shared<const DecodedTx>(std::move(*decoded));
-        m_decoded.insert(bytes, tx);
-    }
+    Outcome err;
+    const std::shared_ptr<const DecodedTx> tx = decoded(bytes, err);
+    if (!tx) return err;
     const std::uint64_t gas = gas_of(base, *tx, bytes.size(), mode);
     const std::uint64_t gas_wanted = tx->auth.fee().gas_limit();
     auto with_gas = [&](Outcome o) {
@@ -692,10 +703,22 @@ PrepareProposalResponse App::prepare_proposal(const PrepareProposalRequest& req)
     // User txs in mempool order, re-checked against the state this block will run on.
     store::CacheView view(m_state);
     async::Admission admitted;
+    std::uint64_t gas = 0;
     for (const auto& tx : req.txs) {
         const auto cost = static_cast<std::int64_t>(tx.size()) + 8;
         if (cost > budget) break;
-        if (!run_tx(view, tx, Mode::proposal, req.height, admitted).ok()) continue;
+        // A tx that would take the block past max_gas ends it, as CometBFT's reap does: the
+        // txs behind it wait for the next block, in order.
+        if (m_options.max_block_gas > 0) {
+            Outcome err;
+            auto d = decoded(tx, err);
+            if (d && gas + d->auth.fee().gas_limit() >
+                         static_cast<std::uint64_t>(m_options.max_block_gas))
+                break;
+        }
+        const Outcome o = run_tx(view, tx, Mode::proposal, req.height, admitted);
+        if (!o.ok()) continue;
+        gas += o.gas_wanted;
         budget -= cost;
         out.txs.push_back(tx);
     }
@@ -706,6 +729,7 @@ ProposalStatus App::process_proposal(const ProcessProposalRequest& req) {
     const auto& txs = *req.txs;
     store::CacheView view(m_state);
     async::Admission admitted;
+    std::uint64_t gas = 0;
     for (std::size_t i = 0; i < txs.size(); ++i) {
         const Bytes& tx = txs[i];
         const bool results = !tx.empty() && tx[0] == async::k_results_tx_marker;
@@ -718,6 +742,12 @@ ProposalStatus App::process_proposal(const ProcessProposalRequest& req) {
         if (!o.ok()) {
             log()->debug("reject proposal height={}: tx {} code={} {}", req.height, i, o.code,
                          o.log);
+            return ProposalStatus::reject;
+        }
+        gas += o.gas_wanted;
+        if (m_options.max_block_gas > 0 && gas > static_cast<std::uint64_t>(m_options.max_block_gas)) {
+            log()->debug("reject proposal height={}: its txs want {} gas, block max_gas is {}",
+                         req.height, gas, m_options.max_block_gas);
             return ProposalStatus::reject;
         }
     }

@@ -130,6 +130,12 @@ Result<GenesisDoc> parse_genesis(std::string_view text) {
                 if (*mb < 1024 || *mb > (64 << 20)) return bad("block.max_bytes out of range");
                 g.max_block_bytes = *mb;
             }
+            if (b->value().as_object().contains("max_gas")) {
+                auto mg = get_int(b->value().as_object(), "max_gas");
+                if (!mg || *mg < -1 || *mg == 0)
+                    return bad("block.max_gas must be -1 (no limit) or a positive integer");
+                g.max_block_gas = *mg;
+            }
         }
         if (auto a = cp.find("abci"); a != cp.end() && a->value().is_object()) {
             if (auto ve = get_int(a->value().as_object(), "vote_extensions_enable_height")) {
@@ -192,7 +198,7 @@ std::string render_genesis(const GenesisDoc& g) {
                                     {"name", v.name}});
     }
     json::object cp{
-        {"block", json::object{{"max_bytes", std::to_string(g.max_block_bytes)}, {"max_gas", "-1"}}},
+        {"block", json::object{{"max_bytes", std::to_string(g.max_block_bytes)}, {"max_gas", std::to_string(g.max_block_gas)}}},
         {"evidence", json::object{{"max_age_num_blocks", "100000"}, {"max_age_duration", "172800000000000"}, {"max_bytes", "1048576"}}},
         {"validator", json::object{{"pub_key_types", json::array{"ed25519"}}}},
         {"version", json::object{{"app", "0"}}},

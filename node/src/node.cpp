@@ -164,7 +164,8 @@ public:
     consensus::ValidatorSet validators(std::int64_t height) override;
     std::string genesis_json() override { return m_genesis_text; }
     rpc::ConsensusParamsView consensus_params() override {
-        return {m_genesis.max_block_bytes, -1, m_genesis.vote_extensions_enable_height};
+        return {m_genesis.max_block_bytes, m_genesis.max_block_gas,
+                m_genesis.vote_extensions_enable_height};
     }
     rpc::MempoolView unconfirmed_txs(std::size_t limit) override;
     rpc::BroadcastResult broadcast_tx(Bytes tx) override;
@@ -403,6 +404,7 @@ Status NodeRuntime::open() {
     app::AppOptions ao_app;
     ao_app.chain_id = m_genesis.chain_id;
     ao_app.min_gas_prices = std::move(*min_gas_prices);
+    ao_app.max_block_gas = m_genesis.max_block_gas;
     async::ModuleOptions& mo = ao_app.async;
     mo.prophet = m_prophet.get();
     mo.estimate_deadlines = true;

@@ -46,6 +46,7 @@ Result<std::vector<TestnetNode>> write_testnet(const TestnetOptions& opt) {
     std::vector<crypto::PrivateKey> val_keys;
     GenesisDoc genesis;
     genesis.chain_id = opt.chain_id;
+    genesis.max_block_gas = k_default_max_block_gas;
     genesis.genesis_time =
         opt.genesis_time_ns != 0
             ? opt.genesis_time_ns

@@ -67,6 +67,48 @@ TEST_CASE("gas: size, signature, messages and handler gas; a lower limit is out 
     CHECK(huge.code == code(SdkCode::invalid_gas_limit));
 }
 
+TEST_CASE("block max_gas: check_tx refuses a tx above it, proposals stay within it") {
+    Chain chain(validators(1), funded_genesis());
+    chain.node.max_block_gas = static_cast<std::int64_t>(3 * k_default_gas_limit);
+    chain.node.restart();
+    auto& app = chain.app();
+
+    // One tx wanting more than a whole block can never be included: refused at check_tx.
+    auto over = check(app, future_tx(0, 0, 0, 3 * k_default_gas_limit + 1));
+    CHECK(over.code == code(SdkCode::invalid_gas_limit));
+    CHECK(contains(over.log, "exceeds block max gas"));
+    CHECK(check(app, future_tx(0, 0, 0, 3 * k_default_gas_limit)).code == 0);
+
+    // prepare_proposal: three txs of the default limit fit; the fourth and the rest wait, in
+    // order, even the small one behind them.
+    consensus::PrepareProposalRequest prep;
+    prep.height = 1;
+    prep.proposer_address = chain.vs.addresses[0];
+    prep.max_tx_bytes = 1 << 20;
+    for (std::uint64_t s = 0; s < 5; ++s)
+        prep.txs.push_back(future_tx(0, s));
+    prep.txs.push_back(send_tx(1, 0, stranger(), 1, 0, 50'000));
+    auto proposal = app.prepare_proposal(prep);
+    REQUIRE(proposal.txs.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK(proposal.txs[i] == prep.txs[i]);
+
+    // process_proposal: the same three pass; four are over the limit and the block is rejected.
+    consensus::ProcessProposalRequest proc;
+    proc.height = 1;
+    proc.proposer_address = chain.vs.addresses[0];
+    proc.txs = &proposal.txs;
+    CHECK(app.process_proposal(proc) == consensus::ProposalStatus::accept);
+    std::vector<Bytes> four(prep.txs.begin(), prep.txs.begin() + 4);
+    proc.txs = &four;
+    CHECK(app.process_proposal(proc) == consensus::ProposalStatus::reject);
+
+    // Without a limit (-1, CometBFT's default), all six are proposed.
+    chain.node.max_block_gas = -1;
+    chain.node.restart();
+    CHECK(chain.app().prepare_proposal(prep).txs.size() == 6);
+}
+
 TEST_CASE("Simulate: an unsigned tx gets the gas deliver reports, plus the signature padding") {
     async::AppGenesis module = genesis();
     module.handlers[0].gas = 500;

@@ -276,6 +276,7 @@ struct Node {
     std::optional<Address> self;
     app::Genesis genesis;
     std::vector<bank::GasPrice> min_gas_prices;
+    std::int64_t max_block_gas = -1;
 
     app::AppOptions options() const {
         app::AppOptions o;
@@ -287,6 +288,7 @@ struct Node {
             f->push_back(h);
         };
         o.min_gas_prices = min_gas_prices;
+        o.max_block_gas = max_block_gas;
         return o;
     }
     /// A new application over the same store, as after a process restart.

@@ -176,6 +176,23 @@ TEST_CASE("genesis: render and parse round trip; bad input refused") {
     std::string bad_addr = render_genesis(g);
     bad_addr.replace(bad_addr.find("\"address\":\"") + 11, 2, "00");
     CHECK_FALSE(parse_genesis(bad_addr).ok());
+
+    // block.max_gas: -1 (CometBFT's "no limit") by default and round trips; 0, < -1 and text
+    // that is not a number are refused, naming the field.
+    CHECK(parsed->max_block_gas == -1);
+    g.max_block_gas = k_default_max_block_gas;
+    auto with_gas = parse_genesis(render_genesis(g));
+    REQUIRE(with_gas.ok());
+    CHECK(with_gas->max_block_gas == k_default_max_block_gas);
+    for (const char* bad : {"\"0\"", "\"-2\"", "\"ten\""}) {
+        std::string text = render_genesis(g);
+        const std::string field = "\"max_gas\":\"" + std::to_string(k_default_max_block_gas) + "\"";
+        REQUIRE(text.find(field) != std::string::npos);
+        text.replace(text.find(field), field.size(), std::string("\"max_gas\":") + bad);
+        auto r = parse_genesis(text);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.find("block.max_gas") != std::string::npos);
+    }
 }
 
 TEST_CASE("config: non-ASCII text is refused outside strings and comments, kept inside them") {

@@ -56,6 +56,10 @@ struct AppOptions {
     async::ModuleOptions async;
     /// Node-local (config.toml min_gas_prices): check_tx refuses txs whose fee is below it.
     std::vector<bank::GasPrice> min_gas_prices;
+    /// consensus_params.block.max_gas (-1: none). A proposal's user txs want at most this much
+    /// gas together (prepare_proposal stops before it, process_proposal rejects a block over
+    /// it), and check_tx refuses a tx whose gas limit alone is above it, as the SDK's ante does.
+    std::int64_t max_block_gas = -1;
 };
 
 std::unique_ptr<consensus::Application> make_app(AppOptions options, const Genesis& genesis,

@@ -19,11 +19,19 @@ struct GenesisValidator {
     std::string name;
 };
 
+/// The block gas limit `seer init` and `seer testnet` write into a new genesis: about 300 echo
+/// futures with `--gas auto`, so a proposer under load never builds a block its validators need
+/// seconds to check (docs/performance.md).
+inline constexpr std::int64_t k_default_max_block_gas = 10'000'000;
+
 struct GenesisDoc {
     std::int64_t genesis_time = 0;  // unix ns
     std::string chain_id;
     std::int64_t initial_height = 1;
     std::int64_t max_block_bytes = 4 << 20;
+    /// consensus_params.block.max_gas: the most gas (the sum of the txs' gas limits) one block
+    /// may want; -1 is no limit (CometBFT's meaning, and what a genesis without it gets).
+    std::int64_t max_block_gas = -1;
     std::int64_t vote_extensions_enable_height = 1;
     std::vector<GenesisValidator> validators;
     std::string app_state_json = "{}";  // x/async genesis (async::parse_genesis_json)
