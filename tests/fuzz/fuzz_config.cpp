@@ -50,6 +50,7 @@ void check_config(std::string_view text) {
 bool same(const seer::node::GenesisDoc& a, const seer::node::GenesisDoc& b) {
     if (a.genesis_time != b.genesis_time || a.chain_id != b.chain_id ||
         a.initial_height != b.initial_height || a.max_block_bytes != b.max_block_bytes ||
+        a.max_block_gas != b.max_block_gas ||
         a.vote_extensions_enable_height != b.vote_extensions_enable_height ||
         a.app_state_json != b.app_state_json || a.validators.size() != b.validators.size())
         return false;
