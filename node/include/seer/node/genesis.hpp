@@ -19,10 +19,10 @@ struct GenesisValidator {
     std::string name;
 };
 
-/// The block gas limit `seer init` and `seer testnet` write into a new genesis: about 300 echo
+/// The block gas limit `seer init` and `seer testnet` write into a new genesis: about 1,270 echo
 /// futures with `--gas auto`, so a proposer under load never builds a block its validators need
-/// seconds to check (docs/performance.md).
-inline constexpr std::int64_t k_default_max_block_gas = 10'000'000;
+/// more than `timeout_propose` to check (ADR 0011, docs/performance.md).
+inline constexpr std::int64_t k_default_max_block_gas = 40'000'000;
 
 struct GenesisDoc {
     std::int64_t genesis_time = 0;  // unix ns
