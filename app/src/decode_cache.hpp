@@ -5,6 +5,7 @@
 // a pure function of the bytes and reads no state, so caching it cannot change any outcome.
 // Only successes are kept; the key is the whole tx, so equal keys mean equal bytes.
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,8 +17,13 @@ namespace seer::app::detail {
 
 class DecodeCache {
 public:
-    /// Two generations of this many txs each: more than a full mempool (5,000 by default).
+    /// Two generations of this many txs each: more than a full mempool (5,000 by default)...
     static constexpr std::size_t k_generation = 8192;
+    /// ...and of at most this many bytes of tx each. A tx above k_max_cached_bytes is decoded
+    /// again each time: a decode succeeds before any signature check, so a flood of large
+    /// well-formed txs must not be able to grow the cache beyond these bytes.
+    static constexpr std::size_t k_generation_bytes = 16u << 20;
+    static constexpr std::size_t k_max_cached_bytes = 64u << 10;
 
     std::shared_ptr<const DecodedTx> find(ByteView bytes) const {
         const std::string_view key(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -26,10 +32,15 @@ public:
         return nullptr;
     }
     void insert(ByteView bytes, std::shared_ptr<const DecodedTx> tx) {
-        if (m_current.size() >= k_generation) {
+        if (bytes.size() > k_max_cached_bytes) return;
+        // A decoded tx holds about three copies of its bytes (the key, TxRaw, body and auth).
+        const std::size_t cost = 3 * bytes.size() + 512;
+        if (m_current.size() >= k_generation || m_current_bytes + cost > k_generation_bytes) {
             m_previous = std::move(m_current);
             m_current.clear();
+            m_current_bytes = 0;
         }
+        m_current_bytes += cost;
         m_current.emplace(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
                           std::move(tx));
     }
@@ -43,6 +54,7 @@ private:
                                    std::equal_to<>>;
     Map m_current;
     Map m_previous;
+    std::size_t m_current_bytes = 0;
 };
 
 }  // namespace seer::app::detail
