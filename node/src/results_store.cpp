@@ -57,16 +57,9 @@ void index_events(std::vector<std::pair<Bytes, std::uint32_t>>& keys, rpc::Event
     for (const auto& e : events) {
         for (const auto& a : e.attributes) {
             if (!a.index || e.type.empty() || a.key.empty()) continue;
-            // A NUL in the composite key is not a key a query can name.
-            if (e.type.find('\0') != std::string::npos || a.key.find('\0') != std::string::npos)
-                continue;
-            Bytes k;
-            k.reserve(e.type.size() + a.key.size() + a.value.size() + 12);
-            k.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
-            k.insert(k.end(), e.type.begin(), e.type.end());
-            k.push_back('.');
-            k.insert(k.end(), a.key.begin(), a.key.end());
-            k.push_back(0);
+            const std::string composite = e.type + "." + a.key;
+            if (composite.find('\0') != std::string::npos) continue;  // not a key a query can name
+            Bytes k = event_prefix(scope, composite);
             k.insert(k.end(), a.value.begin(), a.value.end());
             k.push_back(0);
             append_be(k, static_cast<std::uint64_t>(height), 8);
