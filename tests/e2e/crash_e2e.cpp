@@ -17,14 +17,10 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST_CASE("e2e: kill -9 at random instants, restart consistent") {
-    TempDir tmp("seer-crash");
-    REQUIRE(tmp.ok());
-    const std::string dir = tmp.path();
-    const std::uint16_t base = free_port_range(20);
-    REQUIRE(base != 0);
-    REQUIRE(write_one_validator_testnet(dir, base));
-    const std::string home = dir + "/net/node0";
-    const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
+    OneValidatorNet net("seer-crash");
+    REQUIRE(net.ok());
+    const std::string& home = net.home;
+    const std::uint16_t rpc = net.rpc;
     auto height = [&] { return rpc_height(rpc); };
     auto block_hash = [&](std::int64_t h) -> std::string {
         auto r = rpc_get(rpc, "/block?height=" + std::to_string(h));

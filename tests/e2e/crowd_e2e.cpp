@@ -109,14 +109,11 @@ bool status_ok(std::uint16_t rpc) {
 
 TEST_CASE("e2e: a crowd of websockets, idle and dribbling connections cannot lock the RPC or "
           "the metrics") {
-    TempDir tmp("seer-crowd");
-    REQUIRE(tmp.ok());
-    const std::string dir = tmp.path();
-    const std::uint16_t base = free_port_range(20);
-    REQUIRE(base != 0);
-    REQUIRE(write_one_validator_testnet(dir, base));
-    const std::string home = dir + "/net/node0";
-    const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
+    OneValidatorNet net("seer-crowd");
+    REQUIRE(net.ok());
+    const std::uint16_t base = net.base;
+    const std::string& home = net.home;
+    const std::uint16_t rpc = net.rpc;
     const std::uint16_t metrics = static_cast<std::uint16_t>(base + 4);
     const std::string config = home + "/config/config.toml";
     // The limit the issue was measured with (the default is now CometBFT's 900).

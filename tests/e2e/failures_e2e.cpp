@@ -24,14 +24,11 @@ namespace fs = std::filesystem;
 }  // namespace
 
 TEST_CASE("e2e: expected failures exit 1 with one clear line") {
-    TempDir tmp("seer-failures");
-    REQUIRE(tmp.ok());
-    const std::string dir = tmp.path();
-    const std::uint16_t base = free_port_range(20);
-    REQUIRE(base != 0);
-    REQUIRE(write_one_validator_testnet(dir, base));
-    const std::string home = dir + "/net/node0";
-    const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
+    OneValidatorNet net("seer-failures");
+    REQUIRE(net.ok());
+    const std::string& dir = net.dir;
+    const std::string& home = net.home;
+    const std::uint16_t rpc = net.rpc;
     auto height = [&] { return rpc_height(rpc); };
     // Runs `seer start` with extra arguments and expects it to fail: its exit code and output.
     auto start_failing = [&](const std::string& name, std::vector<std::string> extra = {}) {

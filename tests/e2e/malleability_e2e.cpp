@@ -64,14 +64,12 @@ std::pair<std::int64_t, std::string> broadcast(std::uint16_t rpc, const std::str
 
 TEST_CASE("e2e: a signed tx re-encoded another way is refused; the original commits under its "
           "own hash") {
-    TempDir tmp("seer-malleability");
-    REQUIRE(tmp.ok());
-    const std::string dir = tmp.path();
-    const std::uint16_t base = free_port_range(20);
-    REQUIRE(base != 0);
-    REQUIRE(write_one_validator_testnet(dir, base));
-    const std::string home = dir + "/net/node0";
-    const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
+    OneValidatorNet net("seer-malleability");
+    REQUIRE(net.ok());
+    const std::string& dir = net.dir;
+    const std::uint16_t base = net.base;
+    const std::string& home = net.home;
+    const std::uint16_t rpc = net.rpc;
     const std::uint16_t api = static_cast<std::uint16_t>(base + 10);
     {
         Process g;

@@ -288,4 +288,30 @@ inline std::uint16_t free_port_range(int count) {
     return 0;
 }
 
+#ifdef SEER_BINARY
+/// A fresh temp dir holding write_one_validator_testnet's files on a free range of 20 ports:
+/// where most single-node e2e tests start. ok() is false when any step failed.
+struct OneValidatorNet {
+    explicit OneValidatorNet(const std::string& prefix) : tmp(prefix) {
+        if (!tmp.ok()) return;
+        dir = tmp.path();
+        base = free_port_range(20);
+        if (base == 0 || !write_one_validator_testnet(dir, base)) return;
+        home = dir + "/net/node0";
+        rpc = static_cast<std::uint16_t>(base + 1);
+        m_ok = true;
+    }
+    bool ok() const { return m_ok; }
+
+    TempDir tmp;
+    std::string dir;
+    std::uint16_t base = 0;   // p2p; REST is base + 10, metrics base + 4
+    std::string home;         // dir/net/node0
+    std::uint16_t rpc = 0;    // base + 1
+
+private:
+    bool m_ok = false;
+};
+#endif
+
 }  // namespace seer::e2e

@@ -81,14 +81,11 @@ TEST_CASE("e2e: a stalled validator logs why, every few seconds, and when it res
 }
 
 TEST_CASE("e2e: a block store behind the sign state is named as the stall's cause") {
-    TempDir tmp("seer-stall-tail");
-    REQUIRE(tmp.ok());
-    const std::string dir = tmp.path();
-    const std::uint16_t base = free_port_range(20);
-    REQUIRE(base != 0);
-    REQUIRE(write_one_validator_testnet(dir, base));
-    const std::string home = dir + "/net/node0";
-    const std::uint16_t rpc = static_cast<std::uint16_t>(base + 1);
+    OneValidatorNet net("seer-stall-tail");
+    REQUIRE(net.ok());
+    const std::string& dir = net.dir;
+    const std::string& home = net.home;
+    const std::uint16_t rpc = net.rpc;
     const std::string log_path = home + "/seer.log";
 
     Process node;
