@@ -219,6 +219,30 @@ TEST_CASE(
                                           net.dir + "/cli-exec.log");
         CHECK(count.find("VERIFIED") != std::string::npos);
         CHECK(count.find("output:    5") != std::string::npos);
+
+        // Mempool gossip (batches on channel 0x30): txs sent only to node 0 reach the other
+        // validators' mempools, so other proposers include some of them. Without gossip only
+        // node 0's own proposals could; with it, 8 txs in node 0's blocks alone is a 1-in-65,536
+        // chance (proposers rotate).
+        auto st0 = rpc_get(net.rpc(0), "/status");
+        REQUIRE(st0);
+        const std::string node0(st0->at("validator_info").at("address").as_string());
+        std::set<std::string> proposers;
+        for (int i = 0; i < 8; ++i) {
+            const std::string sent =
+                run_cli({"tx", "bank", "send", "bob", "carol", "1useer", "--wait"},
+                        net.dir + "/cli-send-" + std::to_string(i) + ".log");
+            const auto at = sent.find(" in block ");
+            REQUIRE_MESSAGE(at != std::string::npos, sent);
+            const std::string h = sent.substr(at + 10, sent.find('\n', at) - at - 10);
+            auto b = rpc_get(net.rpc(0), "/block?height=" + h);
+            REQUIRE(b);
+            proposers.insert(
+                std::string(b->at("block").at("header").at("proposer_address").as_string()));
+        }
+        INFO("node 0 is " << node0);
+        proposers.erase(node0);
+        CHECK_FALSE(proposers.empty());  // some of the 8 were proposed by another validator
     }
 
     // 2. kill -9 one validator: the other three keep committing.
