@@ -1,8 +1,10 @@
 #include "results_store.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "seer/async/tx.hpp"
+#include "seer/common/wire.hpp"
 #include "seer/types/v1/types.pb.h"
 
 namespace seer::node::detail {
@@ -17,28 +19,12 @@ Bytes height_key(std::int64_t h) {
     return k;
 }
 
-void to_pb(const consensus::Event& e, pb::Event* out) {
-    out->set_type(e.type);
-    for (const auto& a : e.attributes) {
-        auto* pa = out->add_attributes();
-        pa->set_key(a.key);
-        pa->set_value(a.value);
-        pa->set_index(a.index);
-    }
-}
-
 consensus::Event from_pb(const pb::Event& e) {
     consensus::Event out;
     out.type = e.type();
     for (const auto& a : e.attributes())
         out.attributes.push_back({a.key(), a.value(), a.index()});
     return out;
-}
-
-template <class M>
-Bytes serialize(const M& m) {
-    const std::string s = m.SerializeAsString();
-    return Bytes(s.begin(), s.end());
 }
 
 Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
@@ -50,44 +36,100 @@ Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
     return k;
 }
 
-/// The index keys of `events`, each with `tx_index` (0 for block events, which have none).
-void index_events(std::vector<std::pair<Bytes, std::uint32_t>>& keys, rpc::EventScope scope,
-                  const std::vector<consensus::Event>& events, std::int64_t height,
-                  std::uint32_t tx_index) {
-    for (const auto& e : events) {
-        for (const auto& a : e.attributes) {
-            if (!a.index || e.type.empty() || a.key.empty()) continue;
-            const std::string composite = e.type + "." + a.key;
-            if (composite.find('\0') != std::string::npos) continue;  // not a key a query can name
-            Bytes k = event_prefix(scope, composite);
-            k.insert(k.end(), a.value.begin(), a.value.end());
-            k.push_back(0);
-            append_be(k, static_cast<std::uint64_t>(height), 8);
-            keys.emplace_back(std::move(k), tx_index);
+/// The index postings of one block: for each distinct key, the ascending indexes of the txs
+/// that carry it (nothing for block events). Keys are built in one reused buffer, so only a
+/// key seen for the first time in the block allocates.
+class IndexBuilder {
+public:
+    explicit IndexBuilder(std::int64_t height) : m_height(height) {}
+
+    void add(rpc::EventScope scope, const std::vector<consensus::Event>& events,
+             std::uint32_t tx_index) {
+        for (const auto& e : events) {
+            for (const auto& a : e.attributes) {
+                if (!a.index || e.type.empty() || a.key.empty()) continue;
+                // Not a key a query can name.
+                if (e.type.find('\0') != std::string::npos || a.key.find('\0') != std::string::npos)
+                    continue;
+                m_key.clear();
+                m_key.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
+                m_key.append(e.type).append(".").append(a.key);
+                m_key.push_back('\0');
+                m_key.append(a.value);
+                m_key.push_back('\0');
+                for (int i = 7; i >= 0; --i)
+                    m_key.push_back(static_cast<char>(static_cast<std::uint64_t>(m_height) >> (8 * i)));
+                auto& postings = m_postings[m_key];
+                if (scope != rpc::EventScope::tx) continue;
+                // Txs are added in index order, so a repeat can only be the last one added.
+                if (postings.size() >= 4 &&
+                    read_be(ByteView(postings).last(4)) == tx_index)
+                    continue;
+                append_be(postings, tx_index, 4);
+            }
         }
     }
+
+    /// Every key and its postings, in key order.
+    void write(store::WriteBatch& batch) const {
+        std::vector<const std::pair<const std::string, Bytes>*> order;
+        order.reserve(m_postings.size());
+        for (const auto& kv : m_postings)
+            order.push_back(&kv);
+        std::sort(order.begin(), order.end(),
+                  [](const auto* x, const auto* y) { return x->first < y->first; });
+        for (const auto* kv : order)
+            batch.put(k_eventindex_column, as_bytes(kv->first), kv->second);
+    }
+
+private:
+    std::int64_t m_height;
+    std::string m_key;
+    std::unordered_map<std::string, Bytes> m_postings;
+};
+
+/// Event { type = 1; repeated EventAttribute attributes = 2 } as field `field` of its parent.
+void put_event(Bytes& out, std::uint32_t field, const consensus::Event& e) {
+    wire::Nested ev(out, field);
+    wire::put_bytes(out, 1, e.type);
+    for (const auto& a : e.attributes) {
+        wire::Nested at(out, 2);
+        wire::put_bytes(out, 1, a.key);
+        wire::put_bytes(out, 2, a.value);
+        wire::put_varint(out, 3, a.index ? 1 : 0);
+        at.end();
+    }
+    ev.end();
 }
 
 }  // namespace
 
-void ResultsStore::save(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp,
-                        store::WriteBatch batch) {
-    pb::BlockResults r;
-    r.set_height(block.header.height);
+Bytes encode_block_results(std::int64_t height, const consensus::FinalizeBlockResponse& resp) {
+    // types.proto's BlockResults, field by field, straight from the response: the generated
+    // message took a copy of every event string and a destructor pass per block (issue 10).
+    Bytes out;
+    out.reserve(64 + resp.tx_results.size() * 1024);
+    wire::put_varint(out, 1, static_cast<std::uint64_t>(height));
     for (const auto& tx : resp.tx_results) {
-        auto* t = r.add_txs_results();
-        t->set_code(tx.code);
-        t->set_codespace(tx.codespace);
-        t->set_data(std::string(tx.data.begin(), tx.data.end()));
-        t->set_log(tx.log);
-        t->set_gas_wanted(tx.gas_wanted);
-        t->set_gas_used(tx.gas_used);
+        wire::Nested t(out, 2);
+        wire::put_varint(out, 1, tx.code);
+        wire::put_bytes(out, 2, ByteView(tx.data));
+        wire::put_bytes(out, 3, tx.log);
+        wire::put_varint(out, 5, static_cast<std::uint64_t>(tx.gas_wanted));
+        wire::put_varint(out, 6, static_cast<std::uint64_t>(tx.gas_used));
         for (const auto& e : tx.events)
-            to_pb(e, t->add_events());
+            put_event(out, 7, e);
+        wire::put_bytes(out, 8, tx.codespace);
+        t.end();
     }
     for (const auto& e : resp.events)
-        to_pb(e, r.add_finalize_block_events());
-    r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
+        put_event(out, 3, e);
+    wire::put_bytes(out, 4, ByteView(resp.app_hash.data(), resp.app_hash.size()));
+    return out;
+}
+
+void ResultsStore::save(const consensus::Block& block, const consensus::FinalizeBlockResponse& resp,
+                        store::WriteBatch batch) {
     const std::int64_t h = block.header.height;
     // A block's events repeat most of their attributes (the sender, action and module of
     // every message, the fee collector of every fee, the submitter and attempt of every result,
@@ -95,30 +137,17 @@ void ResultsStore::save(const consensus::Block& block, const consensus::Finalize
     // and is written once, in key order. A tx key's value lists the txs that carry it
     // (ascending u32 BE indexes), so a block of N similar txs writes a few keys per tx, not one
     // per attribute.
-    std::vector<std::pair<Bytes, std::uint32_t>> keys;
-    index_events(keys, rpc::EventScope::block, resp.events, h, 0);
+    IndexBuilder index(h);
+    index.add(rpc::EventScope::block, resp.events, 0);
     for (std::size_t i = 0; i < resp.tx_results.size(); ++i)
-        index_events(keys, rpc::EventScope::tx, resp.tx_results[i].events, h,
-                     static_cast<std::uint32_t>(i));
-    std::sort(keys.begin(), keys.end());
-    Bytes postings;
-    for (std::size_t i = 0; i < keys.size();) {
-        const Bytes& k = keys[i].first;
-        postings.clear();
-        std::size_t j = i;
-        for (; j < keys.size() && keys[j].first == k; ++j)
-            if (k[0] == 'T' && (j == i || keys[j].second != keys[j - 1].second))
-                append_be(postings, keys[j].second, 4);
-        batch.put(k_eventindex_column, k, postings);
-        i = j;
-    }
-    batch.put(k_results_column, height_key(block.header.height), serialize(r));
+        index.add(rpc::EventScope::tx, resp.tx_results[i].events, static_cast<std::uint32_t>(i));
+    index.write(batch);
+    batch.put(k_results_column, height_key(h), encode_block_results(h, resp));
     for (std::size_t i = 0; i < block.txs.size(); ++i) {
-        pb::TxLocation loc;
-        loc.set_height(block.header.height);
-        loc.set_index(static_cast<std::uint32_t>(i));
-        const auto hash = async::tx_hash(block.txs[i]);
-        batch.put(k_txindex_column, hash, serialize(loc));
+        Bytes loc;  // TxLocation { height = 1; index = 2 }
+        wire::put_varint(loc, 1, static_cast<std::uint64_t>(h));
+        wire::put_varint(loc, 2, i);
+        batch.put(k_txindex_column, async::tx_hash(block.txs[i]), std::move(loc));
     }
     // Not synced here: the application's commit follows at once with a synced write to the same
     // database, and RocksDB's sync of a write syncs every write before it (the WAL files are

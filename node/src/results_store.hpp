@@ -28,6 +28,9 @@ inline constexpr std::string_view k_results_column = "results";
 inline constexpr std::string_view k_txindex_column = "txindex";
 inline constexpr std::string_view k_eventindex_column = "eventindex";
 
+/// types.proto's BlockResults for `response`, the bytes the generated message serializes to.
+Bytes encode_block_results(std::int64_t height, const consensus::FinalizeBlockResponse& response);
+
 class ResultsStore {
 public:
     explicit ResultsStore(store::KvStore& kv) : m_kv(kv) {}

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "seer/common/bytes.hpp"
+#include "seer/common/wire.hpp"
 
 namespace seer::node::detail {
 
@@ -20,14 +21,6 @@ inline std::size_t tx_batch_limit(std::size_t max_tx) {
     return (max_tx > k_tx_batch_bytes ? max_tx : k_tx_batch_bytes) + 32;
 }
 
-inline void append_varint(Bytes& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<std::uint8_t>(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<std::uint8_t>(v));
-}
-
 /// Txs { repeated bytes txs = 1 }, built one tx at a time.
 class TxBatch {
 public:
@@ -35,7 +28,7 @@ public:
     std::size_t size_with(std::size_t size) const { return m_body.size() + size + 11; }
     void add(ByteView tx) {
         m_body.push_back(0x0a);
-        append_varint(m_body, tx.size());
+        wire::append_varint(m_body, tx.size());
         m_body.insert(m_body.end(), tx.begin(), tx.end());
         ++m_count;
     }
@@ -46,7 +39,7 @@ public:
         Bytes out;
         out.reserve(m_body.size() + 6);
         out.push_back(0x0a);
-        append_varint(out, m_body.size());
+        wire::append_varint(out, m_body.size());
         out.insert(out.end(), m_body.begin(), m_body.end());
         m_body.clear();
         m_count = 0;
@@ -59,20 +52,11 @@ private:
 };
 
 namespace tx_batch_detail {
-inline std::optional<std::uint64_t> read_varint(ByteView b, std::size_t& at) {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64 && at < b.size(); shift += 7) {
-        const std::uint8_t c = b[at++];
-        v |= static_cast<std::uint64_t>(c & 0x7f) << shift;
-        if (!(c & 0x80)) return v;
-    }
-    return std::nullopt;
-}
 /// tag 0x0a | length | bytes at `at`; nullopt when the bytes do not hold exactly that.
 inline std::optional<ByteView> read_field(ByteView b, std::size_t& at) {
     if (at >= b.size() || b[at] != 0x0a) return std::nullopt;
     ++at;
-    auto len = read_varint(b, at);
+    auto len = wire::read_varint(b, at);
     if (!len || *len > b.size() - at) return std::nullopt;
     ByteView out = b.subspan(at, static_cast<std::size_t>(*len));
     at += static_cast<std::size_t>(*len);

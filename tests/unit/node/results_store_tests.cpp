@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "../../../node/src/results_store.hpp"
+#include "seer/async/tx.hpp"
+#include "seer/types/v1/types.pb.h"
 
 namespace seer::node::detail {
 namespace {
@@ -99,6 +101,72 @@ TEST_CASE("results store: keys of the 0.1.0 layout (one per tx, index in the key
     save(store, 4, {{message("carol", "send")}});
     CHECK(scan(store, rpc::EventScope::tx, "message.sender") ==
           std::vector<Hit>{{"carol", 3, 9}, {"carol", 4, 0}});
+}
+
+TEST_CASE("results store: the hand-written BlockResults encoding is the generated one's") {
+    consensus::FinalizeBlockResponse resp;
+    resp.events = {Event{"block_reward", {{"to", "alice", true}, {"", "", false}}}, Event{}};
+    consensus::ExecTxResult big;
+    big.code = 300;  // a two-byte varint
+    big.codespace = "async";
+    big.data = Bytes(20'000, 0xab);  // a three-byte length, nested twice
+    big.log = std::string(200, 'l');
+    big.gas_wanted = -1;  // int64: ten bytes of two's complement
+    big.gas_used = 123'456;
+    big.events = {message(std::string(150, 'a'), "send"), Event{"", {}}};
+    resp.tx_results = {consensus::ExecTxResult{}, big, consensus::ExecTxResult{}};
+    resp.app_hash[0] = 1;
+    resp.app_hash[31] = 0xff;
+
+    types::v1::BlockResults r;
+    r.set_height(77);
+    for (const auto& tx : resp.tx_results) {
+        auto* t = r.add_txs_results();
+        t->set_code(tx.code);
+        t->set_codespace(tx.codespace);
+        t->set_data(std::string(tx.data.begin(), tx.data.end()));
+        t->set_log(tx.log);
+        t->set_gas_wanted(tx.gas_wanted);
+        t->set_gas_used(tx.gas_used);
+        for (const auto& e : tx.events) {
+            auto* pe = t->add_events();
+            pe->set_type(e.type);
+            for (const auto& a : e.attributes) {
+                auto* pa = pe->add_attributes();
+                pa->set_key(a.key);
+                pa->set_value(a.value);
+                pa->set_index(a.index);
+            }
+        }
+    }
+    for (const auto& e : resp.events) {
+        auto* pe = r.add_finalize_block_events();
+        pe->set_type(e.type);
+        for (const auto& a : e.attributes) {
+            auto* pa = pe->add_attributes();
+            pa->set_key(a.key);
+            pa->set_value(a.value);
+            pa->set_index(a.index);
+        }
+    }
+    r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
+    const std::string want = r.SerializeAsString();
+    CHECK(to_string(encode_block_results(77, resp)) == want);
+
+    // And what is saved reads back.
+    auto kv = store::make_memory_store(columns());
+    ResultsStore store(*kv);
+    consensus::Block block;
+    block.header.height = 77;
+    block.txs = {Bytes{1}, Bytes{2}, Bytes{3}};
+    store.save(block, resp, {});
+    auto back = store.results(77);
+    REQUIRE(back);
+    REQUIRE(back->txs_results.size() == 3);
+    CHECK(back->txs_results[1].data == big.data);
+    CHECK(back->txs_results[1].gas_wanted == -1);
+    CHECK(back->txs_results[1].events[0].attributes[0].value == std::string(150, 'a'));
+    CHECK(store.locate(async::tx_hash(block.txs[2])) == std::pair<std::int64_t, std::uint32_t>{77, 2});
 }
 
 }  // namespace
