@@ -138,24 +138,47 @@ asio::awaitable<Status> Connection::write_frame(ByteView plaintext) {
     co_return co_await write_raw(*sealed);
 }
 
-asio::awaitable<Result<Bytes>> Connection::read_frame(std::size_t max_plaintext) {
+asio::awaitable<boost::system::error_code> Connection::fill(std::size_t need) {
+    // Frames are read from a buffer that one read_some may fill with several of them: a burst
+    // of small frames (votes, HasVote, parts) costs one receive, not two per frame (issue 15).
     boost::system::error_code ec;
-    std::array<std::uint8_t, k_frame_header_bytes> header{};
-    co_await asio::async_read(m_socket, asio::buffer(header), redirect_error(use_awaitable, ec));
-    if (ec) co_return io_error(ec);
+    if (m_in.size() - m_in_at >= need) co_return ec;
+    if (m_in_at > 0) {  // keep the unread tail at the front
+        m_in.erase(m_in.begin(), m_in.begin() + static_cast<std::ptrdiff_t>(m_in_at));
+        m_in_at = 0;
+    }
+    while (m_in.size() < need) {
+        const std::size_t have = m_in.size();
+        m_in.resize(std::max(need, have + k_read_chunk_bytes));
+        const std::size_t n = co_await m_socket.async_read_some(
+            asio::buffer(m_in.data() + have, m_in.size() - have), redirect_error(use_awaitable, ec));
+        m_in.resize(have + n);
+        if (ec) co_return ec;
+    }
+    co_return ec;
+}
+
+asio::awaitable<Result<Bytes>> Connection::read_frame(std::size_t max_plaintext) {
+    if (auto ec = co_await fill(k_frame_header_bytes)) co_return io_error(ec);
+    const ByteView header(m_in.data() + m_in_at, k_frame_header_bytes);
     auto len = m_opener->ciphertext_length(header);
     if (!len) co_return len.error();
     if (*len > max_plaintext + k_tag_bytes)
         co_return make_error("frame_too_large", "frame of " + std::to_string(*len) +
                                                     " bytes where at most " +
                                                     std::to_string(max_plaintext) + " fit");
-    Bytes ciphertext(*len);
-    co_await asio::async_read(m_socket, asio::buffer(ciphertext), redirect_error(use_awaitable, ec));
-    if (ec) co_return io_error(ec);
+    const std::size_t frame = k_frame_header_bytes + *len;
+    if (auto ec = co_await fill(frame)) co_return io_error(ec);
     m_last_recv = SteadyClock::now();
-    m_counters->bytes_in += k_frame_header_bytes + ciphertext.size();
-    m_sw.bytes_in += k_frame_header_bytes + ciphertext.size();
-    co_return m_opener->open(header, ciphertext);
+    m_counters->bytes_in += frame;
+    m_sw.bytes_in += frame;
+    const ByteView bytes(m_in.data() + m_in_at, frame);
+    m_in_at += frame;
+    if (m_in_at == m_in.size()) {  // all read: the next fill starts at the front
+        m_in.clear();
+        m_in_at = 0;
+    }
+    co_return m_opener->open(bytes.first(k_frame_header_bytes), bytes.subspan(k_frame_header_bytes));
 }
 
 asio::awaitable<Status> Connection::handshake() {
@@ -311,35 +334,54 @@ asio::awaitable<void> Connection::reader() {
     }
 }
 
+std::optional<Bytes> Connection::next_plaintext() {
+    if (m_pong_due) {
+        m_pong_due = false;
+        return encode_pong();
+    }
+    if (m_ping_due) {
+        m_ping_due = false;
+        return encode_ping();
+    }
+    if (m_packets.empty() && !m_queue.empty()) {
+        Outgoing next = std::move(m_queue.front());
+        m_queue.pop_front();
+        auto packets = encode_message(next.channel, *next.message, k_send_frame_bytes);
+        m_packets.assign(std::make_move_iterator(packets.begin()),
+                         std::make_move_iterator(packets.end()));
+        ++m_sw.messages_out;
+    }
+    if (m_packets.empty()) return std::nullopt;
+    Bytes out = std::move(m_packets.front());
+    m_packets.pop_front();
+    return out;
+}
+
 asio::awaitable<void> Connection::writer() {
     auto self = shared_from_this();
-    const std::size_t packet_bytes = k_send_frame_bytes;
+    Bytes out;
     while (m_state == State::active) {
-        Bytes plaintext;
-        if (m_pong_due) {
-            m_pong_due = false;
-            plaintext = encode_pong();
-        } else if (m_ping_due) {
-            m_ping_due = false;
-            plaintext = encode_ping();
-        } else if (!m_packets.empty()) {
-            plaintext = std::move(m_packets.front());
-            m_packets.pop_front();
-        } else if (!m_queue.empty()) {
-            Outgoing next = std::move(m_queue.front());
-            m_queue.pop_front();
-            auto packets = encode_message(next.channel, *next.message, packet_bytes);
-            m_packets.assign(std::make_move_iterator(packets.begin()),
-                             std::make_move_iterator(packets.end()));
-            ++m_sw.messages_out;
-            continue;
-        } else {
+        // Every frame that is ready goes in one write, up to k_write_batch_bytes: a node that
+        // sends a peer a vote, a HasVote and a status in one run of its queue makes one send,
+        // and the peer one receive (issue 15).
+        out.clear();
+        while (out.size() < k_write_batch_bytes) {
+            auto plaintext = next_plaintext();
+            if (!plaintext) break;
+            auto sealed = m_sealer->seal(*plaintext);
+            if (!sealed) {
+                close(sealed.error(), false);
+                co_return;
+            }
+            out.insert(out.end(), sealed->begin(), sealed->end());
+        }
+        if (out.empty()) {
             boost::system::error_code ec;
             m_signal.expires_at(SteadyClock::time_point::max());
             co_await m_signal.async_wait(redirect_error(use_awaitable, ec));
             continue;
         }
-        auto st = co_await write_frame(plaintext);
+        auto st = co_await write_raw(out);
         if (!st) {
             close(st.error(), false);
             break;

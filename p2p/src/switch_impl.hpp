@@ -127,6 +127,11 @@ struct Switch::Impl {
 /// One TCP connection: handshake, node info, then reader, writer and watchdog coroutines, all
 /// on the connection's strand (every member below is owned by it, except `registered`, owned
 /// by the switch strand).
+/// A receive asks for at least this many bytes more than the frame needs.
+inline constexpr std::size_t k_read_chunk_bytes = 16 * 1024;
+/// The writer stops adding ready frames to one send at this size.
+inline constexpr std::size_t k_write_batch_bytes = 64 * 1024;
+
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
     enum class State { handshaking, waiting, active, closed };
@@ -165,6 +170,10 @@ private:
     asio::awaitable<Status> write_raw(ByteView bytes);
     asio::awaitable<Status> write_frame(ByteView plaintext);
     asio::awaitable<Result<Bytes>> read_frame(std::size_t max_plaintext);
+    /// Reads until at least `need` unread bytes are buffered in m_in.
+    asio::awaitable<boost::system::error_code> fill(std::size_t need);
+    /// The next frame's plaintext the writer should send, or nullopt when nothing is due.
+    std::optional<Bytes> next_plaintext();
     asio::awaitable<void> reader();
     asio::awaitable<void> writer();
     asio::awaitable<void> watchdog();
@@ -196,6 +205,8 @@ private:
     };
     std::deque<Outgoing> m_queue;       // bounded by opt.send_queue_capacity; drops counted
     std::deque<Bytes> m_packets;        // packets of the message being written
+    Bytes m_in;                         // received bytes; frames are read from m_in_at
+    std::size_t m_in_at = 0;
     std::size_t m_consecutive_full = 0;
     bool m_ping_due = false;
     bool m_pong_due = false;
