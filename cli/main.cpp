@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,19 @@ using namespace seer;
 namespace {
 
 constexpr const char* k_version = "0.1.0";
+
+/// A --timeout: a positive, finite number of seconds, with a message a user can read.
+const CLI::Validator positive_seconds(
+    [](std::string& v) -> std::string {
+        try {
+            std::size_t used = 0;
+            const double d = std::stod(v, &used);
+            if (used == v.size() && d > 0 && std::isfinite(d)) return {};
+        } catch (const std::exception&) {
+        }
+        return "must be a positive number of seconds, not '" + v + "'";
+    },
+    "SECONDS > 0");
 
 int fail(const std::string& message) {
     std::cerr << "Error: " << message << "\n";
@@ -217,6 +231,7 @@ int main(int argc, char** argv) {
     add_future->add_option("--from", af.from, "key name in the keyring")->required();
     add_future->add_flag("--wait", af.wait, "follow the future until it is final");
     add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")
+        ->check(positive_seconds)
         ->capture_default_str();
     auto add_tx_flags = [](CLI::App* cmd, cli::TxOptionsCli& t) {
         cmd->add_option("--chain-id", t.chain_id, "chain ID (default: the node's)");
@@ -247,8 +262,9 @@ int main(int argc, char** argv) {
     bank_send->add_option("amount", bs.amount, "coins, e.g. 1000000useer")->required();
     bank_send->add_flag("--wait", bs.wait, "wait until the tx is in a block");
     bank_send->add_option("--timeout", bs.timeout_s, "seconds to wait with --wait")
+        ->check(positive_seconds)
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_seconds);
     add_tx_flags(bank_send, bs.tx);
 
     auto* genesis_cmd = app.add_subcommand("genesis", "edit genesis.json before the first start");
@@ -281,7 +297,7 @@ int main(int argc, char** argv) {
         ->required();
     query_txs->add_option("--page", txs_page, "page number")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_seconds);
     query_txs->add_option("--per-page", txs_per_page, "results per page (at most 100)")
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
@@ -365,8 +381,9 @@ int main(int argc, char** argv) {
                            "send unsigned random payloads of this size (proxy_app = \"noop\")")
         ->check(CLI::Range(1, 65536));
     bench_load->add_option("--timeout", bl.timeout_s, "seconds for everything to commit")
+        ->check(positive_seconds)
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_seconds);
     bench_load->add_flag("!--no-wait-final", bl.wait_final, "do not wait for futures to be final");
 
     for (auto* sc :
@@ -376,7 +393,11 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --help-all print and exit 0 as CLI11 does. A usage error is one line and
+        // exit code 1, as every other error of seer (and cobra's "Error: ..." in the Cosmos
+        // CLIs), not CLI11's two lines and codes 105-113.
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+        return fail(std::string(e.what()) + " (run with --help for usage)");
     }
     // An expected failure (a file where a directory should be, a disk error) ends in one line
     // and exit code 1, never in an uncaught exception and SIGABRT.

@@ -8,6 +8,8 @@
 //   - genesis.json changed over an existing database: refused, naming both hashes;
 //   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity";
 //   - a tx near the app's 1 MiB limit fits the JSON-RPC body limit (it was 1,000,000 bytes).
+//   - a CLI usage error (a missing flag, `--timeout -5`) is one `Error:` line and exit code 1,
+//     not CLI11's two lines and exit codes 105/106; --help still exits 0 (issue 12).
 
 #include <doctest/doctest.h>
 
@@ -40,6 +42,37 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
         const int code = p.wait_exit(std::chrono::seconds(30));
         return std::make_pair(code, read_file(log));
     };
+
+    {
+        INFO("CLI usage errors");
+        auto run = [&](const std::string& name, std::vector<std::string> argv) {
+            argv.insert(argv.begin(), SEER_BINARY);
+            Process p;
+            const std::string log = dir + "/" + name + ".log";
+            p.start(argv, log);
+            const int code = p.wait_exit(std::chrono::seconds(30));  // before the log is read
+            return std::make_pair(code, read_file(log));
+        };
+        auto one_error_line = [](const std::string& out) {
+            return out.rfind("Error: ", 0) == 0 && out.find('\n') == out.size() - 1;
+        };
+        auto [c1, missing] = run("usage-missing", {"tx", "async", "add-future", "--home", home,
+                                                   "--from", "validator"});
+        CHECK(c1 == 1);
+        CHECK_MESSAGE(one_error_line(missing), missing);
+        CHECK_MESSAGE(missing.find("--handler is required") != std::string::npos, missing);
+        auto [c2, negative] = run("usage-timeout", {"tx", "async", "add-future", "--home", home,
+                                                    "--handler", "echo", "--from", "validator",
+                                                    "--input", "x", "--timeout", "-5"});
+        CHECK(c2 == 1);
+        CHECK_MESSAGE(one_error_line(negative), negative);
+        CHECK_MESSAGE(negative.find("--timeout: must be a positive number of seconds") !=
+                          std::string::npos,
+                      negative);
+        auto [c3, help] = run("usage-help", {"tx", "async", "add-future", "--help"});
+        CHECK(c3 == 0);
+        CHECK(help.find("--timeout") != std::string::npos);
+    }
 
     Process node;
     node.start({SEER_BINARY, "start", "--home", home}, home + "/seer.log");
