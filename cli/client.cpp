@@ -19,6 +19,7 @@
 #include "cosmos/tx/v1beta1/service.pb.h"
 #include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
+#include "seer/async/status.hpp"
 #include "seer/async/v1/async.pb.h"
 #include "seer/bank/coins.hpp"
 #include "seer/common/base64.hpp"
@@ -333,15 +334,11 @@ int cmd_query_futures(const ClientOptions& c, const std::string& creator, const 
     v1::QueryFuturesRequest req;
     req.set_creator(creator);
     if (!status.empty()) {
-        v1::FutureStatus s;
-        std::string name = status;
-        for (auto& ch : name)
-            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        if (name.rfind("FUTURE_STATUS_", 0) != 0) name = "FUTURE_STATUS_" + name;
-        if (!v1::FutureStatus_Parse(name, &s))
-            return fail("unknown status '" + status +
-                        "' (pending, executed, verified, failed, timed_out)");
-        req.set_status(s);
+        const auto s = async::parse_future_status(status);
+        if (!s)
+            return fail("unknown status '" + status + "' (" +
+                        std::string(async::k_future_status_names) + ")");
+        req.set_status(*s);
     }
     req.mutable_pagination()->set_limit(limit);
     Result<Bytes> bytes = make_error("", "");

@@ -20,6 +20,7 @@
 #include "cosmos/tx/v1beta1/tx.pb.h"
 #include "http_core.hpp"
 #include "rest_routes.hpp"
+#include "seer/async/status.hpp"
 #include "seer/async/v1/async.pb.h"
 #include "seer/common/base64.hpp"
 #include "seer/common/time.hpp"
@@ -355,14 +356,11 @@ private:
             v1::QueryFuturesRequest request;
             if (auto it = q.find("creator"); it != q.end()) request.set_creator(it->second);
             if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
-                v1::FutureStatus status{};
-                if (auto n = parse_u64(it->second); n && v1::FutureStatus_IsValid(static_cast<int>(
-                                                             std::min<std::uint64_t>(*n, 1000)))) {
-                    status = static_cast<v1::FutureStatus>(*n);
-                } else if (!v1::FutureStatus_Parse(it->second, &status)) {
-                    return bad_request("invalid status: " + quote_client_text(it->second, 64));
-                }
-                request.set_status(status);
+                const auto status = async::parse_future_status(it->second);
+                if (!status)
+                    return bad_request("invalid status: " + quote_client_text(it->second, 64) +
+                                       " (" + std::string(async::k_future_status_names) + ")");
+                request.set_status(*status);
             }
             if (auto e = page_request(q, *request.mutable_pagination())) return *e;
             const auto s = request.SerializeAsString();

@@ -115,6 +115,13 @@ TEST_CASE("REST: futures with filters and pagination") {
     CHECK(pending.at("futures").at(0).at("status") == "FUTURE_STATUS_PENDING");
     auto by_number = get(f.port, "/seer/async/v1/futures?status=3").json();
     CHECK(by_number.at("futures").at(0).at("status") == "FUTURE_STATUS_VERIFIED");
+    // The CLI's names work here too, in any case (issue 12: REST refused status=verified).
+    for (std::string name : {"verified", "VERIFIED", "Verified", "future_status_verified"}) {
+        auto by_name = get(f.port, "/seer/async/v1/futures?status=" + name);
+        REQUIRE_MESSAGE(by_name.status == 200, name);
+        CHECK_MESSAGE(by_name.json().at("futures").at(0).at("status") == "FUTURE_STATUS_VERIFIED",
+                      name);
+    }
 
     auto pf = get(f.port, "/seer/async/v1/pending_futures?pagination.limit=2").json();
     CHECK(pf.at("futures").as_array().size() == 2);
