@@ -330,7 +330,7 @@ int cmd_query_txs(const ClientOptions& c, const std::string& query, std::int64_t
 }
 
 int cmd_query_futures(const ClientOptions& c, const std::string& creator, const std::string& status,
-                      std::uint64_t limit, bool pending_only) {
+                      std::uint64_t limit, const std::string& page_key, bool pending_only) {
     v1::QueryFuturesRequest req;
     req.set_creator(creator);
     if (!status.empty()) {
@@ -341,6 +341,12 @@ int cmd_query_futures(const ClientOptions& c, const std::string& creator, const 
         req.set_status(*s);
     }
     req.mutable_pagination()->set_limit(limit);
+    if (!page_key.empty()) {
+        auto key = from_base64(page_key);
+        if (!key || key->empty())
+            return fail("--page-key '" + page_key + "' is not base64 (use the key a page printed)");
+        req.mutable_pagination()->set_key(std::string(key->begin(), key->end()));
+    }
     Result<Bytes> bytes = make_error("", "");
     if (pending_only) {
         const std::string page = req.pagination().SerializeAsString();
@@ -363,7 +369,7 @@ int cmd_query_futures(const ClientOptions& c, const std::string& creator, const 
                     status_name(f.status()).c_str(), f.handler().c_str(),
                     static_cast<long long>(f.created_height()), f.creator().c_str());
     if (!r.pagination().next_key().empty())
-        std::printf("(more: next key %s)\n",
+        std::printf("(more: --page-key %s)\n",
                     to_base64(as_bytes(r.pagination().next_key())).c_str());
     return 0;
 }

@@ -320,9 +320,14 @@ int main(int argc, char** argv) {
     q_futures->add_option("--creator", creator, "bech32 address");
     q_futures->add_option("--status", status_filter,
                           "pending, executed, verified, failed, timed_out");
+    std::string page_key;
     q_futures->add_option("--limit", limit, "at most this many")->capture_default_str();
+    q_futures->add_option("--page-key", page_key,
+                          "start at this key (base64, as the previous page printed it)");
     auto* q_pending = q_async->add_subcommand("pending-futures", "futures waiting for a result");
     q_pending->add_option("--limit", limit, "at most this many")->capture_default_str();
+    q_pending->add_option("--page-key", page_key,
+                          "start at this key (base64, as the previous page printed it)");
     auto* q_bank = query->add_subcommand("bank", "x/bank queries");
     q_bank->require_subcommand(1);
     q_bank->fallthrough();
@@ -433,8 +438,8 @@ int main(int argc, char** argv) {
             return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
         if (q_future->parsed()) return cli::cmd_query_future(client, future_id, output_file);
         if (q_futures->parsed())
-            return cli::cmd_query_futures(client, creator, status_filter, limit, false);
-        if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, true);
+            return cli::cmd_query_futures(client, creator, status_filter, limit, page_key, false);
+        if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, page_key, true);
         if (q_params->parsed()) return cli::cmd_query_simple(client, "params");
         if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
         if (init->parsed()) return cmd_init(home, moniker, chain_id);
