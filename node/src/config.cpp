@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -408,7 +409,13 @@ Result<Config> parse_config(std::string_view text) {
 
 Result<Config> load_config(const std::string& path) {
     std::ifstream in(path);
-    if (!in) return make_error("no_config", "cannot read " + path);
+    if (!in) {
+        // The usual cause is a home that was never initialized: say how to make one.
+        const auto home = std::filesystem::path(path).parent_path().parent_path();
+        return make_error("no_config", "cannot read " + path + " (no node home at " +
+                                           home.string() + "? create one with `seer init --home " +
+                                           home.string() + "`)");
+    }
     std::stringstream ss;
     ss << in.rdbuf();
     auto c = parse_config(ss.str());

@@ -9,7 +9,8 @@
 //   - a JSON-RPC id JSON cannot carry back (1e99999 is infinity): -32600, not "Infinity";
 //   - a tx near the app's 1 MiB limit fits the JSON-RPC body limit (it was 1,000,000 bytes).
 //   - a CLI usage error (a missing flag, `--timeout -5`) is one `Error:` line and exit code 1,
-//     not CLI11's two lines and exit codes 105/106; --help still exits 0 (issue 12).
+//     not CLI11's two lines and exit codes 105/106; --help still exits 0; `seer start` on a
+//     home that was never initialized names the `seer init` that makes one (issue 12).
 
 #include <doctest/doctest.h>
 
@@ -69,6 +70,12 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
         CHECK_MESSAGE(negative.find("--timeout: must be a positive number of seconds") !=
                           std::string::npos,
                       negative);
+        auto [c4, nohome] = run("no-home", {"start", "--home", dir + "/never-initialized"});
+        CHECK(c4 == 1);
+        CHECK_MESSAGE(one_error_line(nohome), nohome);
+        CHECK_MESSAGE(nohome.find("seer init --home " + dir + "/never-initialized") !=
+                          std::string::npos,
+                      nohome);
         auto [c3, help] = run("usage-help", {"tx", "async", "add-future", "--help"});
         CHECK(c3 == 0);
         CHECK(help.find("--timeout") != std::string::npos);
