@@ -173,12 +173,17 @@ asio::awaitable<Result<Bytes>> Connection::read_frame(std::size_t max_plaintext)
     m_counters->bytes_in += frame;
     m_sw.bytes_in += frame;
     const ByteView bytes(m_in.data() + m_in_at, frame);
+    auto plaintext = m_opener->open(bytes.first(k_frame_header_bytes),
+                                    bytes.subspan(k_frame_header_bytes));
     m_in_at += frame;
     if (m_in_at == m_in.size()) {  // all read: the next fill starts at the front
-        m_in.clear();
+        if (m_in.capacity() > k_read_keep_bytes)
+            Bytes().swap(m_in);  // a rare large frame does not pin its size per peer
+        else
+            m_in.clear();
         m_in_at = 0;
     }
-    co_return m_opener->open(bytes.first(k_frame_header_bytes), bytes.subspan(k_frame_header_bytes));
+    co_return plaintext;
 }
 
 asio::awaitable<Status> Connection::handshake() {

@@ -129,6 +129,8 @@ struct Switch::Impl {
 /// by the switch strand).
 /// A receive asks for at least this many bytes more than the frame needs.
 inline constexpr std::size_t k_read_chunk_bytes = 16 * 1024;
+/// A drained receive buffer larger than this is freed, not kept for the next frames.
+inline constexpr std::size_t k_read_keep_bytes = 256 * 1024;
 /// The writer stops adding ready frames to one send at this size.
 inline constexpr std::size_t k_write_batch_bytes = 64 * 1024;
 
