@@ -118,6 +118,16 @@ TEST_CASE("results store: the hand-written BlockResults encoding is the generate
     resp.app_hash[0] = 1;
     resp.app_hash[31] = 0xff;
 
+    // The same results through the generated message, field by field.
+    auto copy_event = [](const Event& e, types::v1::Event* pe) {
+        pe->set_type(e.type);
+        for (const auto& a : e.attributes) {
+            auto* pa = pe->add_attributes();
+            pa->set_key(a.key);
+            pa->set_value(a.value);
+            pa->set_index(a.index);
+        }
+    };
     types::v1::BlockResults r;
     r.set_height(77);
     for (const auto& tx : resp.tx_results) {
@@ -128,27 +138,11 @@ TEST_CASE("results store: the hand-written BlockResults encoding is the generate
         t->set_log(tx.log);
         t->set_gas_wanted(tx.gas_wanted);
         t->set_gas_used(tx.gas_used);
-        for (const auto& e : tx.events) {
-            auto* pe = t->add_events();
-            pe->set_type(e.type);
-            for (const auto& a : e.attributes) {
-                auto* pa = pe->add_attributes();
-                pa->set_key(a.key);
-                pa->set_value(a.value);
-                pa->set_index(a.index);
-            }
-        }
+        for (const auto& e : tx.events)
+            copy_event(e, t->add_events());
     }
-    for (const auto& e : resp.events) {
-        auto* pe = r.add_finalize_block_events();
-        pe->set_type(e.type);
-        for (const auto& a : e.attributes) {
-            auto* pa = pe->add_attributes();
-            pa->set_key(a.key);
-            pa->set_value(a.value);
-            pa->set_index(a.index);
-        }
-    }
+    for (const auto& e : resp.events)
+        copy_event(e, r.add_finalize_block_events());
     r.set_app_hash(std::string(resp.app_hash.begin(), resp.app_hash.end()));
     const std::string want = r.SerializeAsString();
     CHECK(to_string(encode_block_results(77, resp)) == want);
