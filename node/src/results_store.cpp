@@ -1,6 +1,7 @@
 #include "results_store.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <unordered_map>
 
 #include "seer/async/tx.hpp"
@@ -27,12 +28,21 @@ consensus::Event from_pb(const pb::Event& e) {
     return out;
 }
 
+/// Appends 'T' or 'B', the composite key "<type>.<attribute key>" (given whole or in pieces),
+/// and 0x00: the part of an index key that a scan and a write share.
+template <class Out>
+void append_event_prefix(Out& k, rpc::EventScope scope,
+                         std::initializer_list<std::string_view> composite) {
+    k.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
+    for (std::string_view piece : composite)
+        k.insert(k.end(), piece.begin(), piece.end());
+    k.push_back(0);
+}
+
 Bytes event_prefix(rpc::EventScope scope, std::string_view key) {
     Bytes k;
     k.reserve(2 + key.size());
-    k.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
-    k.insert(k.end(), key.begin(), key.end());
-    k.push_back(0);
+    append_event_prefix(k, scope, {key});
     return k;
 }
 
@@ -52,13 +62,10 @@ public:
                 if (e.type.find('\0') != std::string::npos || a.key.find('\0') != std::string::npos)
                     continue;
                 m_key.clear();
-                m_key.push_back(scope == rpc::EventScope::tx ? 'T' : 'B');
-                m_key.append(e.type).append(".").append(a.key);
-                m_key.push_back('\0');
+                append_event_prefix(m_key, scope, {e.type, ".", a.key});
                 m_key.append(a.value);
                 m_key.push_back('\0');
-                for (int i = 7; i >= 0; --i)
-                    m_key.push_back(static_cast<char>(static_cast<std::uint64_t>(m_height) >> (8 * i)));
+                append_be(m_key, static_cast<std::uint64_t>(m_height));
                 auto& postings = m_postings[m_key];
                 if (scope != rpc::EventScope::tx) continue;
                 // Txs are added in index order, so a repeat can only be the last one added.

@@ -61,9 +61,11 @@ inline std::optional<Bytes> from_hex(std::string_view s) {
 
 /// Appends the low `n` bytes of `v` (n <= 8), most significant first: the encoding that keeps
 /// numbers in key order.
-inline void append_be(Bytes& out, std::uint64_t v, int n = 8) {
+/// `Out` is Bytes or std::string (a key built in a string buffer).
+template <class Out = Bytes>
+void append_be(Out& out, std::uint64_t v, int n = 8) {
     for (int i = n - 1; i >= 0; --i)
-        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        out.push_back(static_cast<typename Out::value_type>(static_cast<std::uint8_t>(v >> (8 * i))));
 }
 
 /// The big-endian number in `b` (at most 8 bytes).
