@@ -18,6 +18,7 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build
+	@bash scripts/install-test-deps.sh
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE sim-scale
 
 # make test under ASan+UBSan (build-asan), and the concurrency tests (prophet, p2p, rpc, store)

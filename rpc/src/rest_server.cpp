@@ -18,7 +18,9 @@
 #include "seer/rpc/cosmos_service.hpp"
 #include "cometbft_json.hpp"
 #include "cosmos/tx/v1beta1/tx.pb.h"
+#include "dashboard_assets.hpp"
 #include "http_core.hpp"
+#include "node_views.hpp"
 #include "rest_routes.hpp"
 #include "seer/async/status.hpp"
 #include "seer/async/v1/async.pb.h"
@@ -58,6 +60,7 @@ struct Reply {
     std::string body;
     std::string content_type = "application/json";
     std::string etag;  // set: an ETag header (the output route)
+    std::string cache_control;  // set: a Cache-Control header (the dashboard's files)
 };
 
 Reply error_reply(http::status status, int code, std::string message) {
@@ -115,7 +118,7 @@ std::optional<Query> parse_query_string(std::string_view q) {
 
 class Routes {
 public:
-    explicit Routes(NodeApi& node) : m_node(node) {
+    explicit Routes(NodeApi& node) : m_node(node), m_views(node) {
         // Make sure the generated descriptors are linked and registered (Any resolution).
         (void)cosmos::tx::v1beta1::Tx::descriptor();
         (void)cosmos::crypto::ed25519::PubKey::descriptor();
@@ -138,6 +141,13 @@ public:
         const bool get = req.method() == http::verb::get;
         const bool post = req.method() == http::verb::post;
 
+        if (path == "/" || path == "/index.html" || path.starts_with(k_dashboard_prefix))
+            return get ? dashboard(path, req) : not_allowed();
+        if (path.starts_with(k_node_prefix)) {
+            auto body = m_views.answer(path.substr(k_node_prefix.size()));
+            if (!body) return not_found("Not Found");
+            return get ? Reply{http::status::ok, std::move(*body)} : not_allowed();
+        }
         constexpr std::string_view futures = "/seer/async/v1/futures";
         constexpr std::string_view txs = "/cosmos/tx/v1beta1/txs";
         constexpr std::string_view accounts = "/cosmos/auth/v1beta1/accounts/";
@@ -183,7 +193,32 @@ public:
         return not_found("Not Found");
     }
 
+    void set_rest_address(std::string address) { m_views.set_rest_address(std::move(address)); }
+
 private:
+    static constexpr std::string_view k_dashboard_prefix = "/dashboard/";
+    static constexpr std::string_view k_node_prefix = "/seer/node/v1/";
+
+    /// The dashboard's embedded files: `/` is index.html, `/dashboard/<name>` the others
+    /// (no directories). Browsers revalidate every load (no-cache) and get a 304 while the
+    /// file's SHA-256, its ETag, is unchanged.
+    static Reply dashboard(std::string_view path, const Request& req) {
+        const std::string_view name =
+            path.starts_with(k_dashboard_prefix) ? path.substr(k_dashboard_prefix.size())
+                                                 : std::string_view("index.html");
+        const DashboardAsset* asset = find_dashboard_asset(name);
+        if (!asset) return not_found("no dashboard file " + quote_client_text(name, 64));
+        Reply out;
+        out.content_type = asset->content_type;
+        out.etag = asset->etag;
+        out.cache_control = "no-cache";
+        if (req[http::field::if_none_match] == asset->etag)
+            out.status = http::status::not_modified;
+        else
+            out.body = asset->bytes;
+        return out;
+    }
+
     static Reply not_allowed() {
         return error_reply(http::status::method_not_allowed, k_grpc_unimplemented,
                            "Method Not Allowed");
@@ -631,6 +666,7 @@ private:
     }
 
     NodeApi& m_node;
+    NodeViews m_views;
     std::unique_ptr<google::protobuf::util::TypeResolver> m_resolver;
     // Printed answers by (message type, answer bytes); cleared whole when a bound is reached.
     static constexpr std::size_t k_max_json_cache_entries = 4096;
@@ -682,6 +718,7 @@ struct RestServer::Impl {
                 Reply r = routes.handle(req);
                 auto res = make_response(req, r.status, std::move(r.body), r.content_type);
                 if (!r.etag.empty()) res.set(http::field::etag, r.etag);
+                if (!r.cache_control.empty()) res.set(http::field::cache_control, r.cache_control);
                 respond(std::move(res));
             });
     }
@@ -698,6 +735,8 @@ RestServer::~RestServer() {
 }
 void RestServer::start() {
     m_impl->core->start();
+    m_impl->routes.set_rest_address("tcp://" + m_impl->options.host + ":" +
+                                    std::to_string(m_impl->core->port()));
 }
 void RestServer::stop() {
     m_impl->core->stop();

@@ -205,5 +205,133 @@ TEST_CASE("REST: broadcast and look up txs") {
     CHECK(get(f.port, "/cosmos/tx/v1beta1/txs/zz").status == 400);
 }
 
+
+// ---- the dashboard (docs/dashboard.md) ----------------------------------------------------
+
+TEST_CASE("REST: the dashboard's files, with content types, ETags and 404s") {
+    RestFixture f;
+    auto index = get(f.port, "/");
+    REQUIRE(index.ok);
+    CHECK(index.status == 200);
+    CHECK(index.header("content-type") == "text/html; charset=utf-8");
+    CHECK(index.body.find("/dashboard/app.js") != std::string::npos);
+    CHECK(index.header("cache-control") == "no-cache");
+    const std::string etag = index.header("etag");
+    CHECK(etag.size() == 66);  // a quoted SHA-256 in hex
+    CHECK(get(f.port, "/index.html").body == index.body);
+    CHECK(get(f.port, "/dashboard/index.html").body == index.body);
+    for (auto [file, type] : {std::pair{"app.js", "text/javascript; charset=utf-8"},
+                              std::pair{"style.css", "text/css; charset=utf-8"}}) {
+        auto r = get(f.port, std::string("/dashboard/") + file);
+        CHECK_MESSAGE(r.status == 200, file);
+        CHECK_MESSAGE(r.header("content-type") == type, file);
+        CHECK_MESSAGE(!r.body.empty(), file);
+        CHECK_MESSAGE(r.header("etag") != etag, file);
+    }
+    // Nothing is fetched from elsewhere: no absolute URL in the page or its script and styles.
+    for (std::string file : {"index.html", "app.js", "style.css"}) {
+        const auto body = get(f.port, "/dashboard/" + file).body;
+        CHECK_MESSAGE(body.find("http://") == std::string::npos, file);
+        CHECK_MESSAGE(body.find("https://") == std::string::npos, file);
+        CHECK_MESSAGE(body.find("@import") == std::string::npos, file);
+    }
+    // A matching If-None-Match is a 304 with no body; another ETag gets the file.
+    {
+        Conn c(f.port);
+        REQUIRE(c.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: " + etag +
+                           "\r\n\r\n"));
+        auto r = c.read_response();
+        CHECK(r.status == 304);
+        CHECK(r.body.empty());
+        CHECK(r.header("etag") == etag);
+    }
+    {
+        Conn c(f.port);
+        REQUIRE(c.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: \"x\"\r\n\r\n"));
+        CHECK(c.read_response().status == 200);
+    }
+    for (std::string bad : {"/dashboard/", "/dashboard/nope.js", "/dashboard/../CMakeLists.txt",
+                            "/dashboard/%2e%2e/app.js", "/dashboard/sub/app.js", "/app.js"}) {
+        auto r = get(f.port, bad);
+        CHECK_MESSAGE(r.status == 404, bad);
+        CHECK_MESSAGE(r.json().at("code") == 5, bad);
+    }
+    CHECK(post(f.port, "/", "{}").status == 405);
+}
+
+TEST_CASE("REST: /seer/node/v1/endpoints gives the RPC and REST addresses") {
+    RestFixture f;
+    auto r = get(f.port, "/seer/node/v1/endpoints");
+    REQUIRE(r.status == 200);
+    const auto e = r.json();
+    CHECK(e.at("rpc").at("listen_addr") == "tcp://127.0.0.1:26657");
+    CHECK(e.at("rpc").at("websocket_path") == "/websocket");
+    CHECK(e.at("rest").at("listen_addr") == "tcp://127.0.0.1:" + std::to_string(f.port));
+    CHECK(e.at("moniker") == "fake");
+    CHECK(e.at("network") == "seer-test");
+    CHECK(get(f.port, "/seer/node/v1/nothing").status == 404);
+    CHECK(post(f.port, "/seer/node/v1/endpoints", "{}").status == 405);
+}
+
+TEST_CASE("REST: /seer/node/v1/validators counts missed and proposed blocks in its window") {
+    RestFixture f;
+    f.node.absent_height = 2;  // the second validator's precommit for block 2 is absent
+    auto r = get(f.port, "/seer/node/v1/validators");
+    REQUIRE(r.status == 200);
+    const auto v = r.json();
+    CHECK(v.at("height") == "3");
+    CHECK(v.at("total_voting_power") == "30");
+    CHECK(v.at("proposer") == hex_up(f.node.vset.at(0).address));
+    const auto& w = v.at("window");
+    CHECK(w.at("from_height") == "1");
+    CHECK(w.at("to_height") == "3");
+    CHECK(w.at("blocks") == 3);
+    CHECK(w.at("max_blocks") == 100);
+    CHECK(w.at("avg_block_interval_ms").as_double() == doctest::Approx(1000.0));  // 1 s apart
+    const auto& vals = v.at("validators").as_array();
+    REQUIRE(vals.size() == 2);
+    CHECK(vals[0].at("address") == hex_up(f.node.vset.at(0).address));
+    CHECK(vals[0].at("voting_power") == "20");  // by power, as the validator set
+    CHECK(vals[0].at("missed") == 0);
+    CHECK(vals[0].at("signed") == 3);
+    CHECK(vals[0].at("proposed") == 3);
+    CHECK(vals[1].at("voting_power") == "10");
+    CHECK(vals[1].at("missed") == 1);
+    CHECK(vals[1].at("signed") == 2);
+    CHECK(vals[1].at("proposed") == 0);
+    CHECK(vals[1].at("pub_key").at("type") == "tendermint/PubKeyEd25519");
+    // Heights already counted are not read again: the answer stays the same.
+    f.node.absent_height = 0;
+    CHECK(get(f.port, "/seer/node/v1/validators").json().at("validators").at(1).at("missed") == 1);
+}
+
+TEST_CASE("REST: /seer/node/v1/prophet and /seer/node/v1/peers") {
+    RestFixture f;
+    auto p = get(f.port, "/seer/node/v1/prophet").json();
+    CHECK(p.at("enabled") == true);
+    CHECK(p.at("execution_queue_depth") == 3);
+    CHECK(p.at("verification_queue_depth") == 1);
+    CHECK(p.at("queue_capacity") == 1000);
+    CHECK(p.at("dropped").at("queue_full") == 4);
+    const auto& h = p.at("handlers").at(0);
+    CHECK(h.at("name") == "echo");
+    CHECK(h.at("queued") == 3);
+    CHECK(h.at("latency_count") == 10);
+    CHECK(h.at("latency_mean_ms").as_double() == doctest::Approx(5.0));
+    CHECK(h.at("latency_p50_ms").as_double() == doctest::Approx(10.0));
+    CHECK(h.at("latency_p95_ms").as_double() == doctest::Approx(100.0));
+    CHECK(h.at("latency_buckets").as_array().size() == 4);
+    f.node.has_prophet = false;
+    CHECK(get(f.port, "/seer/node/v1/prophet").json() == json::parse(R"({"enabled":false})"));
+
+    auto n = get(f.port, "/seer/node/v1/peers").json();
+    CHECK(n.at("n_peers") == "1");
+    const auto& peer = n.at("peers").at(0);
+    CHECK(peer.at("node_id") == "peer1");
+    CHECK(peer.at("moniker") == "other");
+    CHECK(peer.at("listen_addr") == "tcp://10.0.0.2:26656");
+    CHECK(peer.at("outbound") == true);
+}
+
 }  // namespace
 }  // namespace seer::rpc::test

@@ -73,6 +73,10 @@ public:
     std::vector<std::thread> threads;
     /// The attempts every future reports: a test changes an answer by changing this.
     std::atomic<std::uint32_t> future_attempts{0};
+    /// The commit of this height lacks the second validator's precommit (missed blocks).
+    std::int64_t absent_height = 0;
+    /// prophet_status() answers (one handler, "echo"); false: the node runs no prophet.
+    bool has_prophet = true;
 
     FakeNodeApi() {
         std::vector<consensus::Validator> vals;
@@ -170,6 +174,7 @@ public:
             s.flag = consensus::BlockIdFlag::commit;
             s.validator_address = vset.at(i).address;
             s.signature.assign(64, static_cast<std::uint8_t>(i + 1));
+            if (h == absent_height && i == 1) s = {};  // absent: no address, no signature
             c.signatures.push_back(s);
         }
         return c;
@@ -486,6 +491,26 @@ public:
     void unsubscribe(SubscriptionId id) override {
         std::lock_guard lock(mutex);
         subscribers.erase(id);
+    }
+    std::optional<ProphetView> prophet_status() override {
+        if (!has_prophet) return std::nullopt;
+        ProphetView p;
+        p.queue_capacity = 1000;
+        p.execution_queue_depth = 3;
+        p.verification_queue_depth = 1;
+        p.running = 2;
+        p.dropped_queue_full = 4;
+        p.latency_bounds_ms = {1, 10, 100};
+        ProphetHandlerView h;
+        h.name = "echo";
+        h.concurrency = 4;
+        h.queued = 3;
+        h.executed = 10;
+        h.latency_count = 10;
+        h.latency_sum_ms = 50;
+        h.latency_buckets = {2, 7, 1, 0};  // p50 within 10 ms, p95 within 100 ms
+        p.handlers.push_back(h);
+        return p;
     }
 };
 

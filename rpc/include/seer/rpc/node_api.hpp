@@ -117,6 +117,38 @@ struct BusEvent {
     std::multimap<std::string, std::string> attributes;
 };
 
+/// One prophet handler's counters, for the dashboard (prophet::HandlerMetrics without the
+/// prophet's header). Latency buckets are not cumulative; bucket i counts runs of at most
+/// latency_bounds_ms[i], the last one those above every bound.
+struct ProphetHandlerView {
+    std::string name;
+    bool external = false;
+    unsigned concurrency = 0;
+    std::size_t running = 0;
+    std::size_t queued = 0;
+    std::uint64_t executed = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t verified = 0;
+    std::uint64_t rejected = 0;
+    std::uint64_t abstained = 0;
+    std::uint64_t latency_count = 0;
+    double latency_sum_ms = 0;
+    std::vector<std::uint64_t> latency_buckets;
+};
+
+/// The prophet's queues and handlers now.
+struct ProphetView {
+    std::size_t queue_capacity = 0;
+    std::size_t execution_queue_depth = 0;
+    std::size_t verification_queue_depth = 0;
+    std::size_t running = 0;
+    std::uint64_t dropped_queue_full = 0;
+    std::uint64_t dropped_store_full = 0;
+    std::uint64_t expired = 0;
+    std::vector<double> latency_bounds_ms;
+    std::vector<ProphetHandlerView> handlers;  // by name
+};
+
 using SubscriptionId = std::uint64_t;
 
 /// The node's event index: tx events (with their tx's height and index) and FinalizeBlock
@@ -163,6 +195,10 @@ public:
 
     virtual SubscriptionId subscribe(std::function<void(const BusEvent&)> callback) = 0;
     virtual void unsubscribe(SubscriptionId id) = 0;
+
+    /// The prophet's queues and handler latencies (thread-safe reads); nullopt when the node
+    /// runs no prophet. Defaulted, so fakes that do not show a prophet need not override it.
+    virtual std::optional<ProphetView> prophet_status() { return std::nullopt; }
 };
 
 }  // namespace seer::rpc
