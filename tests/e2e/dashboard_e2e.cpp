@@ -148,11 +148,14 @@ public:
         return v ? *v : json::value(nullptr);
     }
 
-    /// Polls `expression` (every 250 ms, bounded) until it is true.
+    /// Polls `expression` (every 250 ms, bounded) until it is true; while it throws (the page
+    /// still loading) it counts as false.
     bool wait_for(const std::string& expression, std::chrono::seconds limit) {
+        const std::string guarded =
+            "(() => { try { return !!(" + expression + "); } catch (e) { return false; } })()";
         const auto deadline = Clock::now() + limit;
         while (Clock::now() < deadline) {
-            const auto v = eval(expression);
+            const auto v = eval(guarded);
             if (v.is_bool() && v.as_bool()) return true;
             std::this_thread::sleep_for(250ms);
         }
@@ -275,9 +278,9 @@ TEST_CASE("e2e: the dashboard in headless Chromium shows a future go to VERIFIED
                     "Debian's chromium package; `make test` installs it with "
                     "scripts/install-test-deps.sh, or run: apt-get install chromium");
 
-    Network<4> net;
-    TempDir tmp("seer-e2e-dashboard");
+    TempDir tmp("seer-e2e-dashboard");  // first, so it goes after the nodes are stopped
     REQUIRE(tmp.ok());
+    Network<4> net;
     net.dir = tmp.path() + "/chain";
     fs::create_directories(net.dir);
     net.base = free_port_range(80);
