@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include "seer/common/check.hpp"
@@ -520,6 +521,7 @@ Block Driver::create_block(std::int64_t h, std::int32_t round) {
         b.txs.push_back(std::move(tx));
     }
     b.header.data_hash = data_hash(b.txs);
+    ++m_metrics.proposals_created;
     return b;
 }
 
@@ -626,7 +628,9 @@ bool Driver::validate_block(const Block& b, bool run_app) {
     req.proposer_address = hd.proposer_address;
     req.txs = &b.txs;
     req.proposed_last_commit = commit_info(b.last_commit);
-    if (m_app.process_proposal(req) != ProposalStatus::accept) return reject("app");
+    const bool accepted = m_app.process_proposal(req) == ProposalStatus::accept;
+    ++(accepted ? m_metrics.proposals_accepted : m_metrics.proposals_rejected);
+    if (!accepted) return reject("app");
     return true;
 }
 
@@ -638,7 +642,10 @@ FinalizeBlockResponse Driver::apply_block(const Block& b) {
     req.proposer_address = b.header.proposer_address;
     req.txs = &b.txs;
     req.decided_last_commit = commit_info(b.last_commit);
+    const auto started = std::chrono::steady_clock::now();
     const FinalizeBlockResponse resp = m_app.finalize_block(req);
+    m_metrics.block_processing_ms.observe(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     SEER_CHECK(resp.tx_results.size() == b.txs.size());
     if (m_options.on_block_finalized) m_options.on_block_finalized(b, resp);
     m_app.commit();
@@ -650,7 +657,9 @@ void Driver::commit_block(const Block& b, const ExtendedCommit& c) {
     const std::int64_t h = b.header.height;
     const Hash hash = block_hash(b.header);
     // 1. The block and the commit that decided it, durable before the app sees the block.
-    m_blocks->save(h, hash, encode(b), encode(c));
+    Bytes encoded = encode(b);
+    note_block_metrics(b, static_cast<std::int64_t>(encoded.size()));
+    m_blocks->save(h, hash, std::move(encoded), encode(c));
     // 2. Execute and commit the application state (crash here: the handshake replays).
     const FinalizeBlockResponse resp = apply_block(b);
     m_mempool.update(b.txs);
@@ -666,15 +675,20 @@ void Driver::commit_block(const Block& b, const ExtendedCommit& c) {
 }
 
 void Driver::after_sm() {
-    if (!m_decision) return;
+    if (!m_decision) {
+        note_progress();
+        return;
+    }
     auto [b, c] = std::move(*m_decision);
     m_decision.reset();
+    if (!m_replaying) note_vote_delays(b, c.round);
     commit_block(b, c);
     const std::int64_t h = b.header.height;
     enter_height(h + 1);
     // Round 0 of the next height starts after timeout_commit (or earlier, on f+1 votes).
     m_scheduler.schedule(m_options.timeouts.commit_ms,
                          TimerEvent{TimerEvent::Kind::commit, TimeoutInfo{h + 1, 0, Step::propose}});
+    note_progress();
 }
 
 void Driver::wal_write(const Bytes& record, bool sync) {
@@ -695,6 +709,7 @@ void Driver::on_timer(const TimerEvent& e) {
             return;
         case TimerEvent::Kind::commit:
             if (m_sm && m_sm->height() == e.timeout.height && !m_sm_started) {
+                note_precommits_counted();
                 m_sm_started = true;
                 m_sm->start();
                 after_sm();
@@ -745,12 +760,15 @@ Status Driver::on_message(PeerId from, ByteView bytes) {
 }
 
 void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
-    (void)from;
+    const bool from_peer = from != k_self_peer;
+    if (from_peer && m_peers.count(from)) ++m_metrics.peer_proposals[from];
     if (!m_sm || p.height != m_sm->height()) {
+        if (from_peer) ++m_metrics.proposals_other;
         count("drop.proposal_height");
         return;
     }
     if (p.round > std::max(m_sm->round(), 0) + k_max_rounds_ahead) {
+        if (from_peer) ++m_metrics.proposals_other;
         count("drop.proposal_round");
         return;
     }
@@ -767,7 +785,9 @@ void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
     const ProposalKey key{p.height, p.round, p.block_id.hash};
     if (auto peer = m_peers.find(from); peer != m_peers.end())
         peer->second->proposals[key] = k_received;
+    if (from_peer) ++m_metrics.proposals_current;
     if (m_sm->proposal_for(p.round, p.block_id)) {
+        if (from_peer) ++m_metrics.duplicate_proposals;
         count("drop.proposal_duplicate");
         return;
     }
@@ -787,6 +807,9 @@ void Driver::handle_proposal(PeerId from, const Proposal& p, const Block& b) {
 }
 
 void Driver::handle_vote(PeerId from, const Vote& v) {
+    if (m_sm && from != k_self_peer &&
+        (v.height < m_sm->height() || (v.height == m_sm->height() && v.round < m_sm->round())))
+        ++(v.type == VoteType::prevote ? m_metrics.late_prevotes : m_metrics.late_precommits);
     if (m_sm && m_prev_sm && v.height == m_prev_sm->height() && v.height + 1 == m_sm->height()) {
         handle_late_vote(from, v);
         return;
@@ -812,6 +835,7 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
     if (const VoteSet* set = m_sm->votes().find(v.round, v.type)) {
         if (set->contains(v)) {
             if (peer != m_peers.end()) note_received(*peer->second, key_of(v));
+            if (from != k_self_peer) ++m_metrics.duplicate_votes;
             count("drop.vote_duplicate");
             return;
         }
@@ -834,7 +858,10 @@ void Driver::handle_vote(PeerId from, const Vote& v) {
         if (!own) {
             VerifyVoteExtensionRequest req{v.height, v.round, v.block_id.hash,
                                            v.validator_address, v.extension};
-            if (m_app.verify_vote_extension(req) != VerifyStatus::accept) {
+            const bool accepted = m_app.verify_vote_extension(req) == VerifyStatus::accept;
+            if (from != k_self_peer)
+                ++(accepted ? m_metrics.extensions_accepted : m_metrics.extensions_rejected);
+            if (!accepted) {
                 count("drop.extension_rejected");
                 return;
             }
@@ -869,6 +896,7 @@ void Driver::handle_late_vote(PeerId from, const Vote& v) {
     auto peer = m_peers.find(from);
     if (const VoteSet* set = m_prev_sm->votes().find(v.round, v.type); set && set->contains(v)) {
         if (peer != m_peers.end()) note_received(*peer->second, key_of(v));
+        if (from != k_self_peer) ++m_metrics.duplicate_votes;
         count("drop.vote_duplicate");
         return;
     }
@@ -959,6 +987,7 @@ void Driver::add_peer(PeerId id) {
 
 void Driver::remove_peer(PeerId id) {
     if (m_peers.erase(id) > 0) m_relay_targets_dirty = true;
+    m_metrics.peer_proposals.erase(id);
 }
 
 const std::vector<PeerId>& Driver::relay_targets(std::size_t validator) {
@@ -1174,6 +1203,10 @@ void Driver::handle_block_response(const Block& b, const ExtendedCommit& c) {
     }
     count("blocksync.applied");
     commit_block(b, filter_synced_extensions(b, c));
+    m_metrics.synced_height = b.header.height;
+    m_metrics.synced_block_txs = static_cast<std::int64_t>(b.txs.size());
+    m_metrics.synced_block_bytes = m_metrics.block_bytes;  // commit_block measured it
+    m_metrics.synced_total_txs += b.txs.size();
     enter_height(b.header.height + 1);
     m_sm_started = true;
     m_sm->start();
@@ -1303,6 +1336,126 @@ void Driver::gossip_tick() {
         else if (peer->status.height < m_sm->height())
             catch_up(id, *peer);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (DriverMetrics; docs/metrics.md). Each runs once per block or per input and reads
+// what the driver holds anyway.
+
+double Driver::round_power_fraction(VoteType type) const {
+    if (!m_sm || !m_sm_started || m_validators.total_power() <= 0) return 0;
+    const VoteSet* set = m_sm->votes().find(std::max(m_sm->round(), 0), type);
+    return set ? static_cast<double>(set->total_power()) /
+                     static_cast<double>(m_validators.total_power())
+               : 0;
+}
+
+bool Driver::syncing() const {
+    if (!m_sm) return false;
+    for (const auto& [id, peer] : m_peers)
+        if (peer->has_status && peer->status.height > m_sm->height() + 1) return true;
+    return false;
+}
+
+void Driver::note_block_metrics(const Block& b, std::int64_t encoded_bytes) {
+    DriverMetrics& m = m_metrics;
+    const std::int64_t h = b.header.height;
+    m.block_txs = static_cast<std::int64_t>(b.txs.size());
+    m.block_bytes = encoded_bytes;
+    m.chain_bytes += static_cast<std::uint64_t>(encoded_bytes);
+    m.total_txs += b.txs.size();
+    if (h > m_options.initial_height)
+        m.block_interval_seconds.observe(static_cast<double>(b.header.time - m_last_block_time) / 1e9);
+    // Who signed the previous block, by the commit this one carries (CometBFT: LastCommit).
+    m.missing_validators = 0;
+    m.missing_power = 0;
+    if (h == m_options.initial_height) return;
+    for (std::size_t i = 0; i < b.last_commit.signatures.size() && i < m_validators.size(); ++i) {
+        const bool signed_it = b.last_commit.signatures[i].flag == BlockIdFlag::commit;
+        if (!signed_it) {
+            ++m.missing_validators;
+            m.missing_power += m_validators.at(i).voting_power;
+        }
+        if (m_self && *m_self == i) {
+            if (signed_it)
+                m.own_last_signed_height = b.last_commit.height;
+            else
+                ++m.own_missed_blocks;
+        }
+    }
+}
+
+void Driver::note_vote_delays(const Block& b, std::int32_t round) {
+    // CometBFT measures from the proposal's timestamp to the votes' own timestamps. seer's
+    // votes carry none, so a vote's time is when this node first held it (m_vote_seen, the
+    // same wall clock that stamps proposed blocks), and the proposal's is its block's time.
+    const double block_ms = static_cast<double>(b.header.time) / 1e6;
+    const std::string proposer = to_hex(b.header.proposer_address, true);
+    for (VoteType type : {VoteType::prevote, VoteType::precommit}) {
+        const VoteSet* set = m_sm->votes().find(round, type);
+        if (!set) continue;
+        std::vector<std::pair<std::int64_t, std::int64_t>> seen;  // (time ms, power)
+        for (std::size_t i = 0; i < m_validators.size(); ++i) {
+            const auto vote = set->get(i);
+            if (!vote) continue;
+            if (const std::int64_t* t = m_vote_seen->find(key_of(*vote)))
+                seen.emplace_back(*t, m_validators.at(i).voting_power);
+        }
+        std::sort(seen.begin(), seen.end());
+        std::int64_t power = 0;
+        auto& quorum = type == VoteType::prevote ? m_metrics.quorum_prevote : m_metrics.quorum_precommit;
+        for (const auto& [t, p] : seen) {
+            power += p;
+            if (!m_validators.is_two_thirds(power)) continue;
+            quorum = {true, (static_cast<double>(t) - block_ms) / 1e3, proposer};
+            break;
+        }
+        if (type == VoteType::prevote && !seen.empty() && seen.size() == m_validators.size())
+            m_metrics.full_prevote = {true, (static_cast<double>(seen.back().first) - block_ms) / 1e3,
+                                      proposer};
+    }
+}
+
+void Driver::note_precommits_counted() {
+    // timeout_commit has ended: the precommits of the last height's deciding round this node
+    // holds now, late ones included (CometBFT's consensus_precommits_counted).
+    if (!m_prev_sm || m_last_commit.height != m_prev_sm->height()) return;
+    const VoteSet* set = m_prev_sm->votes().find(m_last_commit.round, VoteType::precommit);
+    std::int64_t count = 0, power = 0;
+    for (std::size_t i = 0; set && i < m_validators.size(); ++i) {
+        if (!set->has(i)) continue;
+        ++count;
+        power += m_validators.at(i).voting_power;
+    }
+    m_metrics.precommits_counted = count;
+    const std::int64_t total = m_validators.total_power();
+    m_metrics.precommits_power_percent =
+        total > 0 ? 100.0 * static_cast<double>(power) / static_cast<double>(total) : 0;
+}
+
+void Driver::note_progress() {
+    if (!m_sm) return;
+    const std::int64_t now = m_scheduler.now_ms();
+    const std::int64_t h = m_sm->height();
+    const std::int32_t r = m_sm_started ? std::max(m_sm->round(), 0) : -1;
+    const std::size_t step = m_sm_started ? static_cast<std::size_t>(m_sm->step()) : 0;
+    Progress& p = m_progress;
+    const bool measured = !m_replaying && p.height != 0;  // replay and start-up: no durations
+    if (h != p.height || step != p.step) {
+        if (measured && p.step < m_metrics.step_seconds.size())
+            m_metrics.step_seconds[p.step]->observe(static_cast<double>(now - p.step_since_ms) / 1e3);
+        p.step = step;
+        p.step_since_ms = now;
+    }
+    if (h != p.height || r != p.round) {
+        if (measured && p.round >= 0) {
+            m_metrics.round_seconds.observe(static_cast<double>(now - p.round_since_ms) / 1e3);
+            m_metrics.rounds = p.round;
+        }
+        p.round = r;
+        p.round_since_ms = now;
+    }
+    p.height = h;
 }
 
 }  // namespace seer::consensus

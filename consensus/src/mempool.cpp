@@ -22,15 +22,24 @@ void Mempool::remember(const Hash& hash) {
 }
 
 MempoolAddResult Mempool::add(Bytes tx, CheckTxResponse* response) {
-    if (tx.empty() || tx.size() > m_options.max_tx_bytes) return MempoolAddResult::too_large;
+    if (tx.empty() || tx.size() > m_options.max_tx_bytes) {
+        ++m_metrics.rejected;
+        return MempoolAddResult::too_large;
+    }
     const Hash hash = crypto::sha256(tx);
     const auto key = key_of(hash);
     if (m_index.count(key) || m_cache.count(key)) return MempoolAddResult::duplicate;
-    if (m_txs.size() >= m_options.max_txs || m_bytes + tx.size() > m_options.max_bytes)
+    if (m_txs.size() >= m_options.max_txs || m_bytes + tx.size() > m_options.max_bytes) {
+        ++m_metrics.rejected;
         return MempoolAddResult::full;
+    }
     CheckTxResponse r = m_app.check_tx(tx, CheckTxKind::new_tx);
     if (response) *response = r;
-    if (r.code != 0) return MempoolAddResult::rejected;
+    if (r.code != 0) {
+        ++m_metrics.failed;
+        return MempoolAddResult::rejected;
+    }
+    m_metrics.tx_bytes.observe(static_cast<double>(tx.size()));
     remember(hash);
     m_bytes += tx.size();
     m_txs.emplace_back(hash, std::move(tx));
@@ -70,12 +79,14 @@ void Mempool::update(const std::vector<Bytes>& committed) {
         m_index.erase(it);
     }
     for (auto it = m_txs.begin(); it != m_txs.end();) {
+        ++m_metrics.rechecks;
         if (m_app.check_tx(it->second, CheckTxKind::recheck).code == 0) {
             ++it;
             continue;
         }
         // No longer valid (e.g. its sequence was used): forget it entirely, so the user can
         // send it again once it is valid, as CometBFT does for txs failing re-check.
+        ++m_metrics.evicted;
         m_bytes -= it->second.size();
         m_index.erase(key_of(it->first));
         m_cache.erase(key_of(it->first));

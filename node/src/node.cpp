@@ -17,9 +17,11 @@
 #include <set>
 #include <sstream>
 
+#include "cometbft_metrics.hpp"
 #include "home_lock.hpp"
 #include "noop_app.hpp"
 #include "results_store.hpp"
+#include "timed_app.hpp"
 #include "tx_batch.hpp"
 #include "seer/async/archive.hpp"
 #include "seer/async/module.hpp"
@@ -253,6 +255,7 @@ private:
     std::vector<Bytes> m_final_futures;
     std::unique_ptr<prophet::Prophet> m_prophet;
     std::unique_ptr<consensus::Application> m_app;
+    const detail::TimedApplication* m_timed_app = nullptr;  // m_app, timed (ABCI metrics)
 
     asio::io_context m_cio;  // the consensus thread
     std::unique_ptr<consensus::Driver> m_driver;
@@ -279,6 +282,7 @@ private:
     std::map<std::string, detail::TxBatch> m_tx_out;  // consensus thread: txs to gossip, per peer
     bool m_tx_flush_posted = false;
     std::map<consensus::PeerId, std::set<crypto::Hash256>> m_known;  // bounded, see mark_known
+    std::map<std::string, std::uint64_t> m_peer_txs;  // txs received from each peer (p2p_num_txs)
     consensus::PeerId m_next_peer = 1;
 
     // Answers of queries on the latest state, valid while the app's committed height stays the
@@ -636,6 +640,7 @@ void NodeRuntime::on_peer_message(const p2p::PeerId& peer, p2p::ChannelId channe
                     peer, make_error("bad_tx_batch", "mempool message is not a Txs batch"));
                 return;
             }
+            m_peer_txs[peer] += txs->size();
             for (ByteView tx : *txs) {
                 if (m_driver->submit_tx(Bytes(tx.begin(), tx.end())) !=
                     consensus::MempoolAddResult::added)
@@ -764,6 +769,9 @@ Status NodeRuntime::run() {
         m_app_height.store(b.header.height);
         publish(b, r);
     };
+    auto timed = std::make_unique<detail::TimedApplication>(std::move(m_app));
+    m_timed_app = timed.get();
+    m_app = std::move(timed);
     m_driver = std::make_unique<consensus::Driver>(
         std::move(d), *m_app, consensus::DriverStorage{*m_kv, *m_wal, *m_sign_state}, *this, *this);
 
@@ -791,6 +799,10 @@ Status NodeRuntime::run() {
     po.moniker = m_config.moniker;
     po.node_key = *m_node_key;
     po.io_threads = 1;
+    po.message_kind = [](p2p::ChannelId channel, ByteView message) {
+        return detail::message_kind({k_consensus_channel, k_mempool_channel, k_outputs_channel},
+                                    channel, message);
+    };
     m_switch = std::make_unique<p2p::Switch>(std::move(po));
     p2p::Handlers h;
     h.on_peer_up = [this](const p2p::PeerId& peer, const p2p::NodeInfo& info) {
@@ -811,6 +823,7 @@ Status NodeRuntime::run() {
             if (m_driver) m_driver->remove_peer(it->second);
             m_peer_names.erase(it->second);
             m_known.erase(it->second);
+            m_peer_txs.erase(peer);
             m_peer_ids.erase(it);
         });
     };
@@ -927,6 +940,7 @@ std::string NodeRuntime::render_metrics() {
         std::size_t mempool_bytes = 0;
         std::string counts;
         consensus::Counters gossip;  // the driver's "gossip." counters
+        std::string cometbft;        // CometBFT's families read from the driver
     };
     auto snap = on_consensus([this] {
         Snapshot s;
@@ -938,6 +952,10 @@ std::string NodeRuntime::render_metrics() {
         s.mempool_bytes = m_driver->mempool().bytes();
         auto q = m_app->query({"async/counts", {}, 0, false});
         s.counts = to_string(q.value);
+        std::ostringstream text;
+        detail::MetricsText cometbft(text, m_genesis.chain_id);
+        detail::write_consensus_metrics(cometbft, *m_driver, m_peer_names, m_peer_txs);
+        s.cometbft = text.str();
         return s;
     });
     if (snap) {
@@ -1047,6 +1065,14 @@ std::string NodeRuntime::render_metrics() {
               << "seer_prophet_handler_latency_ms_count{handler=\"" << hm.name << "\"} "
               << hm.latency_count << "\n";
         }
+    }
+    // CometBFT's metric names (docs/metrics.md), after seer's own.
+    if (snap) o << snap->cometbft;
+    {
+        detail::MetricsText cometbft(o, m_genesis.chain_id);
+        detail::write_p2p_metrics(cometbft, m_switch->peers(), m_switch->stats());
+        if (m_timed_app) detail::write_abci_metrics(cometbft, *m_timed_app);
+        detail::write_constant_metrics(cometbft);
     }
 #if SEER_NODE_RPC
     {

@@ -285,6 +285,9 @@ void Connection::enqueue(ChannelId channel, std::shared_ptr<const Bytes> message
         return;
     }
     m_consecutive_full = 0;
+    m_counters->channel_out[channel] += message->size();
+    m_counters->pending_send_bytes += message->size();
+    m_sw.kind_out[m_sw.kind_of(channel, *message)] += message->size();
     m_queue.push_back({channel, std::move(message)});
     wake_writer();
 }
@@ -303,6 +306,11 @@ Status Connection::handle_frame(const Bytes& plaintext) {
         case PacketType::message_part: {
             auto done = m_assembler.push(*packet);
             if (!done) return done.error();
+            if (*done) {
+                const auto& payload = (*done)->payload;
+                m_counters->channel_in[(*done)->channel] += payload.size();
+                m_sw.kind_in[m_sw.kind_of((*done)->channel, payload)] += payload.size();
+            }
             if (*done && (*done)->channel == k_pex_channel) {
                 // The switch's own channel: handled on its strand, never by the owner.
                 ++m_sw.messages_in;
@@ -351,6 +359,7 @@ std::optional<Bytes> Connection::next_plaintext() {
     if (m_packets.empty() && !m_queue.empty()) {
         Outgoing next = std::move(m_queue.front());
         m_queue.pop_front();
+        m_counters->pending_send_bytes -= next.message->size();
         auto packets = encode_message(next.channel, *next.message, k_send_frame_bytes);
         m_packets.assign(std::make_move_iterator(packets.begin()),
                          std::make_move_iterator(packets.end()));

@@ -489,6 +489,14 @@ std::vector<PeerInfo> Switch::peers() const {
         info.bytes_in = entry.second->bytes_in.load();
         info.bytes_out = entry.second->bytes_out.load();
         info.send_drops = entry.second->send_drops.load();
+        info.pending_send_bytes = entry.second->pending_send_bytes.load();
+        auto add_channel = [&](ChannelId c) {
+            info.channels.push_back(
+                {c, entry.second->channel_in[c].load(), entry.second->channel_out[c].load()});
+        };
+        add_channel(k_pex_channel);
+        for (const auto& [c, limit] : m_impl->opt.channels)
+            if (c != k_pex_channel) add_channel(c);
         out.push_back(std::move(info));
     }
     return out;
@@ -509,6 +517,10 @@ Stats Switch::stats() const {
     st.dials = s.dials.load();
     st.pex_addrs_received = s.pex_addrs_received.load();
     st.addr_book_size = s.book_size.load();
+    for (std::size_t k = 0; k < k_max_message_kinds; ++k) {
+        st.kind_bytes_in[k] = s.kind_in[k].load();
+        st.kind_bytes_out[k] = s.kind_out[k].load();
+    }
     return st;
 }
 

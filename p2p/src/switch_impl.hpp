@@ -1,6 +1,8 @@
 #pragma once
 // Internals shared by switch.cpp and connection.cpp (not a public header: it pulls in Asio).
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -31,6 +33,10 @@ struct PeerCounters {
     std::atomic<std::uint64_t> bytes_in{0};
     std::atomic<std::uint64_t> bytes_out{0};
     std::atomic<std::uint64_t> send_drops{0};
+    // Message bytes by channel (all 256 ids: an index, no lookup), and bytes queued to send.
+    std::array<std::atomic<std::uint64_t>, 256> channel_in{};
+    std::array<std::atomic<std::uint64_t>, 256> channel_out{};
+    std::atomic<std::uint64_t> pending_send_bytes{0};
 };
 
 /// True for reasons that mean the peer sent undecodable, oversized or invalid data (ban).
@@ -109,6 +115,11 @@ struct Switch::Impl {
     std::atomic<std::uint64_t> bytes_in{0}, bytes_out{0}, messages_in{0}, messages_out{0},
         send_drops{0}, handshake_failures{0}, inbound_refused{0}, slow_peers_dropped{0},
         peers_banned{0}, dials{0};
+    std::array<std::atomic<std::uint64_t>, k_max_message_kinds> kind_in{}, kind_out{};
+    std::size_t kind_of(ChannelId channel, ByteView message) const {
+        if (!opt.message_kind) return 0;
+        return std::min(opt.message_kind(channel, message), k_max_message_kinds - 1);
+    }
 
     // (S) called by connections through the strand.
     void on_authenticated(const std::shared_ptr<Connection>& conn);

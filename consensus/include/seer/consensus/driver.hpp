@@ -5,6 +5,7 @@
 // simulation drives the same code as the node. Owned by the consensus thread; every input
 // (message, timer, tx) is a call on this object from that thread.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "seer/common/flat_map.hpp"
+#include "seer/common/histogram.hpp"
 #include "seer/consensus/application.hpp"
 #include "seer/consensus/codec.hpp"
 #include "seer/consensus/mempool.hpp"
@@ -132,6 +134,75 @@ struct DriverStorage {
 /// Counted reasons for dropped input and notable events ("drop.bad_signature", ...).
 using Counters = std::map<std::string, std::uint64_t, std::less<>>;
 
+/// The figures behind CometBFT's consensus, state and blocksync metrics (docs/metrics.md), as
+/// the driver measures them. Written and read on the consensus thread (the node reads them
+/// through a post); the histograms are atomic besides. Counters count since the process
+/// started, as CometBFT's do. WAL replay and the start-up handshake count nothing.
+struct DriverMetrics {
+    // The last committed block (consensus_num_txs, _block_size_bytes, _missing_validators).
+    std::int64_t block_txs = 0;
+    std::int64_t block_bytes = 0;
+    std::int64_t missing_validators = 0;  // absent from the commit the block carries
+    std::int64_t missing_power = 0;
+    std::uint64_t chain_bytes = 0;  // encoded blocks committed
+    std::uint64_t total_txs = 0;    // txs committed
+    // This node's validator, when it is one: in the commit each block carries.
+    std::int64_t own_last_signed_height = 0;
+    std::uint64_t own_missed_blocks = 0;
+
+    /// The round that ended last (CometBFT's consensus_rounds).
+    std::int32_t rounds = 0;
+    Histogram round_seconds{Histogram::exponential_range(0.1, 100, 8)};
+    Histogram block_interval_seconds{Histogram::default_seconds()};
+    /// Time in each step, by k_step_names: a new height waits for timeout_commit in NewHeight.
+    static constexpr std::array<const char*, 4> k_step_names{"NewHeight", "Propose", "Prevote",
+                                                              "Precommit"};
+    std::array<std::unique_ptr<Histogram>, k_step_names.size()> step_seconds;
+
+    // Proposals: a proposal carries its whole block, so it is the block's one part (ADR 0003).
+    std::map<PeerId, std::uint64_t> peer_proposals;  // received from each connected peer
+    std::uint64_t proposals_current = 0;  // for the height being decided
+    std::uint64_t proposals_other = 0;    // another height, or too many rounds ahead
+    std::uint64_t duplicate_proposals = 0;
+    std::uint64_t duplicate_votes = 0;
+    std::uint64_t late_prevotes = 0;  // an earlier height, or an earlier round of this one
+    std::uint64_t late_precommits = 0;
+    std::uint64_t extensions_accepted = 0;  // verify_vote_extension on received precommits
+    std::uint64_t extensions_rejected = 0;
+    std::uint64_t proposals_accepted = 0;  // process_proposal
+    std::uint64_t proposals_rejected = 0;
+    std::uint64_t proposals_created = 0;
+
+    /// From the decided block's time (the proposer's clock) to when this node held the vote
+    /// that made +2/3 (quorum) or the last of all validators' (full); seer's votes carry no
+    /// timestamp of their own. Set at each decision this node voted through (not block sync).
+    struct VoteDelay {
+        bool set = false;
+        double seconds = 0;
+        std::string proposer;  // upper-case hex address
+    };
+    VoteDelay quorum_prevote;
+    VoteDelay quorum_precommit;
+    VoteDelay full_prevote;
+    /// Precommits of the last height's deciding round held when timeout_commit ended.
+    std::int64_t precommits_counted = 0;
+    double precommits_power_percent = 0;
+
+    /// finalize_block's run time in milliseconds (CometBFT's state_block_processing_time).
+    Histogram block_processing_ms{Histogram::linear(1, 10, 10)};
+
+    // Blocks applied from block responses (catching up through the gossip).
+    std::int64_t synced_height = 0;
+    std::int64_t synced_block_txs = 0;
+    std::int64_t synced_block_bytes = 0;
+    std::uint64_t synced_total_txs = 0;
+
+    DriverMetrics() {
+        for (auto& h : step_seconds)
+            h = std::make_unique<Histogram>(Histogram::exponential_range(0.1, 100, 8));
+    }
+};
+
 class Driver {
 public:
     Driver(DriverOptions options, Application& app, DriverStorage storage, Outbound& out,
@@ -160,6 +231,15 @@ public:
     const store::BlockStore& blocks() const { return *m_blocks; }
     std::optional<Block> block(std::int64_t height) const;
     const Counters& counters() const { return m_counters; }
+    const DriverMetrics& metrics() const { return m_metrics; }
+    /// This node's index in the validator set, when it is a validator.
+    std::optional<std::size_t> self_index() const { return m_self; }
+    /// A peer announced a height more than one above the one in progress: this node is
+    /// fetching blocks by block requests (a peer one height ahead most likely just committed).
+    bool syncing() const;
+    /// Share (0 to 1) of the voting power whose votes of `type` this node holds for the
+    /// round in progress (CometBFT's consensus_round_voting_power_percent).
+    double round_power_fraction(VoteType type) const;
     const StateMachine* state_machine() const { return m_sm.get(); }
     const Mempool& mempool() const { return m_mempool; }
     std::size_t peer_count() const { return m_peers.size(); }
@@ -221,6 +301,11 @@ private:
     void wal_write(const Bytes& record, bool sync);
     void count(std::string_view what);
     ExtendedCommitInfo commit_info(const ExtendedCommit& commit) const;
+    // Metrics (DriverMetrics).
+    void note_block_metrics(const Block& block, std::int64_t encoded_bytes);
+    void note_vote_delays(const Block& block, std::int32_t round);
+    void note_precommits_counted();
+    void note_progress();  // after every state machine input: step and round durations
 
     DriverOptions m_options;
     Application& m_app;
@@ -264,6 +349,16 @@ private:
     bool m_sm_started = false;
     bool m_replaying = false;
     Counters m_counters;
+    DriverMetrics m_metrics;
+    // Where note_progress last saw the state machine (round -1: waiting for timeout_commit).
+    struct Progress {
+        std::int64_t height = 0;
+        std::int32_t round = -1;
+        std::size_t step = 0;  // index into DriverMetrics::k_step_names
+        std::int64_t step_since_ms = 0;
+        std::int64_t round_since_ms = 0;
+    };
+    Progress m_progress;
 };
 
 }  // namespace seer::consensus

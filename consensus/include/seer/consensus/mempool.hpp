@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "seer/common/histogram.hpp"
 #include "seer/consensus/application.hpp"
 #include "seer/consensus/types.hpp"
 
@@ -24,6 +25,17 @@ struct MempoolOptions {
 };
 
 enum class MempoolAddResult { added, duplicate, full, too_large, rejected };
+
+/// What the mempool counts for CometBFT's mempool metrics (docs/metrics.md), since the process
+/// started. Written on the consensus thread and read there; the histogram is atomic.
+struct MempoolMetrics {
+    std::uint64_t failed = 0;    // check_tx refused the tx
+    std::uint64_t rejected = 0;  // a limit refused it: the mempool was full, or the tx too large
+    std::uint64_t evicted = 0;   // in the mempool, then invalid at a re-check
+    std::uint64_t rechecks = 0;  // check_tx runs of kind recheck
+    /// Sizes of the txs added (CometBFT's buckets: 1, 3, 9, ... 729 bytes).
+    Histogram tx_bytes{Histogram::exponential(1, 3, 7)};
+};
 
 class Mempool {
 public:
@@ -39,6 +51,7 @@ public:
     std::size_t size() const { return m_txs.size(); }
     std::size_t bytes() const { return m_bytes; }
     std::vector<Bytes> txs(std::size_t limit) const;
+    const MempoolMetrics& metrics() const { return m_metrics; }
 
 private:
     void remember(const Hash& hash);
@@ -49,6 +62,7 @@ private:
     std::unordered_set<std::string> m_cache;
     std::deque<std::string> m_cache_order;
     std::size_t m_bytes = 0;
+    MempoolMetrics m_metrics;
 };
 
 }  // namespace seer::consensus

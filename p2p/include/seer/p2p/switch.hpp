@@ -11,6 +11,7 @@
 // threads, on_message for different peers may run concurrently). No callback runs after stop().
 // Asio stays out of this header (pimpl).
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,9 @@ namespace seer::p2p {
 
 using ChannelId = std::uint8_t;
 using Duration = std::chrono::milliseconds;
+
+/// Message kinds the owner may name (Options::message_kind) for byte counts by kind.
+inline constexpr std::size_t k_max_message_kinds = 16;
 
 /// "id@host:port", parsed.
 struct PeerAddress {
@@ -90,6 +94,17 @@ struct Options {
     /// The node key; its address is our node ID. Required.
     std::optional<crypto::PrivateKey> node_key;
     std::size_t io_threads = 1;
+    /// Optional: the kind (< k_max_message_kinds) of a message, for Stats' byte counts by kind;
+    /// the switch never looks inside a message itself. Called on the io threads and on send()'s
+    /// caller for every message: cheap and thread-safe (e.g. a look at its first byte).
+    std::function<std::size_t(ChannelId, ByteView)> message_kind;
+};
+
+/// Message bytes (payloads, before framing and encryption) on one channel of a peer.
+struct ChannelBytes {
+    ChannelId channel = 0;
+    std::uint64_t received = 0;
+    std::uint64_t sent = 0;  // queued for the peer
 };
 
 /// A connected peer as seen by peers().
@@ -102,6 +117,8 @@ struct PeerInfo {
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
     std::uint64_t send_drops = 0;
+    std::vector<ChannelBytes> channels;  // the configured channels and pex, in channel order
+    std::uint64_t pending_send_bytes = 0;  // messages queued and not yet taken by the writer
 };
 
 struct Stats {
@@ -117,6 +134,10 @@ struct Stats {
     std::uint64_t dials = 0;
     std::uint64_t pex_addrs_received = 0;  // new addresses the book took from peers
     std::size_t addr_book_size = 0;
+    /// Message bytes by Options::message_kind, received and queued for peers (all kind 0
+    /// without a message_kind).
+    std::array<std::uint64_t, k_max_message_kinds> kind_bytes_in{};
+    std::array<std::uint64_t, k_max_message_kinds> kind_bytes_out{};
 };
 
 struct Handlers {
