@@ -1396,9 +1396,9 @@ void Driver::note_vote_delays(const Block& b, std::int32_t round) {
         if (!set) continue;
         std::vector<std::pair<std::int64_t, std::int64_t>> seen;  // (time ms, power)
         for (std::size_t i = 0; i < m_validators.size(); ++i) {
-            const auto vote = set->get(i);
-            if (!vote) continue;
-            if (const std::int64_t* t = m_vote_seen->find(key_of(*vote)))
+            const auto& votes = set->votes_of(i);  // a reference: no copy of the extension
+            if (votes.empty()) continue;
+            if (const std::int64_t* t = m_vote_seen->find(key_of(votes.front())))
                 seen.emplace_back(*t, m_validators.at(i).voting_power);
         }
         std::sort(seen.begin(), seen.end());
