@@ -125,7 +125,7 @@ public:
         const auto deadline = Clock::now() + k_cdp_call_timeout;
         for (;;) {
             auto msg = read_message(deadline);
-            REQUIRE_MESSAGE(msg, "no DevTools answer to " << method << " within 30 s");
+            if (!msg) FAIL("no DevTools answer to " << method << " within 30 s");
             const auto& o = msg->as_object();
             if (const auto* mid = o.if_contains("id"); mid && mid->to_number<std::int64_t>() == id) {
                 if (const auto* err = o.if_contains("error"))
@@ -170,7 +170,8 @@ public:
         REQUIRE(png);
         std::ofstream(path, std::ios::binary)
             .write(reinterpret_cast<const char*>(png->data()), static_cast<std::streamsize>(png->size()));
-        MESSAGE("dashboard screenshot: " << path);
+        std::printf("dashboard screenshot: %s\n", path.c_str());  // shown by ctest -V too
+        std::fflush(stdout);
     }
 
     const std::vector<std::string>& exceptions() const { return m_exceptions; }
@@ -309,13 +310,16 @@ TEST_CASE("e2e: the dashboard in headless Chromium shows a future go to VERIFIED
     browser.call("Page.navigate", {{"url", origin + "/"}});
 
     // 1. Live over the websocket, with the validators and peers listed and the height moving.
-    REQUIRE_MESSAGE(
-        browser.wait_for("document.getElementById('live').dataset.state === 'live' && "
-                         "document.querySelectorAll('#validators tbody tr').length === 4 && "
-                         "document.querySelectorAll('#peers tbody tr').length === 3",
-                         60s),
-        "the page did not go live with 4 validators and 3 peers: "
-            << json::serialize(snapshot(browser)) << "\n" << read_file(tmp.path() + "/chromium.log"));
+    // A failure's text is built before the assertion: doctest's message of a failing check must
+    // not run another check (snapshot() talks to the browser), or the reporter deadlocks.
+    if (!browser.wait_for("document.getElementById('live').dataset.state === 'live' && "
+                          "document.querySelectorAll('#validators tbody tr').length === 4 && "
+                          "document.querySelectorAll('#peers tbody tr').length === 3",
+                          60s)) {
+        const std::string page = json::serialize(snapshot(browser));
+        FAIL("the page did not go live with 4 validators and 3 peers: "
+             << page << "\n" << read_file(tmp.path() + "/chromium.log"));
+    }
     const auto first = snapshot(browser);
     const auto h0 = first.at("height").as_int64();
     CHECK(h0 >= 3);
@@ -352,8 +356,8 @@ TEST_CASE("e2e: the dashboard in headless Chromium shows a future go to VERIFIED
                "--handler", "math", "--input", "2+4", "--from", "alice", "--wait", "--output",
                "json"},
               cli_log);
-    REQUIRE_MESSAGE(browser.wait_for("document.querySelectorAll('#futures tbody tr').length > 0", 60s),
-                    "the new future did not appear in the page's list: " << read_file(cli_log));
+    if (!browser.wait_for("document.querySelectorAll('#futures tbody tr').length > 0", 60s))
+        FAIL("the new future did not appear in the page's list: " << read_file(cli_log));
     const std::string id(snapshot(browser).at("futures").at(0).at("id").as_string());
     MESSAGE("future " << id << " is on the page");
     // Through the page's own search form, as a user would.
@@ -371,9 +375,11 @@ TEST_CASE("e2e: the dashboard in headless Chromium shows a future go to VERIFIED
     std::string seen_text;
     for (const auto& s : seen)
         seen_text += s + " ";
-    MESSAGE("statuses the timeline showed: " << seen_text);
-    REQUIRE_MESSAGE(seen.contains("VERIFIED"), "the page did not show future " << id
-                    << " VERIFIED within 90 s: " << json::serialize(snapshot(browser)));
+    std::printf("future %s: the timeline showed %s\n", id.c_str(), seen_text.c_str());
+    if (!seen.contains("VERIFIED")) {
+        const std::string page = json::serialize(snapshot(browser));
+        FAIL("the page did not show future " << id << " VERIFIED within 90 s: " << page);
+    }
     REQUIRE(cli.wait_exit(60s) == 0);
     const std::string out = read_file(cli_log);
     const auto brace = out.find('{');
