@@ -297,6 +297,10 @@ private:
     std::mutex m_subs_mutex;
     std::map<rpc::SubscriptionId, std::function<void(const rpc::BusEvent&)>> m_subs;
     rpc::SubscriptionId m_next_sub = 1;
+
+public:
+    // rpc::NodeApi (any thread): the dashboard's prophet panel (docs/dashboard.md).
+    std::optional<rpc::ProphetView> prophet_status() override;
 };
 
 Status NodeRuntime::open() {
@@ -1363,6 +1367,39 @@ rpc::SubscriptionId NodeRuntime::subscribe(std::function<void(const rpc::BusEven
 void NodeRuntime::unsubscribe(rpc::SubscriptionId id) {
     std::lock_guard lock(m_subs_mutex);
     m_subs.erase(id);
+}
+
+std::optional<rpc::ProphetView> NodeRuntime::prophet_status() {
+    if (!m_prophet) return std::nullopt;
+    const auto m = m_prophet->metrics();  // thread-safe: the same read as render_metrics
+    rpc::ProphetView v;
+    v.queue_capacity = m.queue_capacity;
+    v.execution_queue_depth = m.execution_queue_depth;
+    v.verification_queue_depth = m.verification_queue_depth;
+    v.running = m.running;
+    v.dropped_queue_full = m.dropped_queue_full;
+    v.dropped_store_full = m.dropped_store_full;
+    v.expired = m.expired;
+    v.latency_bounds_ms.assign(prophet::k_latency_bounds_ms.begin(),
+                               prophet::k_latency_bounds_ms.end());
+    for (const auto& h : m.handlers) {
+        rpc::ProphetHandlerView hv;
+        hv.name = h.name;
+        hv.external = h.external;
+        hv.concurrency = h.concurrency;
+        hv.running = h.running;
+        hv.queued = h.queued;
+        hv.executed = h.executed;
+        hv.failed = h.failed;
+        hv.verified = h.verified;
+        hv.rejected = h.rejected;
+        hv.abstained = h.abstained;
+        hv.latency_count = h.latency_count;
+        hv.latency_sum_ms = h.latency_sum_ms;
+        hv.latency_buckets.assign(h.latency_buckets.begin(), h.latency_buckets.end());
+        v.handlers.push_back(std::move(hv));
+    }
+    return v;
 }
 
 // The limits line up: a tx the app accepts fits a broadcast_tx_* request (base64 in JSON).
