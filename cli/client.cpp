@@ -7,7 +7,9 @@
 #include <google/protobuf/util/json_util.h>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,6 +19,7 @@
 #include "cosmos/bank/v1beta1/bank.pb.h"
 #include "cosmos/base/abci/v1beta1/abci.pb.h"
 #include "cosmos/tx/v1beta1/service.pb.h"
+#include "follow.hpp"
 #include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
 #include "seer/async/status.hpp"
@@ -62,7 +65,7 @@ Result<Endpoint> parse_url(const std::string& url) {
     return Endpoint{s.substr(0, colon), s.substr(colon + 1)};
 }
 
-Result<std::string> http_post(const std::string& url, const std::string& body) {
+Result<std::string> http_post(const std::string& url, const std::string& body, int timeout_s) {
     auto ep = parse_url(url);
     if (!ep) return ep.error();
     addrinfo hints{};
@@ -75,7 +78,7 @@ Result<std::string> http_post(const std::string& url, const std::string& body) {
     for (addrinfo* a = res; a; a = a->ai_next) {
         fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) continue;
-        timeval tv{15, 0};
+        timeval tv{timeout_s, 0};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
@@ -102,14 +105,34 @@ Result<std::string> http_post(const std::string& url, const std::string& body) {
     }
     ::close(fd);
     const auto pos = resp.find("\r\n\r\n");
-    if (pos == std::string::npos) return make_error("bad_response", "no HTTP response from " + url);
-    return resp.substr(pos + 4);
+    if (pos == std::string::npos || resp.rfind("HTTP/1.", 0) != 0)
+        return make_error("bad_response", "no HTTP response from " + url);
+    // "HTTP/1.1 413 Payload Too Large": a refusal that is not JSON-RPC is reported as what it
+    // is, with the node's own reason (the body names the limit), not as "invalid JSON".
+    const auto line_end = resp.find("\r\n");
+    const std::string status_line = resp.substr(0, line_end);
+    const auto sp = status_line.find(' ');
+    const int code = sp == std::string::npos ? 0 : std::atoi(status_line.c_str() + sp + 1);
+    std::string answer = resp.substr(pos + 4);
+    if (code != 200) {
+        boost::system::error_code ec;
+        auto parsed = json::parse(answer, ec);
+        if (ec || !parsed.is_object()) {
+            std::string reason = answer.substr(0, 300);
+            while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r'))
+                reason.pop_back();
+            return make_error("http_" + std::to_string(code),
+                              "node refused the request: " + status_line.substr(sp + 1) +
+                                  (reason.empty() ? "" : " (" + reason + ")"));
+        }
+    }
+    return answer;
 }
 
 Result<json::value> call(const ClientOptions& c, const std::string& method, json::object params) {
     json::object req{
         {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
-    auto body = http_post(c.node, json::serialize(req));
+    auto body = http_post(c.node, json::serialize(req), c.timeout_s);
     if (!body) return body.error();
     boost::system::error_code ec;
     auto v = json::parse(*body, ec);
@@ -404,8 +427,24 @@ int cmd_query_simple(const ClientOptions& c, const std::string& what) {
         return 0;
     }
     for (const auto& h : r.handlers())
-        std::printf("%s\n", h.name().c_str());
+        std::printf("%s  (fee %llu, gas %llu)\n    %s\n", h.name().c_str(),
+                    static_cast<unsigned long long>(h.fee()),
+                    static_cast<unsigned long long>(h.gas()),
+                    h.description().empty() ? "(no description)" : h.description().c_str());
     return 0;
+}
+
+Result<std::int64_t> rpc_height(const std::string& rpc_url, int timeout_s) {
+    ClientOptions c;
+    c.node = rpc_url;
+    c.timeout_s = timeout_s;
+    auto st = call(c, "status", {});
+    if (!st) return st.error();
+    try {
+        return std::stoll(str(*st, {"sync_info", "latest_block_height"}));
+    } catch (const std::exception&) {
+        return make_error("bad_response", "status without latest_block_height");
+    }
 }
 
 int cmd_query_tx(const ClientOptions& c, const std::string& hash) {
@@ -426,13 +465,17 @@ int cmd_query_tx(const ClientOptions& c, const std::string& hash) {
 
 namespace {
 
-/// The account's number and committed sequence (auth's Account query).
+/// The account's number and next sequence. The node's check state answers first, so a tx
+/// signed right after another one (still in the mempool) gets the sequence after it; a node
+/// without that query answers from the committed state (auth's Account query).
 Result<cosmos::auth::v1beta1::BaseAccount> fetch_account(const ClientOptions& c,
                                                          const std::string& address) {
     cosmos::auth::v1beta1::QueryAccountRequest req;
     req.set_address(address);
     const auto data = req.SerializeAsString();
-    auto bytes = abci_query(c, "/cosmos.auth.v1beta1.Query/Account", to_bytes(data));
+    auto bytes = abci_query(c, std::string(app::k_pending_account_path), to_bytes(data));
+    if (!bytes && bytes.error().message.find("unknown query path") != std::string::npos)
+        bytes = abci_query(c, "/cosmos.auth.v1beta1.Query/Account", to_bytes(data));
     if (!bytes) {
         if (bytes.error().message.find("NotFound") != std::string::npos)
             return make_error("no_account",
@@ -500,11 +543,148 @@ Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
     }
     SignedTx out;
     out.tx = app::build_tx(key, t, msgs);
+    if (out.tx.size() > app::k_max_tx_bytes)
+        return make_error("tx_too_large",
+                          "the signed tx is " + std::to_string(out.tx.size()) +
+                              " bytes; a node refuses any tx over " +
+                              std::to_string(app::k_max_tx_bytes) +
+                              " bytes (k_max_tx_bytes): put a large input behind an http or "
+                              "exec handler instead");
     out.hash = to_hex(crypto::sha256(out.tx), true);
     out.gas_limit = t.gas_limit;
     out.fee = bank::to_string(t.fee);
     return out;
 }
+
+namespace {
+
+/// A future's progress as `--wait` shows it: one line per step.
+class FutureProgress {
+public:
+    explicit FutureProgress(Clock::time_point started) : m_started(started) {}
+
+    void step(const char* format, ...) __attribute__((format(printf, 2, 3))) {
+        std::fprintf(stderr, "[%5.1fs] ",
+                     std::chrono::duration<double>(Clock::now() - m_started).count());
+        va_list args;
+        va_start(args, format);
+        std::vfprintf(stderr, format, args);
+        va_end(args);
+        std::fputc('\n', stderr);
+    }
+
+    /// Prints what changed since the last look: the result on chain, the votes on it (with
+    /// their share of the power), the verdict.
+    void show(const v1::Future& f) {
+        if (f.result().height() != 0 && f.result().height() != m_result_height) {
+            m_result_height = f.result().height();
+            const std::string what = !f.result().error().empty()
+                                         ? "the handler's error \"" + f.result().error() + "\""
+                                         : std::to_string(f.result().output_sha256().empty()
+                                                              ? f.result().output().size()
+                                                              : f.result().output_size()) +
+                                               " bytes of output";
+            step("result on chain at height %lld: %s, put there by %s",
+                 static_cast<long long>(m_result_height), what.c_str(),
+                 crypto::to_bech32_address(to_array<20>(as_bytes(f.result().submitter()))
+                                               .value_or(crypto::Address{}))
+                     .c_str());
+        }
+        const auto& t = f.tally();
+        if (f.votes_size() != m_votes || t.verified_power() != m_verified ||
+            t.rejected_power() != m_rejected) {
+            m_votes = f.votes_size();
+            m_verified = t.verified_power();
+            m_rejected = t.rejected_power();
+            if (m_votes > 0 && t.total_power() > 0) {
+                const double total = static_cast<double>(t.total_power());
+                step("votes: %d validator%s, %.1f%% of the power verified, %.1f%% rejected "
+                     "(more than 66.7%% verifies)",
+                     m_votes, m_votes == 1 ? "" : "s", 100.0 * static_cast<double>(m_verified) / total,
+                     100.0 * static_cast<double>(m_rejected) / total);
+            }
+        }
+        if (f.status() != m_status) {
+            m_status = f.status();
+            if (is_final(m_status))
+                step("verdict: %s at height %lld%s", status_name(m_status).c_str(),
+                     static_cast<long long>(f.final_height()),
+                     f.final_reason().empty() ? "" : (" (" + f.final_reason() + ")").c_str());
+            else if (m_status == v1::FUTURE_STATUS_PENDING && f.attempts() > 0)
+                step("pending again: %u result%s rejected so far", f.attempts(),
+                     f.attempts() == 1 ? "" : "s");
+        }
+    }
+
+    static bool is_final(v1::FutureStatus s) {
+        return s == v1::FUTURE_STATUS_VERIFIED || s == v1::FUTURE_STATUS_FAILED ||
+               s == v1::FUTURE_STATUS_TIMED_OUT;
+    }
+
+private:
+    Clock::time_point m_started;
+    std::int64_t m_result_height = 0;
+    int m_votes = 0;
+    std::int64_t m_verified = 0;
+    std::int64_t m_rejected = 0;
+    v1::FutureStatus m_status = v1::FUTURE_STATUS_PENDING;
+};
+
+struct Included {
+    std::uint64_t future_id = 0;
+    std::string height;
+};
+
+/// The tx's block and the future ID it was given, if the tx is in a block yet.
+Result<std::optional<Included>> find_included(const ClientOptions& c, const std::string& hash) {
+    auto found = call(c, "tx", json::object{{"hash", to_base64(*from_hex(hash))}});
+    if (!found) {
+        // "tx (...) not found" while it waits in the mempool; anything else is an error.
+        if (found.error().message.find("not found") != std::string::npos)
+            return std::optional<Included>{};
+        return found.error();
+    }
+    if (str(*found, {"tx_result", "code"}) != "0")
+        return make_error("tx_failed", "tx failed in block " + str(*found, {"height"}) + ": " +
+                                           str(*found, {"tx_result", "log"}));
+    auto data = from_base64(str(*found, {"tx_result", "data"}));
+    cosmos::base::abci::v1beta1::TxMsgData msg_data;
+    v1::MsgAddFutureResponse resp;
+    if (!data || !msg_data.ParseFromArray(data->data(), static_cast<int>(data->size())) ||
+        msg_data.msg_responses_size() != 1 ||
+        !resp.ParseFromString(msg_data.msg_responses(0).value()))
+        return make_error("bad_response", "the tx result carries no future ID");
+    return std::optional<Included>{Included{resp.id(), str(*found, {"height"})}};
+}
+
+/// How long the follower waits for a block before it asks whether the node is still there.
+constexpr std::chrono::seconds k_block_silence{4};
+
+/// Waits for the next block. An error when the node is gone: its websocket closed, or no block
+/// came for k_block_silence and /status does not answer either (a stopped or hung node is
+/// noticed within about 5 s, not at the end of --timeout).
+Status await_block(const ClientOptions& c, BlockStream& blocks, FutureProgress& progress,
+                   Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return {};
+    auto h = blocks.next(std::min<std::chrono::milliseconds>(left, k_block_silence));
+    if (!h) return make_error("node_gone", "lost the node at " + c.node + ": " + h.error().message);
+    if (*h != 0 || Clock::now() >= deadline) return {};
+    ClientOptions probe = c;
+    probe.timeout_s = 1;
+    if (auto st = call(probe, "status", {}); !st)
+        return make_error("node_gone", "the node at " + c.node +
+                                           " stopped answering: no block for " +
+                                           std::to_string(k_block_silence.count()) +
+                                           " s and no answer to /status (" + st.error().message +
+                                           ")");
+    progress.step("no new block for %lld s; the node answers, still waiting",
+                  static_cast<long long>(k_block_silence.count()));
+    return {};
+}
+
+}  // namespace
 
 int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     const auto started = Clock::now();
@@ -523,81 +703,78 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     const std::string address = crypto::to_bech32_address(key->address());
     auto signed_tx = sign_tx(c, *key, {app::msg_add_future(address, o.handler, input)}, o.tx);
     if (!signed_tx) return fail(signed_tx.error().message);
-    const Bytes& tx = signed_tx->tx;
     const std::string& hash = signed_tx->hash;
-    auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(tx)}});
+    // Subscribed before the broadcast, so the block that includes the tx is not missed.
+    std::unique_ptr<BlockStream> blocks;
+    if (!o.no_follow) {
+        auto b = BlockStream::open(c.node);
+        if (!b) return fail(b.error().message);
+        blocks = std::move(*b);
+    }
+    auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(signed_tx->tx)}});
     if (!r) return fail(r.error().message);
     const std::string code = str(*r, {"code"});
     if (code != "0" && !code.empty())
         return fail("tx rejected: code " + code + " (" + str(*r, {"codespace"}) +
                     "): " + str(*r, {"log"}));
-    if (!o.wait) {
+    if (o.no_follow) {
+        // The future's ID is given in the block: `seer query tx HASH` shows it once there.
         if (c.output == "json")
-            std::cout << json::serialize(*r) << "\n";
+            std::cout << json::serialize(json::object{{"txhash", hash}}) << "\n";
         else
-            std::printf("txhash: %s\n", hash.c_str());
+            std::printf("txhash: %s\n(the future ID is assigned in the block: seer query tx %s)\n",
+                        hash.c_str(), hash.c_str());
         return 0;
     }
-    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+    FutureProgress progress(started);
     const auto deadline = started + std::chrono::seconds(o.timeout_s);
-    std::fprintf(stderr, "submitted txhash=%s\n", hash.c_str());
-    // Included?
-    std::uint64_t id = 0;
-    std::string included;
-    while (Clock::now() < deadline) {
-        auto found = call(c, "tx", json::object{{"hash", to_base64(*from_hex(hash))}});
-        if (found) {
-            if (str(*found, {"tx_result", "code"}) != "0")
-                return fail("tx failed in block " + str(*found, {"height"}) + ": " +
-                            str(*found, {"tx_result", "log"}));
-            auto data = from_base64(str(*found, {"tx_result", "data"}));
-            cosmos::base::abci::v1beta1::TxMsgData msg_data;
-            v1::MsgAddFutureResponse resp;
-            if (!data ||
-                !msg_data.ParseFromArray(data->data(), static_cast<int>(data->size())) ||
-                msg_data.msg_responses_size() != 1 ||
-                !resp.ParseFromString(msg_data.msg_responses(0).value()))
-                return fail("the tx result carries no future ID");
-            id = resp.id();
-            included = str(*found, {"height"});
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (o.wait) progress.step("submitted txhash=%s", hash.c_str());
+    std::optional<Included> included;
+    while (!included) {
+        auto found = find_included(c, hash);
+        if (!found) return fail(found.error().message);
+        included = *found;
+        if (included) break;
+        if (Clock::now() >= deadline)
+            return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for tx " +
+                        hash + " to be in a block");
+        if (auto s = await_block(c, *blocks, progress, deadline); !s) return fail(s.error().message);
     }
-    if (id == 0)
-        return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for the tx");
-    std::fprintf(stderr, "[%5.1fs] future %llu pending (included at height %s)\n", elapsed(),
-                 static_cast<unsigned long long>(id), included.c_str());
-    v1::FutureStatus last = v1::FUTURE_STATUS_PENDING;
-    while (Clock::now() < deadline) {
+    const unsigned long long id = included->future_id;
+    if (!o.wait) {
+        if (c.output == "json")
+            std::cout << json::serialize(json::object{{"future_id", std::to_string(id)},
+                                                      {"txhash", hash},
+                                                      {"height", included->height}})
+                      << "\n";
+        else
+            std::printf("future_id: %llu\ntxhash:    %s\nheight:    %s\n", id, hash.c_str(),
+                        included->height.c_str());
+        return 0;
+    }
+    progress.step("included at height %s: future %llu, pending", included->height.c_str(), id);
+    for (;;) {
         auto f = fetch_future(c, id);
         if (f) {
-            if (f->status() != last) {
-                last = f->status();
-                const std::int64_t at =
-                    last == v1::FUTURE_STATUS_EXECUTED ? f->result().height() : f->final_height();
-                std::fprintf(stderr, "[%5.1fs] future %llu %s at height %lld\n", elapsed(),
-                             static_cast<unsigned long long>(id), status_name(last).c_str(),
-                             static_cast<long long>(at));
-            }
-            const bool final = last == v1::FUTURE_STATUS_VERIFIED ||
-                               last == v1::FUTURE_STATUS_FAILED ||
-                               last == v1::FUTURE_STATUS_TIMED_OUT;
-            if (final) {
-                if (!o.output_file.empty() && last == v1::FUTURE_STATUS_VERIFIED)
+            progress.show(*f);
+            if (FutureProgress::is_final(f->status())) {
+                if (!o.output_file.empty() && f->status() == v1::FUTURE_STATUS_VERIFIED)
                     if (auto w = write_output(c, *f, o.output_file); !w)
                         return fail(w.error().message);
                 if (c.output == "json")
                     std::cout << to_json(*f);
                 else
                     print_future(*f);
-                return last == v1::FUTURE_STATUS_VERIFIED ? 0 : 1;
+                return f->status() == v1::FUTURE_STATUS_VERIFIED ? 0 : 1;
             }
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        if (Clock::now() >= deadline) {
+            const std::string now = f ? status_name(f->status()) : std::string("unknown");
+            return fail("timed out after " + std::to_string(o.timeout_s) + " s; future " +
+                        std::to_string(id) + " is " + now);
+        }
+        if (auto s = await_block(c, *blocks, progress, deadline); !s) return fail(s.error().message);
     }
-    return fail("timed out after " + std::to_string(o.timeout_s) + " s; future " +
-                std::to_string(id) + " is " + status_name(last));
 }
 
 int cmd_bank_send(const ClientOptions& c, const BankSendOptions& o) {

@@ -21,6 +21,7 @@ struct ClientOptions {
     std::string output = "text";  // text | json
     std::string home;             // the CLI's home: its keyring and client.toml
     std::string keyring_backend;  // "" = client.toml's, else "file"
+    int timeout_s = 15;           // per request: connect, send and each receive
 };
 
 /// How a tx is signed and paid: the SDK CLI's flags.
@@ -64,11 +65,17 @@ struct AddFutureOptions {
     std::string input_file;
     std::string from;
     bool wait = false;
+    /// Return once the node accepted the tx, with its hash only: no future ID yet (it is
+    /// assigned in the block). Without it the command waits for the block and prints the ID.
+    bool no_follow = false;
     int timeout_s = 60;
     TxOptionsCli tx;
     /// With --wait: write the verified output here (checked against its SHA-256 on chain).
     std::string output_file;
 };
+
+/// The latest height a node's /status reports (localnet's display).
+Result<std::int64_t> rpc_height(const std::string& rpc_url, int timeout_s);
 
 /// Each returns the process exit code, printing results to stdout and one error line to stderr.
 int cmd_status(const ClientOptions& c);

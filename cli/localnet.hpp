@@ -2,6 +2,7 @@
 // `seer localnet`: generate a network if missing and supervise one `seer start` per validator.
 
 #include <string>
+#include <vector>
 
 namespace seer::cli {
 
@@ -15,6 +16,11 @@ struct LocalnetOptions {
     /// written with keyring-backend = "test" when missing, so `seer tx ... --from alice` works
     /// at once.
     std::string user_home;
+    /// For a newly generated network: origins for the http handler (default: node0's REST
+    /// origin, which every validator fetches alike) and exec handlers name=/abs/path[,arg...]
+    /// (default: exec:wc, /usr/bin/wc -w, when present).
+    std::vector<std::string> http_allowlist;
+    std::vector<std::string> exec;
 };
 
 /// Returns the process exit code.

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     app.add_option("--home", home, "home directory")->capture_default_str();
 
     auto* version = app.add_subcommand("version", "print the version");
-    version->callback([] { std::cout << k_version << "\n"; });
+    version->fallthrough();  // seer version -o json
 
     std::string moniker = "seer-node";
     std::string chain_id = "seer-1";
@@ -196,7 +196,15 @@ int main(int argc, char** argv) {
     localnet->add_option("--validators,-v", ln.validators, "number of validators")
         ->capture_default_str();
     localnet->add_option("--home", ln.home, "network directory")->capture_default_str();
-    localnet->add_flag("--reset", ln.reset, "delete the network and generate a new one");
+    localnet->add_flag("--reset", ln.reset,
+                       "delete the network and generate a new one (refused while any of its "
+                       "nodes runs)");
+    localnet->add_option("--http-allowlist", ln.http_allowlist,
+                         "origin the http handler may fetch, e.g. http://127.0.0.1:8080 "
+                         "(repeatable; default: node0's REST origin; a new network only)");
+    localnet->add_option("--exec", ln.exec,
+                         "exec handler name=/abs/path[,arg...] (repeatable; default: "
+                         "wc=/usr/bin/wc,-w; a new network only)");
 
     cli::KeysCommand keys(app);
 
@@ -229,8 +237,16 @@ int main(int argc, char** argv) {
         add_future->add_option("--input-file", af.input_file, "read the input from a file");
     in_text->excludes(in_file);
     add_future->add_option("--from", af.from, "key name in the keyring")->required();
-    add_future->add_flag("--wait", af.wait, "follow the future until it is final");
-    add_future->add_option("--timeout", af.timeout_s, "seconds to wait with --wait")
+    auto* wait_flag = add_future->add_flag(
+        "--wait", af.wait,
+        "follow the future until it is final: inclusion, result on chain, votes, verdict");
+    add_future
+        ->add_flag("--no-follow", af.no_follow,
+                   "return once the node accepted the tx, with its hash only (the future ID is "
+                   "assigned in the block; default: wait for the block and print the ID)")
+        ->excludes(wait_flag);
+    add_future->add_option("--timeout", af.timeout_s,
+                           "seconds to wait for the block, or with --wait for the verdict")
         ->check(positive_seconds)
         ->capture_default_str();
     auto add_tx_flags = [](CLI::App* cmd, cli::TxOptionsCli& t) {
@@ -412,6 +428,13 @@ int main(int argc, char** argv) {
             auto key = node::load_node_key(home + "/config/node_key.json");
             if (!key) return fail(key.error().message + " (run `seer init` first?)");
             std::cout << node::node_id(key->public_key()) << "\n";
+            return 0;
+        }
+        if (version->parsed()) {
+            if (client.output == "json")
+                std::cout << "{\"version\":\"" << k_version << "\"}\n";
+            else
+                std::cout << k_version << "\n";
             return 0;
         }
         if (status->parsed()) return cli::cmd_status(client);

@@ -320,7 +320,9 @@ private:
                                        const bank::Coins& coins) const;
     void pay_proposer(const Address& proposer, std::vector<Event>& events);
 
-    QueryResponse query_account(ByteView data) const;
+    /// `view`: the committed state (auth's Account query) or the mempool's check state
+    /// (seer's PendingAccount query, whose sequence counts the txs this node has accepted).
+    QueryResponse query_account(const store::KvView& view, ByteView data) const;
     QueryResponse query_bank(std::string_view method, ByteView data) const;
     QueryResponse simulate(ByteView data);
 
@@ -865,7 +867,9 @@ QueryResponse App::query(const QueryRequest& req) {
                               "): query without a height: invalid request");
     QueryResponse r;
     if (path == "/cosmos.auth.v1beta1.Query/Account") {
-        r = query_account(req.data);
+        r = query_account(m_state, req.data);
+    } else if (path == k_pending_account_path) {
+        r = query_account(m_check, req.data);
     } else if (path.rfind("/cosmos.bank.v1beta1.Query/", 0) == 0) {
         r = query_bank(std::string_view(path).substr(27), req.data);
     } else if (path == "/cosmos.tx.v1beta1.Service/Simulate") {
@@ -880,12 +884,12 @@ QueryResponse App::query(const QueryRequest& req) {
     return r;
 }
 
-QueryResponse App::query_account(ByteView data) const {
+QueryResponse App::query_account(const store::KvView& view, ByteView data) const {
     cosmos::auth::v1beta1::QueryAccountRequest req;
     if (!parse(req, data)) return query_fail(SdkCode::invalid_request, "data is not a QueryAccountRequest");
     auto address = crypto::from_bech32_address(req.address());
     if (!address) return query_fail(SdkCode::invalid_address, "invalid address: " + address.error().message);
-    auto acc = m_accounts.get(m_state, *address);
+    auto acc = m_accounts.get(view, *address);
     // cosmjs reads "rpc error: code = NotFound" as "no such account" (StargateClient.getAccount).
     if (!acc)
         return query_fail(SdkCode::key_not_found, "rpc error: code = NotFound desc = account " +

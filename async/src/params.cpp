@@ -70,18 +70,20 @@ std::uint64_t Params::unfinished_capacity() const {
 
 std::vector<HandlerInfo> builtin_handlers() {
     return {
-        {"echo", "returns its input unchanged (any bytes)", 100, 10000},
+        {"echo", "returns its input unchanged (any bytes); input e.g. \"hello\"", 100, 10000},
         {"math",
-         "evaluates an int64 expression of + - * / % ^ and parentheses, e.g. \"(2+3)*7\"; the "
-         "output is the decimal result",
+         "evaluates an int64 expression of + - * / % ^ and parentheses; input e.g. "
+         "\"(2+3)*7\", output \"35\"",
          100, 10000},
         {"hashchain",
-         "JSON {\"data\": \"<text>\", \"iterations\": N}: SHA-256 applied N times to the data; "
-         "the output is the final hash in hex",
+         "SHA-256 applied N times; input JSON e.g. {\"data\": \"seer\", \"iterations\": "
+         "1000}, output the final hash in hex",
          1000, 50000},
         {"http",
-         "an https GET of the URL in the input, allowed only for origins in the node's "
-         "[prophet] http_allowlist; the output is the response body",
+         "an HTTP GET (http:// only) of a URL whose origin is in every validator's [prophet] "
+         "http_allowlist; input e.g. \"http://127.0.0.1:1317/cosmos/base/tendermint/v1beta1/"
+         "blocks/1\", or JSON {\"url\": \"...\", \"pointer\": \"/block/header/height\"}; "
+         "output the body, or the value at the pointer",
          1000, 50000},
     };
 }

@@ -1,10 +1,11 @@
-#include "home_lock.hpp"
+#include "seer/node/home_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -23,21 +24,41 @@ HomeLock& HomeLock::operator=(HomeLock&& other) noexcept {
     return *this;
 }
 
-Result<HomeLock> HomeLock::acquire(const std::string& data_dir) {
-    const std::string path = data_dir + "/node.lock";
+namespace {
+
+long read_pid(int fd) {
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    return n > 0 ? std::strtol(buf, nullptr, 10) : 0;
+}
+
+}  // namespace
+
+long HomeLock::holder(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    long pid = 0;
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        pid = read_pid(fd);
+        if (pid <= 0) pid = -1;  // held, its PID not written yet
+    }
+    ::close(fd);  // releases a shared lock taken just to look
+    return pid;
+}
+
+Result<HomeLock> HomeLock::acquire(const std::string& data_dir, const std::string& file) {
+    const std::string path = data_dir + "/" + file;
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return make_error("home_lock", "cannot open " + path + ": " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
-        char buf[32] = {};
-        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        const long pid = read_pid(fd);
         ::close(fd);
         if (err == EWOULDBLOCK) {
-            std::string pid = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
-            while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
             return make_error("already_running",
-                              "a seer node is already running on " + data_dir +
-                                  (pid.empty() ? "" : " (pid " + pid + ")") +
+                              std::string(file == "node.lock" ? "a seer node" : "seer") +
+                                  " is already running on " + data_dir +
+                                  (pid > 0 ? " (pid " + std::to_string(pid) + ")" : "") +
                                   "; stop it first");
         }
         return make_error("home_lock", "cannot lock " + path + ": " + std::strerror(err));

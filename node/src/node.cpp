@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "cometbft_metrics.hpp"
-#include "home_lock.hpp"
+#include "seer/node/home_lock.hpp"
 #include "noop_app.hpp"
 #include "results_store.hpp"
 #include "timed_app.hpp"
@@ -1314,10 +1314,11 @@ consensus::QueryResponse NodeRuntime::abci_query(const consensus::QueryRequest& 
         out.height = blocks().height();
         return out;
     }
-    // Latest-state queries are cached per height. Simulate runs against the mempool's check
-    // state, which changes with every tx, so it is never cached.
+    // Latest-state queries are cached per height. Simulate and PendingAccount read the
+    // mempool's check state, which changes with every tx, so they are never cached.
     const bool cacheable = request.height == 0 && !request.prove &&
-                           request.path.find("Simulate") == std::string::npos;
+                           request.path.find("Simulate") == std::string::npos &&
+                           request.path != app::k_pending_account_path;
     std::string cache_key;
     std::optional<consensus::QueryResponse> answer;
     if (cacheable) {

@@ -182,7 +182,10 @@ private:
             return close();
         }
         if (ec == http::error::body_limit)
-            return reject(http::status::payload_too_large, "request body too large");
+            return reject(http::status::payload_too_large,
+                          "request body too large: more than max_body_bytes = " +
+                              std::to_string(m_shared->options.max_body_bytes) +
+                              " bytes");
         if (ec == http::error::header_limit) {
             return reject(http::status::request_header_fields_too_large,
                           "request header too large");

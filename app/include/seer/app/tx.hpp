@@ -17,6 +17,12 @@ inline constexpr std::string_view k_msg_send_type_url = "/cosmos.bank.v1beta1.Ms
 inline constexpr std::string_view k_msg_send_response_type_url =
     "/cosmos.bank.v1beta1.MsgSendResponse";
 inline constexpr std::string_view k_base_account_type_url = "/cosmos.auth.v1beta1.BaseAccount";
+/// ABCI query path answering as auth's Account query does (QueryAccountRequest in,
+/// QueryAccountResponse out), but from the mempool's check state: the sequence counts the txs
+/// this node has already accepted, so a client can sign its next tx before the last is in a
+/// block. Never cached by the node (the check state changes with every tx).
+inline constexpr std::string_view k_pending_account_path = "/seer.auth.v1.Query/PendingAccount";
+
 /// Hard limit on a user tx (the SDK's ErrTxTooLarge), before any param is consulted.
 inline constexpr std::size_t k_max_tx_bytes = 1024 * 1024;
 /// The gas limit a tx gets when its builder names none (cosmjs's and the SDK CLI's default).

@@ -1,0 +1,242 @@
+// The CLI as a user meets it, on a live 4-validator network of real processes (issue 12):
+//   - back-to-back txs from one key: the sequence comes from the node's check state;
+//   - add-future prints the future's ID (it waits for the block), --no-follow the hash only;
+//   - --wait shows each step: included, result on chain, votes with their share of the power,
+//     the verdict;
+//   - --wait notices a node killed under it at once, not at the end of --timeout;
+//   - an input too large for a tx is refused by name before it is sent;
+//   - handlers are listed with descriptions and input examples;
+//   - -o json on keys list, keys show and version;
+//   - `seer localnet --reset` refuses while a node of the network runs, or while another
+//     localnet holds the network's lock, and leaves the directory alone.
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "network.hpp"
+#include "process.hpp"
+
+namespace seer::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr int k_nodes = 4;
+
+std::string line_value(const std::string& out, const std::string& key) {
+    const auto at = out.find(key);
+    if (at == std::string::npos) return "";
+    auto from = at + key.size();
+    while (from < out.size() && out[from] == ' ') ++from;
+    return out.substr(from, out.find('\n', from) - from);
+}
+
+}  // namespace
+
+TEST_CASE("e2e: the CLI shows every step, takes back-to-back txs and names its refusals") {
+    Network<k_nodes> net;
+    std::string templ = (fs::temp_directory_path() / "seer-cli-XXXXXX").string();
+    REQUIRE(mkdtemp(templ.data()) != nullptr);
+    net.dir = templ;
+    net.base = free_port_range(10 * k_nodes + 5);
+    REQUIRE(net.base != 0);
+    net.api_base = static_cast<std::uint16_t>(net.base + 10 * k_nodes + 1);
+    {
+        Process gen;
+        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output",
+                   net.dir + "/net", "--starting-port", std::to_string(net.base),
+                   "--api-starting-port", std::to_string(net.api_base)},
+                  net.dir + "/testnet.log");
+        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
+    }
+    for (int i = 0; i < k_nodes; ++i)
+        net.start(i);
+    REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 2; }));
+    Cli cli(net.dir);
+    const std::uint16_t rpc = net.rpc(0);
+
+    {
+        INFO("back-to-back txs from one key, each without --wait");
+        int c1 = -2, c2 = -2, c3 = -2;
+        const std::string a = cli.run(rpc, {"tx", "bank", "send", "alice", "bob", "1useer"}, &c1);
+        const std::string b = cli.run(rpc, {"tx", "bank", "send", "alice", "bob", "2useer"}, &c2);
+        const std::string c =
+            cli.run(rpc, {"tx", "bank", "send", "alice", "bob", "3useer", "--wait"}, &c3);
+        CHECK_MESSAGE(c1 == 0, a);
+        CHECK_MESSAGE(c2 == 0, b);  // was "account sequence mismatch, expected 2, got 1"
+        CHECK_MESSAGE(c3 == 0, c);
+        for (const std::string& out : {a, b}) {
+            const std::string hash = line_value(out, "txhash:");
+            REQUIRE_MESSAGE(hash.size() == 64, out);
+            CHECK(wait_until(std::chrono::seconds(30), [&] {
+                int code = -2;
+                const std::string q = cli.run(rpc, {"query", "tx", hash}, &code);
+                return code == 0 && line_value(q, "code:") == "0";
+            }));
+        }
+    }
+
+    {
+        INFO("add-future prints the future ID; --no-follow the hash only");
+        int code = -2;
+        const std::string out = cli.run(
+            rpc, {"tx", "async", "add-future", "--handler", "echo", "--input", "hi", "--from",
+                  "alice"},
+            &code);
+        CHECK_MESSAGE(code == 0, out);
+        const std::string id = line_value(out, "future_id:");
+        REQUIRE_MESSAGE(!id.empty(), out);
+        CHECK(std::regex_match(id, std::regex("[0-9]+")));
+        CHECK(line_value(out, "txhash:").size() == 64);
+        int qc = -2;
+        const std::string q = cli.run(rpc, {"query", "async", "future", id}, &qc);
+        CHECK_MESSAGE(qc == 0, q);
+        CHECK_MESSAGE(q.find("echo") != std::string::npos, q);
+
+        const std::string quick = cli.run(
+            rpc, {"tx", "async", "add-future", "--handler", "echo", "--input", "hi", "--from",
+                  "bob", "--no-follow"},
+            &code);
+        CHECK_MESSAGE(code == 0, quick);
+        CHECK(line_value(quick, "txhash:").size() == 64);
+        CHECK_MESSAGE(quick.find("future_id:") == std::string::npos, quick);
+
+        const std::string as_json = cli.run(
+            rpc, {"tx", "async", "add-future", "--handler", "echo", "--input", "hi", "--from",
+                  "carol", "-o", "json"},
+            &code);
+        CHECK_MESSAGE(code == 0, as_json);
+        auto v = json::parse(as_json);
+        CHECK(!std::string(v.at("future_id").as_string()).empty());
+        CHECK(v.at("txhash").as_string().size() == 64);
+    }
+
+    {
+        INFO("--wait shows inclusion, the result, the votes with their power, the verdict");
+        int code = -2;
+        const std::string out = cli.run(
+            rpc, {"tx", "async", "add-future", "--handler", "math", "--input", "(2+3)*7", "--from",
+                  "alice", "--wait"},
+            &code);
+        CHECK_MESSAGE(code == 0, out);
+        const auto included = out.find("included at height");
+        const auto result = out.find("result on chain at height");
+        const auto votes = out.find("% of the power verified");
+        const auto verdict = out.find("verdict: VERIFIED at height");
+        CHECK_MESSAGE(included != std::string::npos, out);
+        CHECK_MESSAGE(result != std::string::npos, out);
+        CHECK_MESSAGE(votes != std::string::npos, out);
+        CHECK_MESSAGE(verdict != std::string::npos, out);
+        CHECK(included < result);
+        CHECK(result < verdict);
+        CHECK(votes < verdict);
+        // 4 equal validators: any share the line shows is a multiple of 25 %, above 66.7 %.
+        CHECK_MESSAGE(std::regex_search(out, std::regex("(75\\.0|100\\.0)% of the power verified")),
+                      out);
+    }
+
+    {
+        INFO("--wait notices a killed node at once");
+        // Followed through node 3, which dies after the tx is in a block: the verdict needs two
+        // more blocks, so the CLI is still waiting when the node goes.
+        const std::string log = net.dir + "/cli-dead-node.log";
+        Process p;
+        p.start({SEER_BINARY, "--home", net.dir + "/cli", "--node",
+                 "http://127.0.0.1:" + std::to_string(net.rpc(3)), "tx", "async", "add-future",
+                 "--handler", "hashchain", "--input", R"({"data":"x","iterations":1000000})",
+                 "--from", "bob", "--wait", "--timeout", "300"},
+                log);
+        REQUIRE(wait_until(std::chrono::seconds(60), [&] {
+            return read_file(log).find("included at height") != std::string::npos;
+        }));
+        net.nodes[3].kill9();
+        const auto killed = Clock::now();
+        const int code = p.wait_exit(std::chrono::seconds(120));
+        const std::string out = read_file(log);
+        CHECK_MESSAGE(code == 1, out);
+        CHECK_MESSAGE(out.find("lost the node") != std::string::npos, out);
+        // Long before its --timeout of 300 s (it used to wait all of it in silence).
+        CHECK(Clock::now() - killed < std::chrono::seconds(60));
+    }
+
+    {
+        INFO("an input too large for any tx is refused by name, before it is sent");
+        const std::string big = net.dir + "/big.bin";
+        std::ofstream(big) << std::string(1100 * 1000, 'x');
+        int code = -2;
+        const std::string out = cli.run(
+            rpc, {"tx", "async", "add-future", "--handler", "echo", "--input-file", big, "--from",
+                  "alice", "--gas", "2000000"},
+            &code);
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("k_max_tx_bytes") != std::string::npos, out);
+        CHECK_MESSAGE(out.find("invalid JSON") == std::string::npos, out);
+    }
+
+    {
+        INFO("handlers come with descriptions and input examples");
+        int code = -2;
+        const std::string out = cli.run(rpc, {"query", "async", "handlers"}, &code);
+        CHECK_MESSAGE(code == 0, out);
+        for (const char* h : {"echo", "math", "hashchain", "http"})
+            CHECK_MESSAGE(out.find(h) != std::string::npos, out);
+        CHECK_MESSAGE(out.find("iterations") != std::string::npos, out);  // hashchain's example
+        CHECK_MESSAGE(out.find("(no description)") == std::string::npos, out);
+    }
+
+    {
+        INFO("-o json on keys list, keys show and version");
+        int code = -2;
+        auto list = json::parse(cli.run(rpc, {"keys", "list", "-o", "json"}, &code));
+        CHECK(code == 0);
+        REQUIRE(list.is_array());
+        CHECK(list.as_array().size() >= 2);
+        auto show = json::parse(cli.run(rpc, {"keys", "show", "alice", "-o", "json"}, &code));
+        CHECK(code == 0);
+        CHECK(std::string(show.at("address").as_string()).rfind("seer1", 0) == 0);
+        auto version = json::parse(cli.run(rpc, {"version", "-o", "json"}, &code));
+        CHECK(code == 0);
+        CHECK(!std::string(version.at("version").as_string()).empty());
+    }
+
+    {
+        INFO("localnet --reset refuses under a running node or another localnet");
+        // node 0 of this network runs: --reset must not delete its directory.
+        int code = -2;
+        const std::string out =
+            cli.run(rpc, {"localnet", "--home", net.dir + "/net", "--reset", "--validators", "4"},
+                    &code, std::chrono::seconds(30));
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.find("is running (pid ") != std::string::npos, out);
+        CHECK(fs::exists(net.home(0) + "/config/genesis.json"));
+        CHECK(net.height(0) > 0);
+        // Another localnet holds the network's lock (this test, with its PID in the file).
+        const std::string lock = net.dir + "/other.lock";
+        const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        const std::string pid = std::to_string(::getpid()) + "\n";
+        REQUIRE(::write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size()));
+        fs::create_directories(net.dir + "/other");
+        const std::string second =
+            cli.run(rpc, {"localnet", "--home", net.dir + "/other", "--reset"}, &code,
+                    std::chrono::seconds(30));
+        ::close(fd);
+        CHECK(code == 1);
+        CHECK_MESSAGE(second.find("already running on " + net.dir + "/other (pid " +
+                                  std::to_string(::getpid()) + ")") != std::string::npos,
+                      second);
+        CHECK(fs::exists(net.dir + "/other"));
+    }
+}
+
+}  // namespace seer::e2e
