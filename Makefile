@@ -3,6 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps configure build test test-asan test-tsan sim sim-scale unit e2e chaos bench fuzz format clean localnet
 
@@ -14,8 +15,17 @@ deps:
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
 
+# Quiet: one line, the compiler's output in $(BUILD_DIR)/build.log (its errors printed when the
+# build fails). V=1 shows everything.
 build: configure
+ifeq ($(V),1)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+else
+	@echo "build: compiling seer in $(BUILD_DIR) (log: $(BUILD_DIR)/build.log)"
+	@cmake --build $(BUILD_DIR) -j $(JOBS) >$(BUILD_DIR)/build.log 2>&1 || { \
+	  grep -E -A4 "error|Error [0-9]" $(BUILD_DIR)/build.log | head -80; \
+	  echo "build: FAILED, the whole log is $(BUILD_DIR)/build.log"; exit 1; }
+endif
 
 test: build
 	@bash scripts/install-test-deps.sh

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <tuple>
 #include <sstream>
 
 #include "bench_cmd.hpp"
@@ -166,6 +168,22 @@ int main(int argc, char** argv) {
     start->add_flag("--unsafe-reset-sign-state", start_options.unsafe_reset_sign_state,
                     "start although data/priv_validator_state.json is missing (re-created at "
                     "the last stored block; the key must not have signed beyond it)");
+    // CometBFT's and the Cosmos SDK's flag names for the config.toml keys a run most often
+    // changes; each replaces its key for this run only.
+    std::map<std::string, std::string> start_flags;
+    for (const auto& [flag, key, what] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"--moniker", "moniker", "node name"},
+             {"--log_level", "log_level", "trace, debug, info, warn, error, critical or off"},
+             {"--p2p.laddr", "p2p.laddr", "p2p listen address, e.g. tcp://0.0.0.0:26656"},
+             {"--p2p.persistent_peers", "p2p.persistent_peers", "comma-separated ID@host:port"},
+             {"--p2p.seeds", "p2p.seeds", "comma-separated ID@host:port of seed nodes"},
+             {"--rpc.laddr", "rpc.laddr", "JSON-RPC listen address, e.g. tcp://127.0.0.1:26657"},
+             {"--api.address", "api.address", "REST (and dashboard) listen address"},
+             {"--grpc.address", "grpc.address", "gRPC listen address, e.g. 127.0.0.1:9090"},
+             {"--instrumentation.prometheus_listen_addr", "instrumentation.prometheus_listen_addr",
+              "metrics listen address"},
+             {"--min_gas_prices", "min_gas_prices", "e.g. 0.001useer"}})
+        start->add_option(flag, start_flags[key], what + " (replaces config.toml's " + key + ")");
     auto* show_node_id = app.add_subcommand(
         "show-node-id", "print this node's ID, the first part of its peer address ID@host:port");
 
@@ -467,6 +485,8 @@ int main(int argc, char** argv) {
         if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
         if (init->parsed()) return cmd_init(home, moniker, chain_id);
         if (start->parsed()) {
+            for (const auto& [key, value] : start_flags)
+                if (!value.empty()) start_options.config_overrides.emplace_back(key, value);
             auto s = node::run_node(home, start_options);
             return s ? 0 : fail(s.error().message);
         }

@@ -224,7 +224,9 @@ static Status check_ascii_outside_strings(std::string_view t) {
     return {};
 }
 
-Result<Config> parse_config(std::string_view text) {
+Result<Config> parse_config(std::string_view text) { return parse_config(text, {}); }
+
+Result<Config> parse_config(std::string_view text, const ConfigOverrides& overrides) {
     if (auto s = check_ascii_outside_strings(text); !s) return s.error();
     toml::table root;
     try {
@@ -233,6 +235,18 @@ Result<Config> parse_config(std::string_view text) {
         std::ostringstream os;
         os << "config.toml: " << e.description() << " at line " << e.source().begin.line;
         return make_error("bad_config", os.str());
+    }
+    // A flag of `seer start` replaces its key before the keys are read, so it is checked by the
+    // same setter, with the same message, as the file's value.
+    for (const auto& [dotted, value] : overrides) {
+        const auto dot = dotted.find('.');
+        if (dot == std::string::npos) {
+            root.insert_or_assign(dotted, value);
+            continue;
+        }
+        const std::string section = dotted.substr(0, dot);
+        if (!root[section].is_table()) root.insert_or_assign(section, toml::table{});
+        root[section].as_table()->insert_or_assign(dotted.substr(dot + 1), value);
     }
     Config c;
     std::map<std::string, Setter> top{
@@ -407,7 +421,7 @@ Result<Config> parse_config(std::string_view text) {
     return c;
 }
 
-Result<Config> load_config(const std::string& path) {
+Result<Config> load_config(const std::string& path, const ConfigOverrides& overrides) {
     std::ifstream in(path);
     if (!in) {
         // The usual cause is a home that was never initialized: say how to make one.
@@ -418,8 +432,13 @@ Result<Config> load_config(const std::string& path) {
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    auto c = parse_config(ss.str());
-    if (!c) return make_error(c.error().reason, path + ": " + c.error().message);
+    auto c = parse_config(ss.str(), overrides);
+    if (!c) {
+        for (const auto& [key, value] : overrides)
+            if (c.error().message.rfind(key + ":", 0) == 0)
+                return make_error(c.error().reason, "--" + key + ": " + c.error().message.substr(key.size() + 2));
+        return make_error(c.error().reason, path + ": " + c.error().message);
+    }
     return c;
 }
 

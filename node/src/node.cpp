@@ -41,6 +41,12 @@
 #include "seer/p2p/switch.hpp"
 #include "seer/prophet/prophet.hpp"
 #include "seer/rpc/node_api.hpp"
+#ifndef SEER_NODE_RPC
+#define SEER_NODE_RPC 0  // a build without the rpc library
+#endif
+#ifndef SEER_NODE_GRPC
+#define SEER_NODE_GRPC 0
+#endif
 #if SEER_NODE_RPC
 #include "seer/rpc/metrics_server.hpp"
 #include "seer/rpc/rest_server.hpp"
@@ -304,7 +310,7 @@ public:
 };
 
 Status NodeRuntime::open() {
-    auto config = load_config(m_home + "/config/config.toml");
+    auto config = load_config(m_home + "/config/config.toml", m_start.config_overrides);
     if (!config) return config.error();
     m_config = std::move(*config);
     auto level = spdlog::level::from_str(m_config.log_level);
@@ -910,6 +916,23 @@ Status NodeRuntime::run() {
     log()->info("node started moniker={} chain_id={} validator={} node_id={} p2p={}",
                 m_config.moniker, m_genesis.chain_id, m_is_validator ? "yes" : "no",
                 m_switch->node_id(), m_config.p2p_laddr);
+    // Where a user reaches the node, once every listener is bound (the same addresses localnet
+    // prints): "off" for a server config.toml turns off.
+    {
+        auto http = [](const std::string& laddr) {
+            auto hp = parse_laddr(laddr);
+            return hp ? "http://" + hp->host + ":" + std::to_string(hp->port) : laddr;
+        };
+        const bool rest_on = m_config.api_enable && SEER_NODE_RPC;
+        log()->info("listening rpc={} rest={} dashboard={} grpc={} metrics={}",
+                    SEER_NODE_RPC ? http(m_config.rpc_laddr) : std::string("off"),
+                    rest_on ? http(m_config.api_laddr) : std::string("off"),
+                    rest_on ? http(m_config.api_laddr) + "/" : std::string("off"),
+                    m_config.grpc_enable && SEER_NODE_GRPC ? m_config.grpc_address : "off",
+                    m_config.prometheus && SEER_NODE_RPC
+                        ? http(m_config.prometheus_laddr) + "/metrics"
+                        : std::string("off"));
+    }
     m_cio.run();  // until a signal; every handler runs whole, so no height is half-written
 
 #if SEER_NODE_RPC

@@ -10,7 +10,9 @@
 //   - a tx near the app's 1 MiB limit fits the JSON-RPC body limit (it was 1,000,000 bytes).
 //   - a CLI usage error (a missing flag, `--timeout -5`) is one `Error:` line and exit code 1,
 //     not CLI11's two lines and exit codes 105/106; --help still exits 0; `seer start` on a
-//     home that was never initialized names the `seer init` that makes one (issue 12).
+//     home that was never initialized names the `seer init` that makes one (issue 12);
+//   - `seer start --rpc.laddr/--api.address` move the listeners for one run, a bad
+//     `--log_level` is named as the flag, and the start log prints where the node listens.
 
 #include <doctest/doctest.h>
 
@@ -124,6 +126,28 @@ TEST_CASE("e2e: expected failures exit 1 with one clear line") {
     }
     node.stop();
 
+    {
+        INFO("seer start's CometBFT-style flags replace config.toml's keys for one run");
+        auto [code, out] = start_failing("flag-bad-level", {"--log_level", "loud"});
+        CHECK(code == 1);
+        CHECK_MESSAGE(out.rfind("Error: --log_level: unknown level \"loud\"", 0) == 0, out);
+        const std::uint16_t moved = free_port_range(2);
+        REQUIRE(moved != 0);
+        Process flagged;
+        const std::string log = dir + "/flagged.log";
+        flagged.start({SEER_BINARY, "start", "--home", home, "--rpc.laddr",
+                       "tcp://127.0.0.1:" + std::to_string(moved), "--api.address",
+                       "tcp://127.0.0.1:" + std::to_string(moved + 1)},
+                      log);
+        CHECK(wait_until(std::chrono::seconds(60), [&] { return rpc_height(moved) >= 1; }));
+        flagged.stop();
+        const std::string text = read_file(log);
+        // The start log names where the node listens.
+        CHECK_MESSAGE(text.find("listening rpc=http://127.0.0.1:" + std::to_string(moved) +
+                                " rest=http://127.0.0.1:" + std::to_string(moved + 1)) !=
+                          std::string::npos,
+                      text);
+    }
     {
         INFO("log_level = \"verbose\"");
         const std::string config = home + "/config/config.toml";

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "seer/common/result.hpp"
@@ -125,8 +126,13 @@ struct Config {
 
 /// Parses config.toml text. Unknown sections and keys are errors (a typo must not be silently
 /// ignored); missing keys keep their defaults.
+/// String values that replace config.toml keys, by dotted name ("rpc.laddr", "log_level"):
+/// the flags of `seer start`, as CometBFT's `--rpc.laddr` override its config file.
+using ConfigOverrides = std::vector<std::pair<std::string, std::string>>;
+
 Result<Config> parse_config(std::string_view toml_text);
-Result<Config> load_config(const std::string& path);
+Result<Config> parse_config(std::string_view toml_text, const ConfigOverrides& overrides);
+Result<Config> load_config(const std::string& path, const ConfigOverrides& overrides = {});
 std::string render_config(const Config& config);
 
 /// "tcp://host:port" or "host:port" → host and port; error on anything else.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "seer/common/result.hpp"
+#include "seer/node/config.hpp"
 
 namespace seer::node {
 
@@ -11,6 +12,8 @@ struct StartOptions {
     /// Start although data/priv_validator_state.json is missing (it is re-created at the last
     /// stored block's height). Unsafe: the key may have signed beyond it.
     bool unsafe_reset_sign_state = false;
+    /// config.toml keys replaced for this run (`seer start --rpc.laddr ...`).
+    ConfigOverrides config_overrides;
 };
 
 /// Runs the node whose home directory is `home` until SIGINT or SIGTERM. A start-up problem
