@@ -184,6 +184,10 @@ int main(int argc, char** argv) {
               "metrics listen address"},
              {"--min_gas_prices", "min_gas_prices", "e.g. 0.001useer"}})
         start->add_option(flag, start_flags[key], what + " (replaces config.toml's " + key + ")");
+    auto* config_cmd = app.add_subcommand("config", "config.toml tools");
+    config_cmd->require_subcommand(1);
+    auto* config_default = config_cmd->add_subcommand(
+        "default", "print config.toml with every key at its default (what seer init writes)");
     auto* show_node_id = app.add_subcommand(
         "show-node-id", "print this node's ID, the first part of its peer address ID@host:port");
 
@@ -453,6 +457,10 @@ int main(int argc, char** argv) {
                 std::cout << "{\"version\":\"" << k_version << "\"}\n";
             else
                 std::cout << k_version << "\n";
+            return 0;
+        }
+        if (config_default->parsed()) {
+            std::cout << node::render_config(node::Config{});
             return 0;
         }
         if (status->parsed()) return cli::cmd_status(client);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages seer builds against (DESIGN §7), only those missing.
+# Installs the Debian packages seer builds against (docs/architecture.md, "Dependencies"), only those missing.
 # Safe to run any number of times: with everything present it does nothing and prints one line.
 set -euo pipefail
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <mutex>
+#include <set>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +18,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "log.hpp"
 #include "seer/prophet/options.hpp"
 
 namespace seer::prophet {
@@ -290,7 +293,16 @@ public:
         if (!request) return request.error();
         const std::string origin = request->url.origin();
         if (std::find(m_origins.begin(), m_origins.end(), origin) == m_origins.end()) {
-            // The allowlist is this operator's choice: a verifier without it abstains.
+            // The allowlist is this operator's choice: a verifier without it abstains. Said in
+            // the log once per origin, or a chain where no validator allows it would see its
+            // http futures time out with no reason anywhere.
+            {
+                std::lock_guard lock(m_refused_mutex);
+                if (m_refused.size() < k_max_refused_origins_logged && m_refused.insert(origin).second)
+                    logger()->warn("http origin not in [prophet] http_allowlist, refused: {} "
+                                   "(add it to config.toml to run http futures for it)",
+                                   origin);
+            }
             return make_error("local_limit", "origin " + origin + " is not on the allowlist");
         }
         auto response = fetch(*request, m_options, ctx);
@@ -336,8 +348,11 @@ private:
         return std::fabs(*a - *b) <= m_options.tolerance * std::max(std::fabs(*a), std::fabs(*b));
     }
 
+    static constexpr std::size_t k_max_refused_origins_logged = 64;
     HttpOptions m_options;
     std::vector<std::string> m_origins;  // normalized "http://host:port"
+    mutable std::mutex m_refused_mutex;
+    mutable std::set<std::string> m_refused;  // origins already logged
 };
 
 }  // namespace
