@@ -218,6 +218,7 @@ void print_future(const v1::Future& f) {
     }
     if (!f.final_reason().empty()) line("reason:", f.final_reason());
     line("creator:", f.creator());
+    if (!f.tx_hash().empty()) line("txhash:", to_hex(as_bytes(f.tx_hash()), true));
     line("created:", "height " + std::to_string(f.created_height()) + " (deadline " +
                          std::to_string(f.deadline_height()) + ")");
     if (f.has_result())
@@ -448,8 +449,12 @@ Result<std::int64_t> rpc_height(const std::string& rpc_url, int timeout_s) {
 }
 
 int cmd_query_tx(const ClientOptions& c, const std::string& hash) {
+    // Hex as CometBFT and this CLI print it, or base64 as REST and `-o json` carry the bytes
+    // (proto3 JSON): a hash copied from either works.
     auto bytes = from_hex(hash.rfind("0x", 0) == 0 ? hash.substr(2) : hash);
-    if (!bytes || bytes->size() != 32) return fail("tx hash must be 64 hex digits");
+    if (!bytes || bytes->size() != 32) bytes = from_base64(hash);
+    if (!bytes || bytes->size() != 32)
+        return fail("tx hash must be 64 hex digits or the base64 of 32 bytes");
     auto r = call(c, "tx", json::object{{"hash", to_base64(*bytes)}});
     if (!r) return fail(r.error().message);
     if (c.output == "json") {
@@ -584,11 +589,10 @@ public:
                                                               ? f.result().output().size()
                                                               : f.result().output_size()) +
                                                " bytes of output";
+            // The proposer's consensus address in hex, as CometBFT's /validators shows it.
             step("result on chain at height %lld: %s, put there by %s",
                  static_cast<long long>(m_result_height), what.c_str(),
-                 crypto::to_bech32_address(to_array<20>(as_bytes(f.result().submitter()))
-                                               .value_or(crypto::Address{}))
-                     .c_str());
+                 to_hex(as_bytes(f.result().submitter()), true).c_str());
         }
         const auto& t = f.tally();
         if (f.votes_size() != m_votes || t.verified_power() != m_verified ||

@@ -1,6 +1,7 @@
 // The CLI as a user meets it, on a live 4-validator network of real processes (issue 12):
 //   - back-to-back txs from one key: the sequence comes from the node's check state;
 //   - add-future prints the future's ID (it waits for the block), --no-follow the hash only;
+//     a tx hash copied from REST (base64) or from the CLI (hex) is taken by `seer query tx`;
 //   - --wait shows each step: included, result on chain, votes with their share of the power,
 //     the verdict;
 //   - --wait notices a node killed under it at once, not at the end of --timeout;
@@ -101,6 +102,17 @@ TEST_CASE("e2e: the CLI shows every step, takes back-to-back txs and names its r
         const std::string q = cli.run(rpc, {"query", "async", "future", id}, &qc);
         CHECK_MESSAGE(qc == 0, q);
         CHECK_MESSAGE(q.find("echo") != std::string::npos, q);
+        // The same hash, as REST's JSON carries it (proto3 JSON: bytes in base64), is taken by
+        // `seer query tx` as well as the hex the CLI prints.
+        const std::string txhash = line_value(out, "txhash:");
+        CHECK(line_value(q, "txhash:") == txhash);
+        auto rest = http_get(net.api(0), "/seer/async/v1/futures/" + id);
+        REQUIRE(rest);
+        const std::string b64(
+            json::parse(*rest).at("future").at("tx_hash").as_string());
+        const std::string by_b64 = cli.run(rpc, {"query", "tx", b64}, &qc);
+        CHECK_MESSAGE(qc == 0, by_b64);
+        CHECK_MESSAGE(by_b64.find(txhash) != std::string::npos, by_b64);
 
         const std::string quick = cli.run(
             rpc, {"tx", "async", "add-future", "--handler", "echo", "--input", "hi", "--from",
