@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdarg>
@@ -18,7 +19,10 @@
 #include "cosmos/auth/v1beta1/auth.pb.h"
 #include "cosmos/bank/v1beta1/bank.pb.h"
 #include "cosmos/base/abci/v1beta1/abci.pb.h"
+#include "cosmos/crypto/ed25519/keys.pb.h"
+#include "cosmos/crypto/secp256k1/keys.pb.h"
 #include "cosmos/tx/v1beta1/service.pb.h"
+#include "cosmos/tx/v1beta1/tx.pb.h"
 #include "follow.hpp"
 #include "seer/app/tx.hpp"
 #include "seer/async/tx.hpp"
@@ -29,6 +33,7 @@
 #include "seer/crypto/address.hpp"
 #include "seer/crypto/hash.hpp"
 #include "seer/node/keyring.hpp"
+#include "seer/store/durable_value.hpp"
 
 namespace seer::cli {
 
@@ -190,6 +195,64 @@ std::string to_json(const google::protobuf::Message& m) {
     std::string out;
     (void)google::protobuf::util::MessageToJsonString(m, &out, o);
     return out;
+}
+
+/// proto3 JSON of txs with the SDK's type URLs ("/cosmos.bank.v1beta1.MsgSend", no host part),
+/// as REST prints them: what --generate-only writes and `seer tx sign|broadcast` read.
+google::protobuf::util::TypeResolver* tx_type_resolver() {
+    static const std::unique_ptr<google::protobuf::util::TypeResolver> resolver = [] {
+        // The messages a tx may carry, linked in so the generated pool knows them.
+        (void)v1::MsgAddFuture::descriptor();
+        (void)cosmos::bank::v1beta1::MsgSend::descriptor();
+        (void)cosmos::crypto::secp256k1::PubKey::descriptor();
+        (void)cosmos::crypto::ed25519::PubKey::descriptor();
+        return std::unique_ptr<google::protobuf::util::TypeResolver>(
+            google::protobuf::util::NewTypeResolverForDescriptorPool(
+                "", google::protobuf::DescriptorPool::generated_pool()));
+    }();
+    return resolver.get();
+}
+
+constexpr const char* k_tx_type_url = "/cosmos.tx.v1beta1.Tx";
+
+/// A TxRaw as the JSON of the Tx it encodes; `with_signatures` false leaves them out.
+Result<std::string> tx_raw_to_json(ByteView raw_bytes, bool with_signatures) {
+    cosmos::tx::v1beta1::TxRaw raw;
+    cosmos::tx::v1beta1::Tx tx;
+    if (!raw.ParseFromArray(raw_bytes.data(), static_cast<int>(raw_bytes.size())) ||
+        !tx.mutable_body()->ParseFromString(raw.body_bytes()) ||
+        !tx.mutable_auth_info()->ParseFromString(raw.auth_info_bytes()))
+        return make_error("bad_tx", "the tx does not decode");
+    if (with_signatures)
+        for (const auto& sig : raw.signatures()) tx.add_signatures(sig);
+    google::protobuf::util::JsonPrintOptions opts;
+    opts.preserve_proto_field_names = true;
+    opts.always_print_primitive_fields = true;  // "signatures": [] as the SDK writes it
+    opts.add_whitespace = true;
+    std::string text;
+    if (!google::protobuf::util::BinaryToJsonString(tx_type_resolver(), k_tx_type_url,
+                                                    tx.SerializeAsString(), &text, opts)
+             .ok())
+        return make_error("bad_tx", "the tx has no JSON form");
+    return text;
+}
+
+/// A Tx's JSON (from --generate-only or `seer tx sign`), read back from a file.
+Result<cosmos::tx::v1beta1::Tx> tx_from_json_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error("no_file", "cannot read " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string binary;
+    google::protobuf::util::JsonParseOptions opts;
+    const auto st = google::protobuf::util::JsonToBinaryString(tx_type_resolver(), k_tx_type_url,
+                                                               ss.str(), &binary, opts);
+    cosmos::tx::v1beta1::Tx tx;
+    if (!st.ok() || !tx.ParseFromString(binary))
+        return make_error("bad_tx", path + " is not a tx's JSON (as --generate-only writes it): " +
+                                        std::string(st.message()));
+    if (tx.body().messages_size() == 0) return make_error("bad_tx", path + ": the tx has no message");
+    return tx;
 }
 
 std::string printable(const std::string& bytes) {
@@ -505,17 +568,32 @@ std::string chain_id_of(const ClientOptions& c, const TxOptionsCli& o) {
 
 }  // namespace
 
-Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
-                         const std::vector<app::Msg>& msgs, const TxOptionsCli& o) {
-    const std::string address = crypto::to_bech32_address(key.address());
-    auto acc = fetch_account(c, address);
-    if (!acc) return acc.error();
+namespace {
+
+/// The chain ID, account number and sequence a tx is signed with: the flags', else the node's
+/// (--chain-id, --account-number and --sequence together need no node).
+Result<app::TxOptions> account_options(const ClientOptions& c, const crypto::AccountKey& key,
+                                       const TxOptionsCli& o) {
     app::TxOptions t;
+    if (o.account_number < 0 || o.sequence < 0) {
+        auto acc = fetch_account(c, crypto::to_bech32_address(key.address()));
+        if (!acc) return acc.error();
+        t.account_number = acc->account_number();
+        t.sequence = acc->sequence();
+    }
+    if (o.account_number >= 0) t.account_number = static_cast<std::uint64_t>(o.account_number);
+    if (o.sequence >= 0) t.sequence = static_cast<std::uint64_t>(o.sequence);
     t.chain_id = chain_id_of(c, o);
     if (t.chain_id.empty()) return make_error("unreachable", "cannot read the chain ID from " + c.node);
-    t.account_number = acc->account_number();
-    t.sequence = o.sequence >= 0 ? static_cast<std::uint64_t>(o.sequence) : acc->sequence();
     t.memo = o.memo;
+    return t;
+}
+
+/// Gas (--gas auto simulates), the fee, and the signature; or with --generate-only the tx
+/// unsigned, as JSON in `unsigned_json`.
+Result<SignedTx> finish_tx(const ClientOptions& c, const crypto::AccountKey& key,
+                           const std::vector<app::Msg>& msgs, const TxOptionsCli& o,
+                           app::TxOptions t) {
     auto prices = bank::parse_gas_prices(o.gas_prices);
     if (!prices) return make_error("bad_flag", "--gas-prices: " + prices.error().message);
     if (o.gas == "auto") {
@@ -547,6 +625,14 @@ Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
         if (t.fee.size() > 1) t.fee.resize(1);  // one listed denom pays
     }
     SignedTx out;
+    if (o.generate_only) {
+        auto json_text = tx_raw_to_json(app::build_unsigned_tx(key.public_key(), t, msgs), false);
+        if (!json_text) return json_text.error();
+        out.unsigned_json = std::move(*json_text);
+        out.gas_limit = t.gas_limit;
+        out.fee = bank::to_string(t.fee);
+        return out;
+    }
     out.tx = app::build_tx(key, t, msgs);
     if (out.tx.size() > app::k_max_tx_bytes)
         return make_error("tx_too_large",
@@ -560,6 +646,16 @@ Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
     out.fee = bank::to_string(t.fee);
     return out;
 }
+
+}  // namespace
+
+Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
+                         const std::vector<app::Msg>& msgs, const TxOptionsCli& o) {
+    auto t = account_options(c, key, o);
+    if (!t) return t.error();
+    return finish_tx(c, key, msgs, o, std::move(*t));
+}
+
 
 namespace {
 
@@ -707,6 +803,10 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     const std::string address = crypto::to_bech32_address(key->address());
     auto signed_tx = sign_tx(c, *key, {app::msg_add_future(address, o.handler, input)}, o.tx);
     if (!signed_tx) return fail(signed_tx.error().message);
+    if (o.tx.generate_only) {
+        std::cout << signed_tx->unsigned_json << "\n";
+        return 0;
+    }
     const std::string& hash = signed_tx->hash;
     // Subscribed before the broadcast, so the block that includes the tx is not missed.
     std::unique_ptr<BlockStream> blocks;
@@ -791,6 +891,10 @@ int cmd_bank_send(const ClientOptions& c, const BankSendOptions& o) {
     const std::string from = crypto::to_bech32_address(key->address());
     auto signed_tx = sign_tx(c, *key, {app::msg_send(from, *to, *amount)}, o.tx);
     if (!signed_tx) return fail(signed_tx.error().message);
+    if (o.tx.generate_only) {
+        std::cout << signed_tx->unsigned_json << "\n";
+        return 0;
+    }
     auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(signed_tx->tx)}});
     if (!r) return fail(r.error().message);
     const std::string code = str(*r, {"code"});
@@ -825,6 +929,66 @@ int cmd_bank_send(const ClientOptions& c, const BankSendOptions& o) {
         std::cout << json::serialize(*r) << "\n";
     else
         std::printf("txhash: %s\n", signed_tx->hash.c_str());
+    return 0;
+}
+
+int cmd_tx_sign(const ClientOptions& c, const std::string& file, const std::string& from,
+                const TxOptionsCli& o, const std::string& output_document) {
+    auto tx = tx_from_json_file(file);
+    if (!tx) return fail(tx.error().message);
+    auto key = node::load_account_key(c.home, c.keyring_backend, from);
+    if (!key) return fail(key.error().message);
+    auto t = account_options(c, *key, o);
+    if (!t) return fail(t.error().message);
+    // Fee and gas as the generated tx names them; the signer is this key, at t's sequence.
+    const auto& fee = tx->auth_info().fee();
+    t->gas_limit = fee.gas_limit();
+    for (const auto& coin : fee.amount()) {
+        auto amount = bank::parse_amount(coin.amount());
+        if (!amount) return fail(file + ": fee amount '" + coin.amount() + "' is not a number");
+        t->fee.push_back({coin.denom(), *amount});
+    }
+    const Bytes signed_raw = app::sign_body(*key, *t, as_bytes(tx->body().SerializeAsString()));
+    if (signed_raw.size() > app::k_max_tx_bytes)
+        return fail("the signed tx is " + std::to_string(signed_raw.size()) +
+                    " bytes, over the " + std::to_string(app::k_max_tx_bytes) +
+                    "-byte limit (k_max_tx_bytes)");
+    auto text = tx_raw_to_json(signed_raw, true);
+    if (!text) return fail(text.error().message);
+    if (output_document.empty()) {
+        std::cout << *text << "\n";
+        return 0;
+    }
+    try {
+        store::write_file_atomic(output_document, as_bytes(*text + "\n"), 0644);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    std::fprintf(stderr, "signed tx written to %s (txhash %s)\n", output_document.c_str(),
+                 to_hex(crypto::sha256(signed_raw), true).c_str());
+    return 0;
+}
+
+int cmd_tx_broadcast(const ClientOptions& c, const std::string& file) {
+    auto tx = tx_from_json_file(file);
+    if (!tx) return fail(tx.error().message);
+    if (tx->signatures_size() == 0) return fail(file + " is not signed: run `seer tx sign` first");
+    cosmos::tx::v1beta1::TxRaw raw;
+    raw.set_body_bytes(tx->body().SerializeAsString());
+    raw.set_auth_info_bytes(tx->auth_info().SerializeAsString());
+    for (const auto& sig : tx->signatures()) raw.add_signatures(sig);
+    const std::string bytes = raw.SerializeAsString();
+    const std::string hash = to_hex(crypto::sha256(as_bytes(bytes)), true);
+    auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(as_bytes(bytes))}});
+    if (!r) return fail(r.error().message);
+    const std::string code = str(*r, {"code"});
+    if (code != "0" && !code.empty())
+        return fail("tx rejected: code " + code + " (" + str(*r, {"codespace"}) +
+                    "): " + str(*r, {"log"}));
+    if (c.output == "json")
+        std::cout << json::serialize(json::object{{"txhash", hash}}) << "\n";
+    else
+        std::printf("txhash: %s\n", hash.c_str());
     return 0;
 }
 

@@ -30,6 +30,12 @@ struct TxOptionsCli {
     /// Sign with this sequence instead of the account's committed one (several txs from one
     /// key before they commit). Negative: the account's.
     std::int64_t sequence = -1;
+    /// Sign with this account number instead of the node's; with --sequence and --chain-id
+    /// (and a numeric --gas) the tx is made without any node. Negative: the node's.
+    std::int64_t account_number = -1;
+    /// Print the tx unsigned, as JSON, instead of signing and broadcasting it (`seer tx sign`
+    /// and `seer tx broadcast` take it from there).
+    bool generate_only = false;
     std::string memo;
     std::string fees;                      // e.g. "200useer"; empty: gas x gas_prices
     std::string gas = "auto";              // "auto" (simulate) or a limit
@@ -38,7 +44,8 @@ struct TxOptionsCli {
 };
 
 struct SignedTx {
-    Bytes tx;
+    Bytes tx;                   // empty with --generate-only
+    std::string unsigned_json;  // with --generate-only: the unsigned tx, as JSON
     std::string hash;  // hex, upper case
     std::uint64_t gas_limit = 0;
     std::string fee;
@@ -47,6 +54,12 @@ struct SignedTx {
 /// Reads the account, estimates gas (--gas auto), prices the fee and signs.
 Result<SignedTx> sign_tx(const ClientOptions& c, const crypto::AccountKey& key,
                          const std::vector<app::Msg>& msgs, const TxOptionsCli& o);
+/// `seer tx sign FILE --from KEY`: signs the JSON tx --generate-only wrote; prints (or writes to
+/// `output_document`) the signed tx as JSON.
+int cmd_tx_sign(const ClientOptions& c, const std::string& file, const std::string& from,
+                const TxOptionsCli& o, const std::string& output_document);
+/// `seer tx broadcast FILE`: sends a signed tx's JSON; prints its hash.
+int cmd_tx_broadcast(const ClientOptions& c, const std::string& file);
 /// A bech32 address as is, or the address of a key in the CLI's keyring.
 Result<std::string> resolve_address(const ClientOptions& c, const std::string& who);
 

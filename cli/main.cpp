@@ -274,8 +274,15 @@ int main(int argc, char** argv) {
     auto add_tx_flags = [](CLI::App* cmd, cli::TxOptionsCli& t) {
         cmd->add_option("--chain-id", t.chain_id, "chain ID (default: the node's)");
         cmd->add_option("--sequence", t.sequence,
-                        "sign with this account sequence (default: the account's committed one)")
+                        "sign with this account sequence (default: the node's, counting the txs "
+                        "in its mempool)")
             ->check(CLI::NonNegativeNumber);
+        cmd->add_option("--account-number", t.account_number,
+                        "sign with this account number (default: the node's); with --sequence "
+                        "and --chain-id no node is asked")
+            ->check(CLI::NonNegativeNumber);
+        cmd->add_flag("--generate-only", t.generate_only,
+                      "print the tx unsigned, as JSON, for `seer tx sign` and `seer tx broadcast`");
         cmd->add_option("--memo", t.memo, "memo");
         cmd->add_option("--fees", t.fees, "fee to pay, e.g. 500useer (default: gas x gas-prices)");
         cmd->add_option("--gas", t.gas, "gas limit, or auto to simulate")->capture_default_str();
@@ -304,6 +311,28 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(positive_seconds);
     add_tx_flags(bank_send, bs.tx);
+
+    std::string sign_file;
+    std::string sign_from;
+    std::string sign_output;
+    cli::TxOptionsCli sign_opts;
+    auto* tx_sign = tx->add_subcommand(
+        "sign", "sign a tx that --generate-only wrote: seer tx sign FILE --from KEY");
+    tx_sign->fallthrough();
+    tx_sign->add_option("file", sign_file, "the unsigned tx's JSON")->required();
+    tx_sign->add_option("--from", sign_from, "key name in the keyring")->required();
+    tx_sign->add_option("--chain-id", sign_opts.chain_id, "chain ID (default: the node's)");
+    tx_sign->add_option("--account-number", sign_opts.account_number,
+                        "account number (default: the node's)")
+        ->check(CLI::NonNegativeNumber);
+    tx_sign->add_option("--sequence", sign_opts.sequence, "sequence (default: the node's)")
+        ->check(CLI::NonNegativeNumber);
+    tx_sign->add_option("--output-document", sign_output, "write the signed tx here, not to stdout");
+    std::string broadcast_file;
+    auto* tx_broadcast =
+        tx->add_subcommand("broadcast", "send a signed tx's JSON: seer tx broadcast FILE");
+    tx_broadcast->fallthrough();
+    tx_broadcast->add_option("file", broadcast_file, "the signed tx's JSON")->required();
 
     auto* genesis_cmd = app.add_subcommand("genesis", "edit genesis.json before the first start");
     genesis_cmd->require_subcommand(1);
@@ -480,6 +509,9 @@ int main(int argc, char** argv) {
             return cli::cmd_add_future(client, af);
         }
         if (bank_send->parsed()) return cli::cmd_bank_send(client, bs);
+        if (tx_sign->parsed())
+            return cli::cmd_tx_sign(client, sign_file, sign_from, sign_opts, sign_output);
+        if (tx_broadcast->parsed()) return cli::cmd_tx_broadcast(client, broadcast_file);
         if (q_balances->parsed()) return cli::cmd_query_balances(client, balance_who, balance_denom);
         if (add_account->parsed()) return cmd_genesis_add_account(client, genesis_who, genesis_coins);
         if (query_tx->parsed()) return cli::cmd_query_tx(client, tx_hash);

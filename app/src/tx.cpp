@@ -26,17 +26,7 @@ std::string pubkey_any_value(const crypto::AccountPubKey& pk) {
     return m.SerializeAsString();
 }
 
-cosmos::tx::v1beta1::TxRaw unsigned_raw(const crypto::AccountPubKey& pk, const TxOptions& o,
-                                        const std::vector<Msg>& messages) {
-    cosmos::tx::v1beta1::TxBody body;
-    for (const auto& m : messages) {
-        auto* any = body.add_messages();
-        any->set_type_url(m.type_url);
-        any->set_value(pb_bytes(m.value));
-    }
-    body.set_memo(o.memo);
-    body.set_timeout_height(o.timeout_height);
-
+std::string auth_info_bytes(const crypto::AccountPubKey& pk, const TxOptions& o) {
     cosmos::tx::v1beta1::AuthInfo auth;
     auto* signer = auth.add_signer_infos();
     signer->mutable_public_key()->set_type_url(std::string(crypto::pubkey_type_url(pk.type)));
@@ -51,10 +41,35 @@ cosmos::tx::v1beta1::TxRaw unsigned_raw(const crypto::AccountPubKey& pk, const T
         coin->set_denom(c.denom);
         coin->set_amount(std::to_string(c.amount));
     }
+    return auth.SerializeAsString();
+}
+
+cosmos::tx::v1beta1::TxRaw unsigned_raw(const crypto::AccountPubKey& pk, const TxOptions& o,
+                                        const std::vector<Msg>& messages) {
+    cosmos::tx::v1beta1::TxBody body;
+    for (const auto& m : messages) {
+        auto* any = body.add_messages();
+        any->set_type_url(m.type_url);
+        any->set_value(pb_bytes(m.value));
+    }
+    body.set_memo(o.memo);
+    body.set_timeout_height(o.timeout_height);
     cosmos::tx::v1beta1::TxRaw raw;
     raw.set_body_bytes(body.SerializeAsString());
-    raw.set_auth_info_bytes(auth.SerializeAsString());
+    raw.set_auth_info_bytes(auth_info_bytes(pk, o));
     return raw;
+}
+
+Bytes sign_raw(const crypto::AccountKey& key, const TxOptions& o,
+               cosmos::tx::v1beta1::TxRaw raw) {
+    cosmos::tx::v1beta1::SignDoc doc;
+    doc.set_body_bytes(raw.body_bytes());
+    doc.set_auth_info_bytes(raw.auth_info_bytes());
+    doc.set_chain_id(o.chain_id);
+    doc.set_account_number(o.account_number);
+    raw.clear_signatures();
+    raw.add_signatures(pb_bytes(key.sign(serialize(doc))));
+    return serialize(raw);
 }
 
 }  // namespace
@@ -81,14 +96,14 @@ Msg msg_send(const std::string& from, const std::string& to, const bank::Coins& 
 
 Bytes build_tx(const crypto::AccountKey& key, const TxOptions& o,
                const std::vector<Msg>& messages) {
-    auto raw = unsigned_raw(key.public_key(), o, messages);
-    cosmos::tx::v1beta1::SignDoc doc;
-    doc.set_body_bytes(raw.body_bytes());
-    doc.set_auth_info_bytes(raw.auth_info_bytes());
-    doc.set_chain_id(o.chain_id);
-    doc.set_account_number(o.account_number);
-    raw.add_signatures(pb_bytes(key.sign(serialize(doc))));
-    return serialize(raw);
+    return sign_raw(key, o, unsigned_raw(key.public_key(), o, messages));
+}
+
+Bytes sign_body(const crypto::AccountKey& key, const TxOptions& o, ByteView body_bytes) {
+    cosmos::tx::v1beta1::TxRaw raw;
+    raw.set_body_bytes(pb_bytes(body_bytes));
+    raw.set_auth_info_bytes(auth_info_bytes(key.public_key(), o));
+    return sign_raw(key, o, std::move(raw));
 }
 
 Bytes build_unsigned_tx(const crypto::AccountPubKey& pub_key, const TxOptions& o,

@@ -5,6 +5,7 @@
 //   - --wait shows each step: included, result on chain, votes with their share of the power,
 //     the verdict;
 //   - --wait notices a node killed under it at once, not at the end of --timeout;
+//   - offline signing: --generate-only, `seer tx sign` with no node, `seer tx broadcast`;
 //   - an input too large for a tx is refused by name before it is sent;
 //   - handlers are listed with descriptions and input examples;
 //   - -o json on keys list, keys show and version;
@@ -156,6 +157,50 @@ TEST_CASE("e2e: the CLI shows every step, takes back-to-back txs and names its r
                       out);
     }
 
+    {
+        INFO("offline signing: --generate-only, then sign without any node, then broadcast");
+        const std::string unsigned_path = net.dir + "/unsigned.json";
+        const std::string signed_path = net.dir + "/signed.json";
+        int code = -2;
+        const std::string gen = cli.run(rpc, {"tx", "bank", "send", "dave", "carol", "9useer",
+                                              "--generate-only", "--gas", "100000"},
+                                        &code);
+        REQUIRE_MESSAGE(code == 0, gen);
+        std::ofstream(unsigned_path) << gen;
+        auto unsigned_tx = json::parse(gen);
+        CHECK(unsigned_tx.at("signatures").as_array().empty());
+        CHECK(unsigned_tx.at("body").at("messages").at(0).at("@type").as_string() ==
+              "/cosmos.bank.v1beta1.MsgSend");
+        // The account's number and sequence from REST; the signer then needs no node at all
+        // (--node points at a closed port).
+        const std::string dave = cli.address(rpc, "dave");
+        auto acc = http_get(net.api(0), "/cosmos/auth/v1beta1/accounts/" + dave);
+        REQUIRE(acc);
+        const json::value acc_json = json::parse(*acc);
+        const auto& a = acc_json.at("account");
+        const std::string chain_id(
+            rpc_get(rpc, "/status")->at("node_info").at("network").as_string());
+        const std::string signed_out = cli.run(
+            1, {"tx", "sign", unsigned_path, "--from", "dave", "--chain-id", chain_id,
+                "--account-number", std::string(a.at("account_number").as_string()),
+                "--sequence", std::string(a.at("sequence").as_string()), "--output-document",
+                signed_path},
+            &code);
+        REQUIRE_MESSAGE(code == 0, signed_out);
+        CHECK(json::parse(read_file(signed_path)).at("signatures").as_array().size() == 1);
+        const std::string sent = cli.run(rpc, {"tx", "broadcast", signed_path}, &code);
+        REQUIRE_MESSAGE(code == 0, sent);
+        const std::string hash = line_value(sent, "txhash:");
+        CHECK(wait_until(std::chrono::seconds(30), [&] {
+            int qc = -2;
+            const std::string q = cli.run(rpc, {"query", "tx", hash}, &qc);
+            return qc == 0 && line_value(q, "code:") == "0";
+        }));
+        // An unsigned file is refused by broadcast with the step that is missing.
+        const std::string refused = cli.run(rpc, {"tx", "broadcast", unsigned_path}, &code);
+        CHECK(code == 1);
+        CHECK_MESSAGE(refused.find("run `seer tx sign` first") != std::string::npos, refused);
+    }
     {
         INFO("--wait notices a killed node at once");
         // Followed through node 3, which dies after the tx is in a block: the verdict needs two

@@ -123,12 +123,12 @@ TEST_CASE("e2e: slow futures of one account delay only that account; exec runs l
         const std::string out =
             cli.run(net.rpc(1), {"tx", "async", "add-future", "--handler", handler, "--input",
                                  input, "--from", user, "--sequence", std::to_string(sequence),
-                                 "--chain-id", chain_id, "--output", "json"},
+                                 "--chain-id", chain_id, "--no-follow", "--output", "json"},
                     &code, std::chrono::seconds(60));
         REQUIRE_MESSAGE(code == 0, out);
         const auto b = out.find('{');
         REQUIRE_MESSAGE(b != std::string::npos, out);
-        return s(json::parse(out.substr(b)).at("hash"));
+        return s(json::parse(out.substr(b)).at("txhash"));
     };
     auto future_id = [&](const std::string& hash) -> std::string {
         auto t = rpc_get(net.rpc(0), "/tx?hash=0x" + hash);

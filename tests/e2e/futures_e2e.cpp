@@ -294,7 +294,7 @@ TEST_CASE(
                 const std::string out =
                     run_cli({"tx", "async", "add-future", "--handler", "echo", "--input",
                              user + "-" + std::to_string(n), "--from", user, "--sequence",
-                             std::to_string(seq), "--chain-id", chain_id, "--output", "json"},
+                             std::to_string(seq), "--chain-id", chain_id, "--no-follow", "--output", "json"},
                             &code);
                 std::lock_guard lock(mu);
                 if (code == 0) {
@@ -303,7 +303,7 @@ TEST_CASE(
                         other_errors.push_back(out);
                         continue;
                     }
-                    accepted.push_back({s(json::parse(out.substr(b)).at("hash")), user});
+                    accepted.push_back({s(json::parse(out.substr(b)).at("txhash")), user});
                     ++seq;
                 } else if (out.find("code 14 (async)") != std::string::npos &&
                            out.find("backlog full, retry later") != std::string::npos) {

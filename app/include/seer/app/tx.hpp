@@ -49,6 +49,11 @@ struct TxOptions {
 /// A signed TxRaw with one signer.
 Bytes build_tx(const crypto::AccountKey& key, const TxOptions& options,
                const std::vector<Msg>& messages);
+/// Offline signing (`seer tx sign`): a signed TxRaw over a TxBody already encoded (its messages,
+/// memo and timeout as generated), with the auth info made from `options` (fee, gas limit,
+/// sequence) and the key's public key. `options.memo`/`timeout_height` are ignored: they are
+/// in the body.
+Bytes sign_body(const crypto::AccountKey& key, const TxOptions& options, ByteView body_bytes);
 /// The same tx with an empty signature, as cosmjs sends it to Simulate.
 Bytes build_unsigned_tx(const crypto::AccountPubKey& pub_key, const TxOptions& options,
                         const std::vector<Msg>& messages);
