@@ -143,8 +143,18 @@ void check_answer(const rd::RestAnswer& a, const rd::Request& req) {
         }
         return;
     }
-    if (a.content_type != "application/octet-stream") fail("an answer of an unknown type");
     const std::string_view path = req.target().substr(0, req.target().find('?'));
+    if (a.content_type.starts_with("text/")) {
+        // The dashboard's embedded files (docs/dashboard.md): only from its routes, each with
+        // its ETag, whole (200) or an empty 304.
+        if (path != "/" && path != "/index.html" && !path.starts_with("/dashboard/"))
+            fail("a text answer from another route than the dashboard's");
+        if (a.etag.empty()) fail("a dashboard file without an ETag");
+        if (!((s == 200 && !a.body.empty()) || (s == 304 && a.body.empty())))
+            fail("a dashboard answer that is neither a whole file nor an empty 304");
+        return;
+    }
+    if (a.content_type != "application/octet-stream") fail("an answer of an unknown type");
     if (!path.starts_with("/seer/async/v1/futures/") || !path.ends_with("/output"))
         fail("raw bytes from another route than a future's output");
     if (s == 200) {
