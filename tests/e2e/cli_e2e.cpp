@@ -46,20 +46,7 @@ std::string line_value(const std::string& out, const std::string& key) {
 
 TEST_CASE("e2e: the CLI shows every step, takes back-to-back txs and names its refusals") {
     Network<k_nodes> net;
-    std::string templ = (fs::temp_directory_path() / "seer-cli-XXXXXX").string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    net.dir = templ;
-    net.base = free_port_range(10 * k_nodes + 5);
-    REQUIRE(net.base != 0);
-    net.api_base = static_cast<std::uint16_t>(net.base + 10 * k_nodes + 1);
-    {
-        Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output",
-                   net.dir + "/net", "--starting-port", std::to_string(net.base),
-                   "--api-starting-port", std::to_string(net.api_base)},
-                  net.dir + "/testnet.log");
-        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
-    }
+    REQUIRE(net.write("seer-cli"));
     for (int i = 0; i < k_nodes; ++i)
         net.start(i);
     REQUIRE(wait_until(std::chrono::seconds(90), [&] { return net.height(0) >= 2; }));

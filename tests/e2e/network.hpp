@@ -4,6 +4,7 @@
 // Every node is stopped by PID and the directory removed when the Network goes.
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -25,6 +26,25 @@ struct Network {
     std::uint16_t rpc(int i) const { return static_cast<std::uint16_t>(base + 1 + 10 * i); }
     std::uint16_t p2p(int i) const { return static_cast<std::uint16_t>(base + 10 * i); }
     std::uint16_t api(int i) const { return static_cast<std::uint16_t>(api_base + 10 * i); }
+    /// A fresh temporary directory named after `prefix`, free ports, and `seer testnet` of N
+    /// validators in <dir>/net (extra arguments appended). False when any step failed.
+    bool write(const std::string& prefix, const std::vector<std::string>& extra = {}) {
+        std::string templ = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+        if (mkdtemp(templ.data()) == nullptr) return false;
+        dir = templ;
+        base = free_port_range(10 * N + 5);
+        if (base == 0) return false;
+        api_base = static_cast<std::uint16_t>(base + 10 * N + 1);  // N ports, every 10th
+        std::vector<std::string> argv{SEER_BINARY,        "testnet",
+                                      "--validators",     std::to_string(N),
+                                      "--output",         dir + "/net",
+                                      "--starting-port",  std::to_string(base),
+                                      "--api-starting-port", std::to_string(api_base)};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        Process gen;
+        gen.start(argv, dir + "/testnet.log");
+        return gen.wait_exit(std::chrono::seconds(30)) == 0;
+    }
     void start(int i) {
         nodes[i].start({SEER_BINARY, "start", "--home", home(i)}, home(i) + "/seer.log");
     }

@@ -29,20 +29,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 TEST_CASE("e2e: a stalled validator logs why, every few seconds, and when it resumes") {
     constexpr int k_nodes = 4;
     Network<k_nodes> net;
-    std::string templ = (fs::temp_directory_path() / "seer-stall-XXXXXX").string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    net.dir = templ;
-    net.base = free_port_range(10 * k_nodes + 5);
-    REQUIRE(net.base != 0);
-    net.api_base = static_cast<std::uint16_t>(net.base + 10 * k_nodes + 1);
-    {
-        Process gen;
-        gen.start({SEER_BINARY, "testnet", "--validators", std::to_string(k_nodes), "--output",
-                   net.dir + "/net", "--starting-port", std::to_string(net.base),
-                   "--api-starting-port", std::to_string(net.api_base)},
-                  net.dir + "/testnet.log");
-        REQUIRE(gen.wait_exit(std::chrono::seconds(30)) == 0);
-    }
+    REQUIRE(net.write("seer-stall"));
     const std::string log0 = net.home(0) + "/seer.log";
     auto log = [&] { return read_file(log0); };
 
