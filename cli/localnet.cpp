@@ -291,7 +291,8 @@ int run_localnet(const LocalnetOptions& opt) {
     std::fflush(stdout);
 
     int exit_code = 0;
-    auto last_print = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+    const auto started = std::chrono::steady_clock::now();
+    auto last_print = started - std::chrono::seconds(10);
     while (!g_stop) {
         for (auto& c : children) {
             if (!c.alive) continue;
@@ -314,11 +315,15 @@ int run_localnet(const LocalnetOptions& opt) {
                 // A node restarted by hand holds its home's lock: followed like the others.
                 const bool up = c.alive || node::HomeLock::holder(node_lock_path(c.home)) != 0;
                 auto h = up ? rpc_height(endpoints[i].rpc, 1) : Result<std::int64_t>(std::int64_t{0});
-                if (up && h)
+                if (up && h) {
                     std::printf("  %s=%lld", c.moniker.c_str(), static_cast<long long>(*h));
-                else
+                } else {
+                    // A node opens its RPC after its stores: silent at first is not a fault.
+                    const bool young =
+                        std::chrono::steady_clock::now() - started < std::chrono::seconds(20);
                     std::printf("  %s=%ld%s", c.moniker.c_str(), last_height(c.log),
-                                up ? "(not answering)" : "(down)");
+                                !up ? "(down)" : young ? "(starting)" : "(not answering)");
+                }
             }
             std::printf("\n");
             std::fflush(stdout);
