@@ -417,9 +417,11 @@ int cmd_query_txs(const ClientOptions& c, const std::string& query, std::int64_t
 }
 
 int cmd_query_futures(const ClientOptions& c, const std::string& creator, const std::string& status,
-                      std::uint64_t limit, const std::string& page_key, bool pending_only) {
+                      const std::string& handler, std::uint64_t limit, const std::string& page_key,
+                      bool pending_only) {
     v1::QueryFuturesRequest req;
     req.set_creator(creator);
+    req.set_handler(handler);
     if (!status.empty()) {
         const auto s = async::parse_future_status(status);
         if (!s)

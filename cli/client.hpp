@@ -100,7 +100,8 @@ int cmd_query_balances(const ClientOptions& c, const std::string& who, const std
 /// SHA-256 on chain and write it there.
 int cmd_query_future(const ClientOptions& c, const std::string& id, const std::string& output_file);
 int cmd_query_futures(const ClientOptions& c, const std::string& creator, const std::string& status,
-                      std::uint64_t limit, const std::string& page_key, bool pending_only);
+                      const std::string& handler, std::uint64_t limit, const std::string& page_key,
+                      bool pending_only);
 int cmd_query_simple(const ClientOptions& c, const std::string& what);  // params | handlers
 int cmd_query_tx(const ClientOptions& c, const std::string& hash);
 /// tx_search with CometBFT's query language, e.g. "future_created.creator='seer1...'".

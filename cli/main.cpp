@@ -385,6 +385,8 @@ int main(int argc, char** argv) {
     std::uint64_t limit = 100;
     auto* q_futures = q_async->add_subcommand("futures", "futures, filtered");
     q_futures->add_option("--creator", creator, "bech32 address");
+    std::string handler_filter;
+    q_futures->add_option("--handler", handler_filter, "only this handler's futures, e.g. math");
     q_futures->add_option("--status", status_filter,
                           "pending, executed, verified, failed, timed_out");
     std::string page_key;
@@ -519,8 +521,10 @@ int main(int argc, char** argv) {
             return cli::cmd_query_txs(client, txs_query, txs_page, txs_per_page, txs_order);
         if (q_future->parsed()) return cli::cmd_query_future(client, future_id, output_file);
         if (q_futures->parsed())
-            return cli::cmd_query_futures(client, creator, status_filter, limit, page_key, false);
-        if (q_pending->parsed()) return cli::cmd_query_futures(client, "", "", limit, page_key, true);
+            return cli::cmd_query_futures(client, creator, status_filter, handler_filter, limit,
+                                          page_key, false);
+        if (q_pending->parsed())
+            return cli::cmd_query_futures(client, "", "", "", limit, page_key, true);
         if (q_params->parsed()) return cli::cmd_query_simple(client, "params");
         if (q_handlers->parsed()) return cli::cmd_query_simple(client, "handlers");
         if (init->parsed()) return cmd_init(home, moniker, chain_id);

@@ -160,19 +160,26 @@ QueryResponse Module::query_futures(const v1::QueryFuturesRequest& req) const {
         return fail(k_invalid_request, "pagination.key is not a key this node issued");
     // The matching IDs in ascending order, as 8-byte keys: the SDK's pagination walks them.
     const auto status = req.status();
+    // The handler filter reads the in-memory index, like the status one: no future is loaded
+    // to be dropped.
+    const std::string& handler = req.handler();
+    auto handler_ok = [&](std::uint64_t id) {
+        return handler.empty() || m_state.index().at(id).handler == handler;
+    };
     std::vector<Bytes> keys;
     if (!req.creator().empty()) {
         for (auto it = m_state.by_creator().lower_bound({req.creator(), 0});
              it != m_state.by_creator().end() && it->first == req.creator(); ++it)
-            if (status == v1::FUTURE_STATUS_UNSPECIFIED ||
-                m_state.index().at(it->second).status == status)
+            if ((status == v1::FUTURE_STATUS_UNSPECIFIED ||
+                 m_state.index().at(it->second).status == status) &&
+                handler_ok(it->second))
                 keys.push_back(key_of(it->second));
     } else if (status != v1::FUTURE_STATUS_UNSPECIFIED) {
         for (std::uint64_t id : m_state.with_status(status))
-            keys.push_back(key_of(id));
+            if (handler_ok(id)) keys.push_back(key_of(id));
     } else {
         for (const auto& [id, entry] : m_state.index())
-            keys.push_back(key_of(id));
+            if (handler.empty() || entry.handler == handler) keys.push_back(key_of(id));
     }
     PageSpec spec;
     spec.key = bytes_of(pr.key());

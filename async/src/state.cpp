@@ -159,7 +159,7 @@ void State::index_remove(std::uint64_t id) {
 }
 
 void State::index_add(const v1::Future& f) {
-    IndexEntry e{f.status(), f.creator(), f.deadline_height(), f.final_height()};
+    IndexEntry e{f.status(), f.creator(), f.deadline_height(), f.final_height(), f.handler()};
     m_by_status[e.status].insert(f.id());
     m_by_creator.insert({e.creator, f.id()});
     if (is_final(e.status)) {

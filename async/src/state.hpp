@@ -52,6 +52,7 @@ public:
         std::string creator;
         std::int64_t deadline = 0;
         std::int64_t final_height = 0;
+        std::string handler;  // the futures query's handler filter
     };
     const std::map<std::uint64_t, IndexEntry>& index() const { return m_index; }
     const std::set<std::uint64_t>& with_status(v1::FutureStatus status) const;

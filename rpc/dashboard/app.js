@@ -15,6 +15,7 @@ const k_statuses = ["PENDING", "EXECUTED", "VERIFIED", "FAILED", "TIMED_OUT"];
 const state = {
   height: 0,
   lastBlockTimeMs: null,
+  lastBlockHeight: 0,  // the height lastBlockTimeMs is the time of
   validators: [],          // from /seer/node/v1/validators
   totalPower: 0,
   names: new Map(),        // validator address (hex) -> short label
@@ -125,9 +126,13 @@ function setHeight(height, timeText) {
   if (!(height > state.height)) return;
   const ms = parseTime(timeText);
   if (ms !== null) {
-    if (state.lastBlockTimeMs !== null && height === state.height + 1)
-      $("interval").textContent = fmtMs(ms - state.lastBlockTimeMs);
+    // The last interval; when the page saw a jump (a burst of blocks, or a REST refresh ahead of
+    // the events), the mean over the heights it skipped.
+    if (state.lastBlockTimeMs !== null && height > state.lastBlockHeight)
+      $("interval").textContent =
+          fmtMs((ms - state.lastBlockTimeMs) / (height - state.lastBlockHeight));
     state.lastBlockTimeMs = ms;
+    state.lastBlockHeight = height;
     rememberBlockTime(height, ms);
     $("block-time").textContent = fmtTime(ms);
   }
@@ -207,15 +212,13 @@ async function refreshFutures() {
   let path = `/seer/async/v1/futures?pagination.limit=${k_futures_page}&pagination.reverse=true`;
   if (creator) path += `&creator=${encodeURIComponent(creator)}`;
   if (status) path += `&status=${encodeURIComponent(status)}`;
+  if (handler) path += `&handler=${encodeURIComponent(handler)}`;
   const r = await getJson(path);
-  let list = r.futures || [];
-  // The query has no handler filter: it applies to the page fetched (the newest ones).
-  if (handler) list = list.filter((f) => f.handler === handler);
+  const list = r.futures || [];
   const what = [status && `status ${status}`, creator && `creator ${creator}`,
                 handler && `handler ${handler}`].filter(Boolean).join(", ");
   $("futures-note").textContent =
-      `${list.length} shown, newest first (at most ${k_futures_page} fetched${handler ? ", handler filtered among them" : ""})` +
-      (what ? ` — ${what}` : "");
+      `${list.length} shown, newest first (at most ${k_futures_page})` + (what ? ` — ${what}` : "");
   fillBody("futures", list.map(futureRow));
 }
 

@@ -390,6 +390,10 @@ private:
         } else {
             v1::QueryFuturesRequest request;
             if (auto it = q.find("creator"); it != q.end()) request.set_creator(it->second);
+            if (auto it = q.find("handler"); it != q.end()) {
+                if (it->second.size() > 128) return bad_request("handler is at most 128 bytes");
+                request.set_handler(it->second);
+            }
             if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
                 const auto status = async::parse_future_status(it->second);
                 if (!status)

@@ -7,6 +7,7 @@
 //   - --wait notices a node killed under it at once, not at the end of --timeout;
 //   - offline signing: --generate-only, `seer tx sign` with no node, `seer tx broadcast`;
 //   - an input too large for a tx is refused by name before it is sent;
+//   - futures are filtered by handler (CLI --handler, REST ?handler=);
 //   - handlers are listed with descriptions and input examples;
 //   - -o json on keys list, keys show and version;
 //   - `seer localnet --reset` refuses while a node of the network runs, or while another
@@ -144,6 +145,20 @@ TEST_CASE("e2e: the CLI shows every step, takes back-to-back txs and names its r
                       out);
     }
 
+    {
+        INFO("futures by handler: the CLI's --handler and REST's ?handler= filter in the query");
+        int code = -2;
+        const std::string math = cli.run(rpc, {"query", "async", "futures", "--handler", "math"},
+                                         &code);
+        CHECK_MESSAGE(code == 0, math);
+        CHECK_MESSAGE(math.find("math") != std::string::npos, math);
+        CHECK_MESSAGE(math.find("echo") == std::string::npos, math);  // echo futures exist too
+        auto rest = http_get(net.api(0), "/seer/async/v1/futures?handler=echo");
+        REQUIRE(rest);
+        const auto futures = json::parse(*rest).at("futures").as_array();
+        CHECK(futures.size() >= 3);  // the three echo futures above
+        for (const auto& f : futures) CHECK(f.at("handler").as_string() == "echo");
+    }
     {
         INFO("offline signing: --generate-only, then sign without any node, then broadcast");
         const std::string unsigned_path = net.dir + "/unsigned.json";
