@@ -765,12 +765,22 @@ constexpr std::chrono::seconds k_block_silence{4};
 /// Waits for the next block. An error when the node is gone: its websocket closed, or no block
 /// came for k_block_silence and /status does not answer either (a stopped or hung node is
 /// noticed within about 5 s, not at the end of --timeout).
-Status await_block(const ClientOptions& c, BlockStream& blocks, FutureProgress& progress,
+Status await_block(const ClientOptions& c, BlockStream* blocks, FutureProgress& progress,
                    Clock::time_point deadline) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return {};
-    auto h = blocks.next(std::min<std::chrono::milliseconds>(left, k_block_silence));
+    if (!blocks) {
+        // No websocket (the node refused the subscription): a short poll, and the node's
+        // /status each time, so a dead node is still noticed at once.
+        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(left, std::chrono::milliseconds(500)));
+        ClientOptions probe = c;
+        probe.timeout_s = 2;
+        if (auto st = call(probe, "status", {}); !st)
+            return make_error("node_gone", "lost the node at " + c.node + ": " + st.error().message);
+        return {};
+    }
+    auto h = blocks->next(std::min<std::chrono::milliseconds>(left, k_block_silence));
     if (!h) return make_error("node_gone", "lost the node at " + c.node + ": " + h.error().message);
     if (*h != 0 || Clock::now() >= deadline) return {};
     ClientOptions probe = c;
@@ -814,8 +824,11 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
     std::unique_ptr<BlockStream> blocks;
     if (!o.no_follow) {
         auto b = BlockStream::open(c.node);
-        if (!b) return fail(b.error().message);
-        blocks = std::move(*b);
+        if (b)
+            blocks = std::move(*b);
+        else if (o.wait)
+            std::fprintf(stderr, "note: no websocket (%s); polling the node instead\n",
+                         b.error().message.c_str());
     }
     auto r = call(c, "broadcast_tx_sync", json::object{{"tx", to_base64(signed_tx->tx)}});
     if (!r) return fail(r.error().message);
@@ -844,7 +857,7 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
         if (Clock::now() >= deadline)
             return fail("timed out after " + std::to_string(o.timeout_s) + " s waiting for tx " +
                         hash + " to be in a block");
-        if (auto s = await_block(c, *blocks, progress, deadline); !s) return fail(s.error().message);
+        if (auto s = await_block(c, blocks.get(), progress, deadline); !s) return fail(s.error().message);
     }
     const unsigned long long id = included->future_id;
     if (!o.wait) {
@@ -879,7 +892,7 @@ int cmd_add_future(const ClientOptions& c, const AddFutureOptions& o) {
             return fail("timed out after " + std::to_string(o.timeout_s) + " s; future " +
                         std::to_string(id) + " is " + now);
         }
-        if (auto s = await_block(c, *blocks, progress, deadline); !s) return fail(s.error().message);
+        if (auto s = await_block(c, blocks.get(), progress, deadline); !s) return fail(s.error().message);
     }
 }
 
