@@ -208,6 +208,11 @@ int run_localnet(const LocalnetOptions& opt) {
         t.validators = opt.validators;
         t.output = opt.home;
         t.grpc_base_port = 9090;  // node0 where grpcurl and SDK tools look first
+        if (opt.base_port != 0) {
+            t.base_port = static_cast<std::uint16_t>(opt.base_port);
+            t.grpc_base_port = 0;  // each node's p2p port + 5
+        }
+        if (opt.api_base_port != 0) t.api_base_port = static_cast<std::uint16_t>(opt.api_base_port);
         // The http handler works out of the box: node0's REST answers every validator alike.
         t.http_allowlist = opt.http_allowlist;
         if (t.http_allowlist.empty())
@@ -225,9 +230,10 @@ int run_localnet(const LocalnetOptions& opt) {
         std::cout << "\n  exec handlers: ";
         for (const auto& e : t.exec) std::cout << "exec:" << e.substr(0, e.find('=')) << " ";
         std::cout << "\n";
-    } else if (!opt.http_allowlist.empty() || !opt.exec.empty()) {
-        std::cerr << "Error: --http-allowlist and --exec shape a new network's genesis and "
-                     "config; " << opt.home << " exists (add --reset to generate it again)\n";
+    } else if (!opt.http_allowlist.empty() || !opt.exec.empty() || opt.base_port != 0 ||
+               opt.api_base_port != 0) {
+        std::cerr << "Error: --http-allowlist, --exec and the port flags shape a new network; "
+                  << opt.home << " exists (add --reset to generate it again)\n";
         return 1;
     }
     std::vector<Child> children;

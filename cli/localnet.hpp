@@ -20,6 +20,11 @@ struct LocalnetOptions {
     /// origin, which every validator fetches alike) and exec handlers name=/abs/path[,arg...]
     /// (default: exec:wc, /usr/bin/wc -w, when present).
     std::vector<std::string> http_allowlist;
+    /// For a newly generated network: node i's p2p port is base_port + 10 i (RPC +1, metrics
+    /// +4, gRPC +5) and its REST port api_base_port + 10 i; 0 keeps seer testnet's defaults
+    /// (26656, 1317, and gRPC at 9090 for node0).
+    int base_port = 0;
+    int api_base_port = 0;
     std::vector<std::string> exec;
 };
 

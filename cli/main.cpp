@@ -224,6 +224,13 @@ int main(int argc, char** argv) {
     localnet->add_option("--http-allowlist", ln.http_allowlist,
                          "origin the http handler may fetch, e.g. http://127.0.0.1:8080 "
                          "(repeatable; default: node0's REST origin; a new network only)");
+    localnet->add_option("--starting-port", ln.base_port,
+                         "first p2p port; node i uses +10 i, its RPC +1 (a new network only; "
+                         "default 26656)")
+        ->check(CLI::Range(1024, 65000));
+    localnet->add_option("--api-starting-port", ln.api_base_port,
+                         "first REST port, +10 per node (a new network only; default 1317)")
+        ->check(CLI::Range(1024, 65000));
     localnet->add_option("--exec", ln.exec,
                          "exec handler name=/abs/path[,arg...] (repeatable; default: "
                          "wc=/usr/bin/wc,-w; a new network only)");
